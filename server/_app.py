@@ -1,0 +1,172 @@
+"""Builds, starts and stops the gRPC server: services, health, reflection, auth, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from sparkvsr_server._auth import TokenAuthInterceptor
+from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._manager import EngineFactory, JobManager
+from sparkvsr_server._servicer import UpscaleServicer
+
+from sparkvsr.api.v1 import upscale_pb2, upscale_pb2_grpc
+from sparkvsr.engines import engine_entries
+from sparkvsr.errors import InvalidInputError
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = upscale_pb2.DESCRIPTOR.services_by_name["UpscaleService"].full_name
+Engines = Mapping[str, tuple]
+
+
+def available_engines() -> dict[str, tuple]:
+    """(info, factory) of every registered engine that can run here."""
+    return {
+        entry.info.name: (entry.info, entry.load)
+        for entry in engine_entries()
+        if entry.unavailable_reason() is None
+    }
+
+
+class SparkVSRServer:
+    """A gRPC server with its job manager; start, then stop (gracefully) on the same event loop."""
+
+    def __init__(self, config: ServerConfig, engines: Mapping[str, tuple]):
+        if config.default_engine not in engines:
+            raise InvalidInputError(
+                f"default engine {config.default_engine!r} cannot run here; available: "
+                f"{', '.join(sorted(engines)) or 'none'}"
+            )
+        self.config = config
+        self._engines = engines
+        options = [
+            ("grpc.max_receive_message_length", config.max_message_bytes),
+            ("grpc.max_send_message_length", config.max_message_bytes),
+        ]
+        interceptors = [TokenAuthInterceptor(config.token)] if config.token else []
+        self.grpc_server = grpc.aio.server(options=options, interceptors=interceptors)
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.grpc_server)
+        reflection.enable_server_reflection(
+            (
+                SERVICE_NAME,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
+            self.grpc_server,
+        )
+        self.port = self._bind()
+        self.manager: JobManager | None = None
+
+    def _bind(self) -> int:
+        address = f"{self.config.host}:{self.config.port}"
+        if self.config.tls_cert:
+            credentials = grpc.ssl_server_credentials(
+                [(Path(self.config.tls_key).read_bytes(), Path(self.config.tls_cert).read_bytes())],
+                root_certificates=(
+                    Path(self.config.tls_client_ca).read_bytes()
+                    if self.config.tls_client_ca
+                    else None
+                ),
+                require_client_auth=bool(self.config.tls_client_ca),
+            )
+            port = self.grpc_server.add_secure_port(address, credentials)
+        else:
+            port = self.grpc_server.add_insecure_port(address)
+        if port == 0:
+            raise InvalidInputError(f"cannot listen on {address} (in use, or not an address here)")
+        return port
+
+    async def start(self) -> None:
+        """Serves at once (health NOT_SERVING), then SERVING once the workers have engines."""
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
+        upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
+            UpscaleServicer(self.config, self.manager, set(self._engines)), self.grpc_server
+        )
+        await self.grpc_server.start()
+        await asyncio.to_thread(self.manager.start)
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        logger.info("listening on %s:%d", self.config.host, self.port)
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Refuses new jobs, lets running ones finish within the grace period, then stops."""
+        grace = self.config.shutdown_grace_s if grace_s is None else grace_s
+        await self.health.enter_graceful_shutdown()
+        if self.manager is not None:
+            await self.manager.shutdown(grace)
+        await self.grpc_server.stop(1.0)
+
+
+def create_server(
+    config: ServerConfig, engines: Mapping[str, tuple[object, EngineFactory]] | None = None
+) -> tuple[SparkVSRServer, int]:
+    """A bound, not yet started server and its port; `engines` maps name -> (info, factory)."""
+    server = SparkVSRServer(config, available_engines() if engines is None else engines)
+    return server, server.port
+
+
+async def _serve_until_signalled(config: ServerConfig) -> None:
+    server, port = create_server(config)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    logger.warning("SparkVSR server listening on %s:%d (Ctrl-C to stop)", config.host, port)
+    await stop.wait()
+    logger.warning(
+        "shutting down: finishing running jobs for up to %.0f s", config.shutdown_grace_s
+    )
+    await server.stop()
+
+
+def serve(config: ServerConfig) -> None:
+    """Runs the server in the foreground until SIGTERM or SIGINT, then shuts down gracefully."""
+    asyncio.run(_serve_until_signalled(config))
+
+
+class BackgroundServer:
+    """A server on its own event loop thread, for tests, benchmarks and embedding in a client."""
+
+    def __init__(self, config: ServerConfig, engines: Mapping[str, tuple] | None = None):
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="sparkvsr-server", daemon=True
+        )
+        self._thread.start()
+        self.server, self.port = self._call(self._create(config, engines))
+        self._call(self.server.start())
+
+    @staticmethod
+    async def _create(config, engines):
+        return create_server(config, engines)
+
+    @property
+    def address(self) -> str:
+        return f"{self.server.config.host}:{self.port}"
+
+    def _call(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def stop(self, grace_s: float = 0.0) -> None:
+        self._call(self.server.stop(grace_s))
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    def __enter__(self) -> BackgroundServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,79 @@
+"""Server settings, validated up front, and the one function that reads the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """How the server listens, authenticates and schedules."""
+
+    host: str = "127.0.0.1"
+    """Address to bind; anything but loopback needs a token or TLS with client certificates."""
+    port: int = 50051
+    """TCP port; 0 picks a free one."""
+    token: str | None = None
+    """Shared secret clients send as `authorization: Bearer <token>`."""
+    tls_cert: str | None = None
+    """PEM server certificate chain (with tls_key) to serve TLS."""
+    tls_key: str | None = None
+    """PEM private key of tls_cert."""
+    tls_client_ca: str | None = None
+    """PEM CA bundle; when set, clients must present a certificate it signed."""
+    default_engine: str = DEFAULT_ENGINE
+    """Engine used when a job names none."""
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    """Largest gRPC message accepted or sent; frames travel in parts below it."""
+    max_queued_jobs: int = 8
+    """Jobs that may wait for a worker before new ones get RESOURCE_EXHAUSTED."""
+    workers: int = 1
+    """Worker threads, one per device."""
+    job_ttl_s: float = 3600.0
+    """How long a finished job's frames stay fetchable."""
+    spool_dir: str | None = None
+    """Where finished frames are kept; None = a temporary folder removed at shutdown."""
+    shutdown_grace_s: float = 30.0
+    """On SIGTERM, how long running jobs may take to finish before they are cancelled."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise InvalidInputError(f"port must be 0..65535, got {self.port}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise InvalidInputError("TLS needs both --tls-cert and --tls-key")
+        if self.tls_client_ca and not self.tls_cert:
+            raise InvalidInputError("--tls-client-ca needs --tls-cert and --tls-key")
+        if not is_loopback(self.host) and not (self.token or self.tls_client_ca):
+            raise InvalidInputError(
+                f"refusing to listen on {self.host}: anything but loopback needs a token "
+                "(--token or SPARKVSR_TOKEN) or TLS with client certificates (--tls-client-ca)"
+            )
+        if self.max_message_bytes < 64 * 1024:
+            raise InvalidInputError("max_message_bytes must be at least 65536")
+        if self.workers < 1 or self.max_queued_jobs < 0:
+            raise InvalidInputError("workers must be >= 1 and max_queued_jobs >= 0")
+
+
+def config_from_env(environ: Mapping[str, str] | None = None, **settings) -> ServerConfig:
+    """A ServerConfig from `settings`, with the environment filling what they leave unset."""
+    environ = os.environ if environ is None else environ
+    if not settings.get("token"):
+        settings["token"] = environ.get("SPARKVSR_TOKEN") or None
+    return ServerConfig(**settings)

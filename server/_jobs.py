@@ -1,0 +1,162 @@
+"""One job on the server: its input queue, its state, and its finished frames spooled on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import enum
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from sparkvsr.errors import JobCancelledError, SparkVSRError
+from sparkvsr.specs import InputItem, JobSpec
+
+# Items (frames or keyframe images) buffered between the network and the worker: the bound is what
+# makes gRPC flow control push back on a client that sends faster than the engine runs.
+INPUT_QUEUE_ITEMS = 8
+_END_OF_INPUT = object()
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+class Job:
+    """A job's state, shared between the asyncio side (servicer) and its worker thread.
+
+    State changes happen on the event loop; the worker reports through `loop.call_soon_threadsafe`.
+    """
+
+    def __init__(self, spec: JobSpec, spool_root: Path, loop: asyncio.AbstractEventLoop):
+        self.id = uuid.uuid4().hex
+        self.spec = spec
+        self.state = JobState.QUEUED
+        self.frames_done = 0
+        self.error: SparkVSRError | None = None
+        self.input_complete = False
+        self.finished_at: float | None = None
+        self._loop = loop
+        self._spool = spool_root / self.id
+        self._spool.mkdir(parents=True)
+        self._inputs: asyncio.Queue = asyncio.Queue(maxsize=INPUT_QUEUE_ITEMS)
+        self._changed = asyncio.Event()
+        self._cancelled = threading.Event()
+
+    # -- asyncio side ---------------------------------------------------------------------------
+
+    async def put_input(self, item: InputItem) -> None:
+        """Hands one input item to the worker, waiting while the queue is full."""
+        await self._inputs.put(item)
+
+    async def end_input(self) -> None:
+        await self._inputs.put(_END_OF_INPUT)
+        self.input_complete = True
+
+    def cancel(self, reason: str) -> None:
+        """Stops the job; frames finished so far stay fetchable."""
+        if not self.state.finished:
+            self._cancelled.set()
+            self._finish(JobState.CANCELLED, JobCancelledError(reason))
+
+    def fail(self, error: SparkVSRError) -> None:
+        if not self.state.finished:
+            self._cancelled.set()
+            self._finish(JobState.FAILED, error)
+
+    async def finished_frames(self, start: int, stop: int) -> AsyncIterator[tuple[int, np.ndarray]]:
+        """Frames [start, stop) as they finish; raises the job's error if it ends without them."""
+        index = start
+        while index < stop:
+            while index >= self.frames_done and not self.state.finished:
+                self._changed.clear()
+                await self._changed.wait()
+            if index >= self.frames_done:
+                raise self.error or JobCancelledError(f"job {self.id} ended at frame {index}")
+            image = await asyncio.to_thread(self._read_frame, index)
+            yield index, image
+            index += 1
+
+    async def wait_changed(self) -> None:
+        self._changed.clear()
+        await self._changed.wait()
+
+    def remove_spool(self) -> None:
+        shutil.rmtree(self._spool, ignore_errors=True)
+
+    def _finish(self, state: JobState, error: SparkVSRError | None) -> None:
+        self.state = state
+        self.error = error
+        self.finished_at = time.monotonic()
+        self._changed.set()
+
+    # -- worker side ----------------------------------------------------------------------------
+
+    def inputs(self) -> Iterator[InputItem]:
+        """The job's input items, blocking the worker thread until each arrives."""
+        while True:
+            future = asyncio.run_coroutine_threadsafe(self._inputs.get(), self._loop)
+            while True:
+                if self._cancelled.is_set():
+                    future.cancel()
+                    raise JobCancelledError(f"job {self.id} was cancelled")
+                try:
+                    item = future.result(timeout=0.2)
+                    break
+                except concurrent.futures.TimeoutError:
+                    continue
+            if item is _END_OF_INPUT:
+                return
+            yield item
+
+    def started(self) -> None:
+        self._loop.call_soon_threadsafe(self._set_running)
+
+    def store_frame(self, index: int, image: np.ndarray) -> None:
+        """Spools a finished frame (frames finish in order) and tells the waiting streams."""
+        if self._cancelled.is_set():
+            raise JobCancelledError(f"job {self.id} was cancelled")
+        image.tofile(self._frame_path(index))
+        self._loop.call_soon_threadsafe(self._set_frames_done, index + 1)
+
+    def succeeded(self) -> None:
+        self._loop.call_soon_threadsafe(self._set_finished, JobState.SUCCEEDED, None)
+
+    def failed(self, error: SparkVSRError) -> None:
+        state = JobState.CANCELLED if isinstance(error, JobCancelledError) else JobState.FAILED
+        self._loop.call_soon_threadsafe(self._set_finished, state, error)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _set_running(self) -> None:
+        if self.state is JobState.QUEUED:
+            self.state = JobState.RUNNING
+            self._changed.set()
+
+    def _set_frames_done(self, count: int) -> None:
+        self.frames_done = max(self.frames_done, count)
+        self._changed.set()
+
+    def _set_finished(self, state: JobState, error: SparkVSRError | None) -> None:
+        if not self.state.finished:
+            self._finish(state, error)
+
+    def _frame_path(self, index: int) -> Path:
+        return self._spool / f"{index:08d}.raw"
+
+    def _read_frame(self, index: int) -> np.ndarray:
+        layout = self.spec.output_layout
+        return np.fromfile(self._frame_path(index), dtype=layout.dtype).reshape(layout.shape)

@@ -1,0 +1,52 @@
+"""`sparkvsr serve`, registered into the `sparkvsr` command through an entry point."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="run the gRPC server",
+        description="Serve upscaling over gRPC. Loopback only unless a token or mutual TLS is set.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=50051, help="port (default: 50051; 0 = any)")
+    parser.add_argument("--token", help="require this bearer token (default: $SPARKVSR_TOKEN)")
+    parser.add_argument("--tls-cert", help="PEM server certificate chain")
+    parser.add_argument("--tls-key", help="PEM server key")
+    parser.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
+    parser.add_argument("--engine", default=DEFAULT_ENGINE, help="default engine")
+    parser.add_argument("--workers", type=int, default=1, help="worker threads (one per device)")
+    parser.add_argument("--max-queued-jobs", type=int, default=8)
+    parser.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES)
+    parser.add_argument("--spool-dir", help="keep finished frames here (default: a temp folder)")
+    parser.add_argument("--shutdown-grace", type=float, default=30.0, metavar="SECONDS")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sparkvsr_server import config_from_env, serve
+
+    logging.getLogger("sparkvsr_server").setLevel(logging.INFO)
+    config = config_from_env(
+        host=args.host,
+        port=args.port,
+        token=args.token,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        tls_client_ca=args.tls_client_ca,
+        default_engine=args.engine,
+        workers=args.workers,
+        max_queued_jobs=args.max_queued_jobs,
+        max_message_bytes=args.max_message_bytes,
+        spool_dir=args.spool_dir,
+        shutdown_grace_s=args.shutdown_grace,
+    )
+    serve(config)
+    return 0

@@ -1,0 +1,45 @@
+"""The `sparkvsr` command: subcommands from this package plus those other packages register."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import logging
+import sys
+
+from sparkvsr.cli import _demo, _info, _upscale
+from sparkvsr.errors import SparkVSRError
+
+_BUILTIN = (_upscale, _info, _demo)
+ENTRY_POINT_GROUP = "sparkvsr.cli"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sparkvsr", description="Keyframe-guided video super-resolution."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in _BUILTIN:
+        module.register(commands)
+    # The server registers `serve` this way, so the library never imports it.
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        entry_point.load()(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs one subcommand; a SparkVSRError becomes one line on stderr and exit status 2."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.run(args) or 0
+    except SparkVSRError as error:
+        print(f"sparkvsr: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sparkvsr: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,39 @@
+"""Option parsers and connection options shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def keyframe_still(text: str) -> tuple[int, str]:
+    """Parses `IDX=PATH`."""
+    index, sep, path = text.partition("=")
+    if not sep or not index.strip().isdigit() or not path:
+        raise argparse.ArgumentTypeError(
+            f"expected FRAME=PATH (for example 12=hr_0012.png), got {text!r}"
+        )
+    return int(index), path
+
+
+def add_server_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--server", metavar="HOST:PORT", help=help_text)
+    parser.add_argument("--token", help="bearer token for the server (default: $SPARKVSR_TOKEN)")
+    parser.add_argument("--tls-ca", help="PEM CA bundle to verify the server (enables TLS)")
+    parser.add_argument("--tls-cert", help="PEM client certificate, for servers that require one")
+    parser.add_argument("--tls-key", help="PEM key of --tls-cert")
+
+
+def connect(args: argparse.Namespace):
+    """A Client for --server, or None to run in process."""
+    if not args.server:
+        return None
+    from sparkvsr.client import Client
+
+    return Client(
+        args.server,
+        token=args.token or os.environ.get("SPARKVSR_TOKEN") or None,
+        tls_ca=args.tls_ca,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    )

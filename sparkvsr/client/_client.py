@@ -1,0 +1,214 @@
+"""The client API: run jobs on a SparkVSR server, reattach to them, ask what it offers."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from sparkvsr import wire
+from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr.api.v1 import upscale_pb2_grpc
+from sparkvsr.errors import ServerUnavailableError
+from sparkvsr.specs import InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
+
+logger = logging.getLogger(__name__)
+
+# Status codes after which a job whose input was all sent is worth fetching again.
+_REATTACHABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.UNKNOWN)
+
+
+@contextlib.contextmanager
+def _library_errors() -> Iterator[None]:
+    """Maps a failed call's status back to the library exception the server raised."""
+    try:
+        yield
+    except grpc.RpcError as error:
+        raise wire.error_for(error.code(), error.details()) from None
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a server runs and allows, as returned by GetServerInfo."""
+
+    message: pb.GetServerInfoResponse
+
+    @property
+    def max_message_bytes(self) -> int:
+        return self.message.limits.max_message_bytes or wire.DEFAULT_MAX_MESSAGE_BYTES
+
+
+class UpscaleRun:
+    """One job's output: iterate for finished frames, in order; `job_id` is set once accepted."""
+
+    def __init__(self, client: Client, spec: JobSpec, items: Iterable[InputItem]):
+        self._client = client
+        self._spec = spec
+        self._items = items
+        self.job_id: str | None = None
+        self.input_sent = False
+
+    def __iter__(self) -> Iterator[OutputFrame]:
+        next_index = 0
+        try:
+            with _library_errors():
+                for frame in self._stream():
+                    next_index = frame.index + 1
+                    yield frame
+            return
+        except ServerUnavailableError:
+            # The connection broke. If the server has all the input, the job goes on: reattach.
+            if not (self.input_sent and self.job_id):
+                raise
+        yield from self._client.fetch_frames(
+            self.job_id, next_index, self._spec.frame_count, retries=self._client.reattach_attempts
+        )
+
+    def _requests(self, max_message_bytes: int) -> Iterator[pb.UpscaleRequest]:
+        yield pb.UpscaleRequest(spec=wire.spec_to_proto(self._spec))
+        for item in self._items:
+            field = "source_frame" if isinstance(item, SourceFrame) else "keyframe_image"
+            if not isinstance(item, (SourceFrame, Keyframe)):
+                raise TypeError(
+                    f"inputs must be SourceFrame or Keyframe, got {type(item).__name__}"
+                )
+            for part in wire.frame_to_parts(item.index, item.image, max_message_bytes):
+                yield pb.UpscaleRequest(**{field: part})
+        self.input_sent = True
+
+    def _stream(self) -> Iterator[OutputFrame]:
+        limit = self._client.server_info().max_message_bytes
+        responses = self._client._stub.Upscale(
+            self._requests(limit), metadata=self._client._metadata
+        )
+        frames = wire.FrameAssembler("output frame")
+        for response in responses:
+            kind = response.WhichOneof("item")
+            if kind == "accepted":
+                self.job_id = response.accepted.job_id
+            elif kind == "frame":
+                done = frames.add(response.frame)
+                if done:
+                    yield OutputFrame(*done)
+
+
+class Client:
+    """A connection to a SparkVSR server.
+
+    Args:
+        address: "host:port".
+        token: bearer token, when the server requires one.
+        tls_ca: PEM CA bundle to verify the server with; enables TLS.
+        tls_cert, tls_key: PEM client certificate and key, for servers that require them.
+        reattach_attempts: how often to try fetching the rest of a job after the connection breaks.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        token: str | None = None,
+        tls_ca: str | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        reattach_attempts: int = 5,
+    ):
+        # Receiving is unbounded here: the server already splits frames under its own limit.
+        options = [("grpc.max_receive_message_length", -1)]
+        if tls_ca:
+            credentials = grpc.ssl_channel_credentials(
+                root_certificates=Path(tls_ca).read_bytes(),
+                private_key=Path(tls_key).read_bytes() if tls_key else None,
+                certificate_chain=Path(tls_cert).read_bytes() if tls_cert else None,
+            )
+            self._channel = grpc.secure_channel(address, credentials, options=options)
+        else:
+            self._channel = grpc.insecure_channel(address, options=options)
+        self._stub = upscale_pb2_grpc.UpscaleServiceStub(self._channel)
+        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self._server_info: ServerInfo | None = None
+        self.address = address
+        self.reattach_attempts = reattach_attempts
+
+    def server_info(self, timeout_s: float = 10.0) -> ServerInfo:
+        """Engines, devices, limits and versions of the server (asked once, then cached)."""
+        if self._server_info is None:
+            with _library_errors():
+                message = self._stub.GetServerInfo(
+                    pb.GetServerInfoRequest(),
+                    metadata=self._metadata,
+                    timeout=timeout_s,
+                    wait_for_ready=False,
+                )
+            self._server_info = ServerInfo(message)
+        return self._server_info
+
+    def upscale(self, spec: JobSpec, items: Iterable[InputItem]) -> UpscaleRun:
+        """Streams a job's inputs to the server; iterate the result for the finished frames.
+
+        Frames come back as soon as their chunk is done, so neither side holds the whole clip.
+        If the connection breaks after all input was sent, the rest is fetched by reattaching.
+
+        Raises (while iterating):
+            InvalidInputError, ResourceExhaustedError, EngineUnavailableError, JobCancelledError,
+            UnauthenticatedError, ServerUnavailableError: as the server reported them.
+        """
+        return UpscaleRun(self, spec, items)
+
+    def fetch_frames(
+        self, job_id: str, start: int = 0, stop: int | None = None, *, retries: int = 0
+    ) -> Iterator[OutputFrame]:
+        """Finished frames [start, stop) of a job, waiting for those not done yet."""
+        next_index, attempt = start, 0
+        while True:
+            request = pb.FetchFramesRequest(
+                job_id=job_id, start_index=next_index, end_index=stop or 0
+            )
+            frames = wire.FrameAssembler("output frame")
+            try:
+                for response in self._stub.FetchFrames(request, metadata=self._metadata):
+                    if response.WhichOneof("item") == "frame":
+                        done = frames.add(response.frame)
+                        if done:
+                            next_index = done[0] + 1
+                            yield OutputFrame(*done)
+                return
+            except grpc.RpcError as error:
+                if error.code() not in _REATTACHABLE or attempt >= retries:
+                    raise wire.error_for(error.code(), error.details()) from None
+                attempt += 1
+                logger.warning(
+                    "lost job %s at frame %d; reattaching (%d/%d)",
+                    job_id,
+                    next_index,
+                    attempt,
+                    retries,
+                )
+                time.sleep(min(0.2 * 2**attempt, 5.0))
+
+    def job(self, job_id: str) -> pb.JobProgress:
+        """State and progress of a job."""
+        with _library_errors():
+            return self._stub.GetJob(
+                pb.GetJobRequest(job_id=job_id), metadata=self._metadata
+            ).progress
+
+    def cancel(self, job_id: str) -> pb.JobProgress:
+        """Cancels a job; its finished frames stay fetchable until it expires."""
+        with _library_errors():
+            request = pb.CancelJobRequest(job_id=job_id)
+            return self._stub.CancelJob(request, metadata=self._metadata).progress
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

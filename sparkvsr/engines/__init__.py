@@ -1,0 +1,31 @@
+"""Engines: the shared chunk interface, the registry, and the engines themselves."""
+
+from sparkvsr.engines._base import (
+    ChunkKeyframe,
+    Engine,
+    EngineChunk,
+    EngineInfo,
+    check_job_fits_engine,
+)
+from sparkvsr.engines._devices import list_devices
+from sparkvsr.engines._registry import (
+    DEFAULT_ENGINE,
+    EngineEntry,
+    engine_entries,
+    engine_entry,
+    load_engine,
+)
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ChunkKeyframe",
+    "Engine",
+    "EngineChunk",
+    "EngineEntry",
+    "EngineInfo",
+    "check_job_fits_engine",
+    "engine_entries",
+    "engine_entry",
+    "list_devices",
+    "load_engine",
+]

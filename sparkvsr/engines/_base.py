@@ -1,0 +1,86 @@
+"""The small interface every engine implements: a chunk of frames with keyframes in, frames out."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+import numpy as np
+
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.specs import JobSpec
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What an engine is and the rules a job must follow to run on it."""
+
+    name: str
+    """Name used on the command line and the wire."""
+    description: str
+    """One line for `sparkvsr info`."""
+    scales: tuple[int, ...]
+    """Upscale factors the engine supports."""
+    min_keyframe_gap: int
+    """Smallest distance allowed between two keyframe indices."""
+    chunk_length: int
+    """Default frames per chunk."""
+    chunk_overlap: int
+    """Default frames shared (and blended) by neighbouring chunks."""
+    keyframe_reach: int = 0
+    """How many frames outside its chunk a keyframe may still guide; 0 = only keyframes inside."""
+
+
+@dataclass(frozen=True)
+class ChunkKeyframe:
+    """A keyframe as an engine sees it: position relative to the chunk and both resolutions."""
+
+    offset: int
+    """Index relative to the chunk's first frame; outside [0, len) for keyframes in reach."""
+    hr: np.ndarray
+    """(H*s, W*s, C) float32 in [0, 1]."""
+    lr: np.ndarray
+    """The source frame at that index, (H, W, C) float32 in [0, 1]."""
+
+
+@dataclass(frozen=True)
+class EngineChunk:
+    """Consecutive source frames and the keyframes that may guide them."""
+
+    frames: np.ndarray
+    """(T, H, W, C) float32 in [0, 1]."""
+    keyframes: tuple[ChunkKeyframe, ...]
+    """Sorted by offset."""
+    scale: int
+
+
+class Engine(abc.ABC):
+    """Upscales one chunk at a time; the planner owns chunking, overlap and blending."""
+
+    info: EngineInfo
+
+    @abc.abstractmethod
+    def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
+        """Returns (T, H*s, W*s, C) float32 in [0, 1] for the chunk's frames."""
+
+
+def check_job_fits_engine(spec: JobSpec, info: EngineInfo) -> None:
+    """Raises InvalidInputError, naming the problem, if `spec` breaks one of the engine's rules."""
+    if spec.scale not in info.scales:
+        raise InvalidInputError(
+            f"engine {info.name!r} supports scale {', '.join(map(str, info.scales))}, "
+            f"not {spec.scale}"
+        )
+    keys = spec.keyframe_indices
+    for earlier, later in zip(keys, keys[1:]):
+        if later - earlier < info.min_keyframe_gap:
+            raise InvalidInputError(
+                f"keyframes {earlier} and {later} are {later - earlier} frames apart; engine "
+                f"{info.name!r} needs at least {info.min_keyframe_gap} frames between keyframes"
+            )
+    length = spec.chunk_length or info.chunk_length
+    overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
+    if overlap >= length:
+        raise InvalidInputError(
+            f"chunk_overlap ({overlap}) must be smaller than chunk_length ({length})"
+        )

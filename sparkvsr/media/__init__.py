@@ -1,0 +1,17 @@
+"""Media I/O on PyAV: exact-range decoding and mezzanine encoding."""
+
+from sparkvsr.media._reader import VideoInfo, probe_video, read_frames
+from sparkvsr.media._stills import read_still, write_still
+from sparkvsr.media._writer import MOVIE_CODECS, FrameWriter, MovieCodec, is_sequence_pattern
+
+__all__ = [
+    "MOVIE_CODECS",
+    "FrameWriter",
+    "MovieCodec",
+    "VideoInfo",
+    "is_sequence_pattern",
+    "probe_video",
+    "read_frames",
+    "read_still",
+    "write_still",
+]

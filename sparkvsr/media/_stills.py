@@ -1,0 +1,71 @@
+"""Reading and writing single images (keyframe stills, comparison sheets) with OpenCV."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from sparkvsr.errors import InvalidInputError, NotFoundError
+from sparkvsr.specs import FrameLayout
+
+
+def read_still(path: str, layout: FrameLayout) -> np.ndarray:
+    """Reads an image as a top-down (H, W, C) array of `layout`'s channels and depth.
+
+    Grey, RGB and RGBA files are converted to the layout's channels; 8- and 16-bit samples are
+    rescaled to its depth. The size must match exactly.
+
+    Raises:
+        NotFoundError: no such file.
+        InvalidInputError: not a readable image, or not the layout's size.
+    """
+    import cv2
+
+    if not os.path.exists(path):
+        raise NotFoundError(f"no such image: {path}")
+    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if image is None or image.dtype not in (np.uint8, np.uint16):
+        raise InvalidInputError(f"cannot read {path} as an 8- or 16-bit image")
+    height, width = image.shape[:2]
+    if (width, height) != (layout.width, layout.height):
+        raise InvalidInputError(
+            f"{path} is {width}x{height}; it must be {layout.width}x{layout.height}"
+        )
+    image = _to_channels(image.reshape(height, width, -1), layout.channels)
+    if image.dtype != layout.dtype:
+        image = (
+            (image.astype(np.uint16) * 257)
+            if layout.bit_depth == 16
+            else (image >> 8).astype(np.uint8)
+        )
+    return np.ascontiguousarray(image)
+
+
+def _to_channels(bgr: np.ndarray, channels: int) -> np.ndarray:
+    # OpenCV stores colour as BGR(A).
+    have = bgr.shape[2]
+    if have == 1:
+        rgb = np.repeat(bgr, 3, axis=2)
+    else:
+        rgb = bgr[..., 2::-1]
+    if channels == 1:
+        return (
+            (rgb.astype(np.float32) @ np.float32([0.299, 0.587, 0.114]))
+            .round()
+            .astype(bgr.dtype)[..., None]
+        )
+    if channels == 3:
+        return rgb
+    alpha = bgr[..., 3:4] if have == 4 else np.full_like(rgb[..., :1], np.iinfo(bgr.dtype).max)
+    return np.concatenate([rgb, alpha], axis=2)
+
+
+def write_still(path: str, image: np.ndarray) -> None:
+    """Writes a top-down RGB(A) or grey (H, W, C) uint8/uint16 array as PNG, TIFF or JPEG."""
+    import cv2
+
+    if image.shape[2] >= 3:
+        image = np.concatenate([image[..., 2::-1], image[..., 3:]], axis=2)
+    if not cv2.imwrite(path, image):
+        raise InvalidInputError(f"cannot write an image to {path}")

@@ -1,0 +1,159 @@
+"""Encoding on PyAV: ProRes .mov files and PNG/EXR sequences, written safely."""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal, get_args
+
+import av
+import numpy as np
+
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.specs import FrameLayout
+
+MovieCodec = Literal["prores_hq", "prores_4444"]
+MOVIE_CODECS: tuple[str, ...] = get_args(MovieCodec)
+
+# (ffmpeg encoder, encoder pixel format, encoder options) per movie codec.
+_MOVIE_ENCODERS = {
+    "prores_hq": ("prores_ks", "yuv422p10le", {"profile": "3"}),
+    "prores_4444": ("prores_ks", "yuva444p10le", {"profile": "4"}),
+}
+# (ffmpeg encoder, encoder pixel format for 8-bit input, for 16-bit input) per sequence suffix.
+_SEQUENCE_ENCODERS = {
+    ".png": ("png", "rgb24", "rgb48be"),
+    ".exr": ("exr", "gbrpf32le", "gbrpf32le"),
+}
+
+
+def is_sequence_pattern(target: str) -> bool:
+    """Whether `target` names an image sequence (`DIR/%06d.png`) rather than a movie file."""
+    return "%" in os.path.basename(target)
+
+
+class FrameWriter:
+    """Writes frames to a movie or an image sequence; a movie appears only once it is complete.
+
+    Use as a context manager: leaving it with an exception deletes the partial output.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        layout: FrameLayout,
+        frame_rate: Fraction,
+        *,
+        codec: MovieCodec = "prores_hq",
+        start_timecode: str | None = None,
+        first_index: int = 0,
+        overwrite: bool = False,
+    ):
+        self._layout = layout
+        self._target = target
+        self._sequence = is_sequence_pattern(target)
+        self._check_target(overwrite, first_index)
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        if self._sequence:
+            self._path = target
+            self._open_sequence(frame_rate, first_index)
+        else:
+            self._path = _partial_name(target)
+            self._open_movie(frame_rate, codec, start_timecode)
+
+    def _check_target(self, overwrite: bool, first_index: int) -> None:
+        if self._sequence:
+            suffix = Path(self._target).suffix.lower()
+            if suffix not in _SEQUENCE_ENCODERS:
+                raise InvalidInputError(
+                    f"image sequences can be {', '.join(_SEQUENCE_ENCODERS)}, not {suffix!r}"
+                )
+            first = self._target % first_index
+            if os.path.exists(first) and not overwrite:
+                raise InvalidInputError(f"{first} exists; pass --overwrite to replace it")
+            return
+        if Path(self._target).suffix.lower() != ".mov":
+            raise InvalidInputError(f"movie output must be a .mov file, got {self._target}")
+        if os.path.exists(self._target) and not overwrite:
+            raise InvalidInputError(f"{self._target} exists; pass --overwrite to replace it")
+
+    def _open_movie(self, frame_rate: Fraction, codec: str, start_timecode: str | None) -> None:
+        if codec not in _MOVIE_ENCODERS:
+            raise InvalidInputError(f"codec must be one of {MOVIE_CODECS}, got {codec!r}")
+        encoder, pixel_format, options = _MOVIE_ENCODERS[codec]
+        self._container = av.open(self._path, "w", format="mov")
+        self._stream = self._container.add_stream(encoder, rate=frame_rate)
+        self._stream.pix_fmt = pixel_format
+        self._stream.options = dict(options)
+        if start_timecode:
+            self._stream.metadata["timecode"] = start_timecode
+        self._configure_stream()
+        # HD and larger material is BT.709; smaller (SD) keeps the encoder's BT.601 default.
+        self._colorspace = "ITU709" if self._layout.height >= 720 else None
+
+    def _open_sequence(self, frame_rate: Fraction, first_index: int) -> None:
+        encoder, pixel_format_8, pixel_format_16 = _SEQUENCE_ENCODERS[
+            Path(self._target).suffix.lower()
+        ]
+        self._container = av.open(
+            self._path, "w", format="image2", options={"start_number": str(first_index)}
+        )
+        self._stream = self._container.add_stream(encoder, rate=frame_rate)
+        self._stream.pix_fmt = pixel_format_8 if self._layout.bit_depth == 8 else pixel_format_16
+        self._configure_stream()
+        self._colorspace = None
+
+    def _configure_stream(self) -> None:
+        self._stream.width = self._layout.width
+        self._stream.height = self._layout.height
+        self._input_format = {
+            (8, 1): "gray",
+            (8, 3): "rgb24",
+            (8, 4): "rgba",
+            (16, 1): "gray16le",
+            (16, 3): "rgb48le",
+            (16, 4): "rgba64le",
+        }[(self._layout.bit_depth, self._layout.channels)]
+
+    def write(self, image: np.ndarray) -> None:
+        """Appends one (H, W, C) top-down frame of the writer's layout."""
+        if image.shape != self._layout.shape or image.dtype != self._layout.dtype:
+            raise InvalidInputError(
+                f"frame {image.dtype} {image.shape} does not match the output layout {self._layout}"
+            )
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=self._input_format)
+        if self._colorspace:
+            frame = frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._colorspace)
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        """Flushes the encoder and publishes the output."""
+        for packet in self._stream.encode():
+            self._container.mux(packet)
+        self._container.close()
+        if not self._sequence:
+            os.replace(self._path, self._target)
+
+    def abort(self) -> None:
+        """Closes and deletes a partial movie (written sequence frames are kept; they are whole)."""
+        try:
+            self._container.close()
+        finally:
+            if not self._sequence and os.path.exists(self._path):
+                os.remove(self._path)
+
+    def __enter__(self) -> FrameWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _partial_name(target: str) -> str:
+    path = Path(target)
+    return str(path.with_name(f".{path.stem}.partial{path.suffix}"))

@@ -1,0 +1,68 @@
+"""Runs a job: plan chunks, run each on the engine, blend overlaps, emit frames in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from sparkvsr.engines import ChunkKeyframe, Engine, EngineChunk, check_job_fits_engine
+from sparkvsr.errors import EngineError
+from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float
+from sparkvsr.pipeline._plan import chunk_weights, plan_chunks
+from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
+
+# Frames a job may read past the current chunk while it waits for a keyframe image.
+LOOKAHEAD_SLACK_FRAMES = 64
+
+
+def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
+    """Upscales the job's frames, yielding each as soon as no later chunk can change it.
+
+    Args:
+        spec: the job; checked against the engine's rules before any frame is read.
+        engine: the engine to run chunks on.
+        items: source frames (in order) and keyframe images (anywhere), read lazily.
+
+    Raises:
+        InvalidInputError: the spec or an input item breaks a rule; the message names it.
+        EngineError: the engine returned something malformed.
+    """
+    info = engine.info
+    check_job_fits_engine(spec, info)
+    length = spec.chunk_length or info.chunk_length
+    overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
+    chunks = plan_chunks(spec.frame_count, length, overlap)
+    weights = chunk_weights(chunks)
+    reach = info.keyframe_reach
+    inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
+    pending: dict[int, np.ndarray] = {}
+    for i, chunk in enumerate(chunks):
+        result = _run_chunk(spec, engine, inputs, chunk)
+        for offset, index in enumerate(range(chunk.start, chunk.stop)):
+            weighted = result[offset] * weights[i][offset]
+            pending[index] = pending[index] + weighted if index in pending else weighted
+        final_before = chunks[i + 1].start if i + 1 < len(chunks) else spec.frame_count
+        for index in sorted(k for k in pending if k < final_before):
+            image = from_unit_float(pending.pop(index), spec.source_layout.bit_depth)
+            yield OutputFrame(index, image)
+        inputs.release(frames_before=final_before, keyframes_before=final_before - reach)
+    inputs.finish()
+
+
+def _run_chunk(spec: JobSpec, engine: Engine, inputs: InputBuffer, chunk: FrameRange) -> np.ndarray:
+    reach = engine.info.keyframe_reach
+    frames = np.stack([inputs.frame(index) for index in range(chunk.start, chunk.stop)])
+    keyframes = tuple(
+        ChunkKeyframe(index - chunk.start, *inputs.keyframe(index))
+        for index in spec.keyframe_indices
+        if chunk.start - reach <= index < chunk.stop + reach
+    )
+    result = engine.upscale_chunk(EngineChunk(frames, keyframes, spec.scale))
+    expected = (len(chunk), *spec.output_layout.shape)
+    if result.shape != expected or result.dtype != np.float32:
+        raise EngineError(
+            f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for chunk "
+            f"[{chunk.start}, {chunk.stop}); expected float32 {expected}"
+        )
+    return result

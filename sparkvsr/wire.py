@@ -1,0 +1,172 @@
+"""The one place where library types meet protobuf: specs, frames and errors, both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+import numpy as np
+
+from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr.engines import EngineInfo
+from sparkvsr.errors import (
+    EngineError,
+    EngineUnavailableError,
+    InvalidInputError,
+    JobCancelledError,
+    NotFoundError,
+    ResourceExhaustedError,
+    ServerUnavailableError,
+    SparkVSRError,
+    UnauthenticatedError,
+)
+from sparkvsr.specs import FrameLayout, JobSpec
+
+# Room left in each message for the FramePart fields around its data.
+PART_HEADER_BYTES = 1024
+DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+STATUS_BY_ERROR: dict[type[SparkVSRError], grpc.StatusCode] = {
+    InvalidInputError: grpc.StatusCode.INVALID_ARGUMENT,
+    NotFoundError: grpc.StatusCode.NOT_FOUND,
+    EngineUnavailableError: grpc.StatusCode.FAILED_PRECONDITION,
+    ResourceExhaustedError: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    JobCancelledError: grpc.StatusCode.CANCELLED,
+    UnauthenticatedError: grpc.StatusCode.UNAUTHENTICATED,
+    ServerUnavailableError: grpc.StatusCode.UNAVAILABLE,
+    EngineError: grpc.StatusCode.INTERNAL,
+}
+_ERROR_BY_STATUS = {code: error for error, code in STATUS_BY_ERROR.items()}
+
+
+def status_for(error: SparkVSRError) -> grpc.StatusCode:
+    """The gRPC status code that carries `error` to the client."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return grpc.StatusCode.INTERNAL
+
+
+def error_for(code: grpc.StatusCode, details: str) -> SparkVSRError:
+    """The library exception a status code from the server stands for."""
+    return _ERROR_BY_STATUS.get(code, ServerUnavailableError)(details or code.name.lower())
+
+
+_ROW_ORDERS = {"top_down": pb.ROW_ORDER_TOP_DOWN, "bottom_up": pb.ROW_ORDER_BOTTOM_UP}
+
+
+def layout_to_proto(layout: FrameLayout) -> pb.FrameLayout:
+    return pb.FrameLayout(
+        width=layout.width,
+        height=layout.height,
+        channels=layout.channels,
+        bit_depth=layout.bit_depth,
+        row_order=_ROW_ORDERS[layout.row_order],
+    )
+
+
+def layout_from_proto(message: pb.FrameLayout) -> FrameLayout:
+    row_orders = {value: name for name, value in _ROW_ORDERS.items()}
+    if message.row_order not in row_orders:
+        raise InvalidInputError("frame layout has no row order (top_down or bottom_up)")
+    return FrameLayout(
+        message.width,
+        message.height,
+        message.channels,
+        message.bit_depth,
+        row_orders[message.row_order],
+    )
+
+
+def spec_to_proto(spec: JobSpec) -> pb.JobSpec:
+    return pb.JobSpec(
+        engine=spec.engine,
+        scale=spec.scale,
+        frame_count=spec.frame_count,
+        source_layout=layout_to_proto(spec.source_layout),
+        keyframe_indices=list(spec.keyframe_indices),
+        chunk_length=spec.chunk_length,
+        chunk_overlap=spec.chunk_overlap,
+    )
+
+
+def spec_from_proto(message: pb.JobSpec, default_engine: str) -> JobSpec:
+    """The library spec for a wire spec; wire zeros mean defaults. Raises InvalidInputError."""
+    if not message.HasField("source_layout"):
+        raise InvalidInputError("the job spec has no source_layout")
+    return JobSpec(
+        frame_count=message.frame_count,
+        source_layout=layout_from_proto(message.source_layout),
+        scale=message.scale or 4,
+        engine=message.engine or default_engine,
+        keyframe_indices=tuple(message.keyframe_indices),
+        chunk_length=message.chunk_length if message.HasField("chunk_length") else None,
+        chunk_overlap=message.chunk_overlap if message.HasField("chunk_overlap") else None,
+    )
+
+
+def engine_info_to_proto(info: EngineInfo, unavailable_reason: str | None) -> pb.EngineInfo:
+    return pb.EngineInfo(
+        name=info.name,
+        description=info.description,
+        available=unavailable_reason is None,
+        unavailable_reason=unavailable_reason or "",
+        scales=list(info.scales),
+        min_keyframe_gap=info.min_keyframe_gap,
+        default_chunk_length=info.chunk_length,
+        default_chunk_overlap=info.chunk_overlap,
+    )
+
+
+def frame_to_parts(
+    index: int, image: np.ndarray, max_message_bytes: int, row_order: str = "top_down"
+) -> Iterator[pb.FramePart]:
+    """Splits a top-down (H, W, C) frame into FrameParts that each fit in one message."""
+    layout = FrameLayout.of(image)
+    layout = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth, row_order)
+    rows = image[::-1] if row_order == "bottom_up" else image
+    data = memoryview(np.ascontiguousarray(rows, dtype=layout.dtype)).cast("B")
+    step = max(1, max_message_bytes - PART_HEADER_BYTES)
+    wire_layout = layout_to_proto(layout)
+    for offset in range(0, len(data), step):
+        yield pb.FramePart(
+            frame_index=index,
+            layout=wire_layout if offset == 0 else None,
+            total_bytes=len(data),
+            offset=offset,
+            data=bytes(data[offset : offset + step]),
+        )
+
+
+class FrameAssembler:
+    """Collects FrameParts back into whole top-down frames; parts of one frame arrive in order."""
+
+    def __init__(self, what: str):
+        self._what = what
+        self._open: dict[int, tuple[FrameLayout, bytearray]] = {}
+
+    def add(self, part: pb.FramePart) -> tuple[int, np.ndarray] | None:
+        """Adds a part; returns (index, image) once its frame is complete, else None."""
+        index = part.frame_index
+        if index not in self._open:
+            if part.offset != 0 or not part.HasField("layout"):
+                raise InvalidInputError(
+                    f"{self._what} {index}: its first part must carry the layout"
+                )
+            layout = layout_from_proto(part.layout)
+            if part.total_bytes != layout.nbytes:
+                raise InvalidInputError(
+                    f"{self._what} {index}: {part.total_bytes} bytes announced, its layout "
+                    f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} needs "
+                    f"{layout.nbytes}"
+                )
+            self._open[index] = (layout, bytearray())
+        layout, buffer = self._open[index]
+        if part.offset != len(buffer) or len(buffer) + len(part.data) > layout.nbytes:
+            raise InvalidInputError(f"{self._what} {index}: parts out of order or too long")
+        buffer += part.data
+        if len(buffer) < layout.nbytes:
+            return None
+        del self._open[index]
+        image = np.frombuffer(buffer, dtype=layout.dtype).reshape(layout.shape)
+        return index, image[::-1].copy() if layout.row_order == "bottom_up" else image
