@@ -141,6 +141,7 @@ class BackgroundServer:
 
     def __init__(self, config: ServerConfig, engines: Mapping[str, tuple] | None = None):
         self._loop = asyncio.new_event_loop()
+        self._stopping = threading.Event()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="sparkvsr-server", daemon=True
         )
@@ -160,6 +161,10 @@ class BackgroundServer:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def stop(self, grace_s: float = 0.0) -> None:
+        """Stops the server (gracefully within `grace_s`) and its loop; later calls do nothing."""
+        if self._loop.is_closed() or self._stopping.is_set():
+            return
+        self._stopping.set()
         self._call(self.server.stop(grace_s))
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()

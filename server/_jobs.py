@@ -9,7 +9,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,8 @@ class Job:
         self._spool = spool_root / self.id
         self._spool.mkdir(parents=True)
         self._inputs: asyncio.Queue = asyncio.Queue(maxsize=INPUT_QUEUE_ITEMS)
-        self._changed = asyncio.Event()
+        self.version = 0
+        self._waiters: list[asyncio.Future] = []
         self._cancelled = threading.Event()
 
     # -- asyncio side ---------------------------------------------------------------------------
@@ -65,6 +66,7 @@ class Job:
     async def end_input(self) -> None:
         await self._inputs.put(_END_OF_INPUT)
         self.input_complete = True
+        self._changed()
 
     def cancel(self, reason: str) -> None:
         """Stops the job; frames finished so far stay fetchable."""
@@ -77,22 +79,18 @@ class Job:
             self._cancelled.set()
             self._finish(JobState.FAILED, error)
 
-    async def finished_frames(self, start: int, stop: int) -> AsyncIterator[tuple[int, np.ndarray]]:
-        """Frames [start, stop) as they finish; raises the job's error if it ends without them."""
-        index = start
-        while index < stop:
-            while index >= self.frames_done and not self.state.finished:
-                self._changed.clear()
-                await self._changed.wait()
-            if index >= self.frames_done:
-                raise self.error or JobCancelledError(f"job {self.id} ended at frame {index}")
-            image = await asyncio.to_thread(self._read_frame, index)
-            yield index, image
-            index += 1
+    async def wait_for_change(self, seen_version: int) -> None:
+        """Returns once anything (state, frames done, input) changed after `seen_version`."""
+        if self.version == seen_version:
+            waiter = self._loop.create_future()
+            self._waiters.append(waiter)
+            await waiter
 
-    async def wait_changed(self) -> None:
-        self._changed.clear()
-        await self._changed.wait()
+    async def read_frame(self, index: int) -> np.ndarray:
+        """A finished frame from the spool."""
+        if index >= self.frames_done:
+            raise ValueError(f"frame {index} of job {self.id} is not finished")
+        return await asyncio.to_thread(self._read_frame, index)
 
     def remove_spool(self) -> None:
         shutil.rmtree(self._spool, ignore_errors=True)
@@ -101,7 +99,14 @@ class Job:
         self.state = state
         self.error = error
         self.finished_at = time.monotonic()
-        self._changed.set()
+        self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     # -- worker side ----------------------------------------------------------------------------
 
@@ -144,11 +149,11 @@ class Job:
     def _set_running(self) -> None:
         if self.state is JobState.QUEUED:
             self.state = JobState.RUNNING
-            self._changed.set()
+            self._changed()
 
     def _set_frames_done(self, count: int) -> None:
         self.frames_done = max(self.frames_done, count)
-        self._changed.set()
+        self._changed()
 
     def _set_finished(self, state: JobState, error: SparkVSRError | None) -> None:
         if not self.state.finished:

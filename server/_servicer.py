@@ -15,7 +15,7 @@ from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
 from sparkvsr.engines import engine_entries, list_devices
-from sparkvsr.errors import InvalidInputError, SparkVSRError
+from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
 from sparkvsr.specs import Keyframe, SourceFrame
 
 _STATES = {
@@ -62,6 +62,7 @@ def _progress(job: Job) -> pb.JobProgress:
         frames_done=job.frames_done,
         frame_count=job.spec.frame_count,
         message=str(job.error or ""),
+        input_complete=job.input_complete,
     )
 
 
@@ -147,16 +148,23 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
         return pb.CancelJobResponse(progress=_progress(job))
 
     async def _job_output(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
-        """Progress, then each finished frame in [start, stop) as parts, as soon as it exists."""
-        yield {"progress": _progress(job)}
-        reported = job.frames_done
-        async for index, image in job.finished_frames(start, stop):
-            if job.frames_done != reported:
-                reported = job.frames_done
+        """Progress on every change, and each frame in [start, stop) as soon as it is finished."""
+        index, reported = start, None
+        while True:
+            seen = job.version
+            if reported != seen:
+                reported = seen
                 yield {"progress": _progress(job)}
-            for part in wire.frame_to_parts(index, image, self._config.max_message_bytes):
-                yield {"frame": part}
-        yield {"progress": _progress(job)}
+            while index < min(stop, job.frames_done):
+                image = await job.read_frame(index)
+                for part in wire.frame_to_parts(index, image, self._config.max_message_bytes):
+                    yield {"frame": part}
+                index += 1
+            if index >= stop:
+                return
+            if job.state.finished:
+                raise job.error or JobCancelledError(f"job {job.id} ended at frame {index}")
+            await job.wait_for_change(seen)
 
     async def _pump_inputs(self, requests: AsyncIterator[pb.UpscaleRequest], job: Job) -> None:
         """Feeds the job from the request stream; a bad item fails the job with its reason."""

@@ -51,7 +51,8 @@ class UpscaleRun:
         self._spec = spec
         self._items = items
         self.job_id: str | None = None
-        self.input_sent = False
+        self.server_has_input = False
+        """True once the server holds all input: from then on the job survives a lost client."""
 
     def __iter__(self) -> Iterator[OutputFrame]:
         next_index = 0
@@ -63,7 +64,7 @@ class UpscaleRun:
             return
         except ServerUnavailableError:
             # The connection broke. If the server has all the input, the job goes on: reattach.
-            if not (self.input_sent and self.job_id):
+            if not self.server_has_input:
                 raise
         yield from self._client.fetch_frames(
             self.job_id, next_index, self._spec.frame_count, retries=self._client.reattach_attempts
@@ -79,7 +80,6 @@ class UpscaleRun:
                 )
             for part in wire.frame_to_parts(item.index, item.image, max_message_bytes):
                 yield pb.UpscaleRequest(**{field: part})
-        self.input_sent = True
 
     def _stream(self) -> Iterator[OutputFrame]:
         limit = self._client.server_info().max_message_bytes
@@ -91,6 +91,8 @@ class UpscaleRun:
             kind = response.WhichOneof("item")
             if kind == "accepted":
                 self.job_id = response.accepted.job_id
+            elif kind == "progress":
+                self.server_has_input = response.progress.input_complete
             elif kind == "frame":
                 done = frames.add(response.frame)
                 if done:

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsparkvsr/api/v1/upscale.proto\x12\x0fsparkvsr.api.v1\"\x7f\n\x0b\x46rameLayout\x12\r\n\x05width\x18\x01 \x01(\r\x12\x0e\n\x06height\x18\x02 \x01(\r\x12\x10\n\x08\x63hannels\x18\x03 \x01(\r\x12\x11\n\tbit_depth\x18\x04 \x01(\r\x12,\n\trow_order\x18\x05 \x01(\x0e\x32\x19.sparkvsr.api.v1.RowOrder\"\x81\x01\n\tFramePart\x12\x13\n\x0b\x66rame_index\x18\x01 \x01(\x04\x12,\n\x06layout\x18\x02 \x01(\x0b\x32\x1c.sparkvsr.api.v1.FrameLayout\x12\x13\n\x0btotal_bytes\x18\x03 \x01(\x04\x12\x0e\n\x06offset\x18\x04 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\"\xe6\x01\n\x07JobSpec\x12\x0e\n\x06\x65ngine\x18\x01 \x01(\t\x12\r\n\x05scale\x18\x02 \x01(\r\x12\x13\n\x0b\x66rame_count\x18\x03 \x01(\x04\x12\x33\n\rsource_layout\x18\x04 \x01(\x0b\x32\x1c.sparkvsr.api.v1.FrameLayout\x12\x18\n\x10keyframe_indices\x18\x05 \x03(\x04\x12\x19\n\x0c\x63hunk_length\x18\x06 \x01(\rH\x00\x88\x01\x01\x12\x1a\n\rchunk_overlap\x18\x07 \x01(\rH\x01\x88\x01\x01\x42\x0f\n\r_chunk_lengthB\x10\n\x0e_chunk_overlap\"\xac\x01\n\x0eUpscaleRequest\x12(\n\x04spec\x18\x01 \x01(\x0b\x32\x18.sparkvsr.api.v1.JobSpecH\x00\x12\x32\n\x0csource_frame\x18\x02 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x12\x34\n\x0ekeyframe_image\x18\x03 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x42\x06\n\x04item\"w\n\x0bJobAccepted\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x33\n\routput_layout\x18\x02 \x01(\x0b\x32\x1c.sparkvsr.api.v1.FrameLayout\x12\x13\n\x0b\x66rame_count\x18\x03 \x01(\x04\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\"\x82\x01\n\x0bJobProgress\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12(\n\x05state\x18\x02 \x01(\x0e\x32\x19.sparkvsr.api.v1.JobState\x12\x13\n\x0b\x66rames_done\x18\x03 \x01(\x04\x12\x13\n\x0b\x66rame_count\x18\x04 \x01(\x04\x12\x0f\n\x07message\x18\x05 \x01(\t\"\xaa\x01\n\x0fUpscaleResponse\x12\x30\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobAcceptedH\x00\x12\x30\n\x08progress\x18\x02 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgressH\x00\x12+\n\x05\x66rame\x18\x03 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x42\x06\n\x04item\"L\n\x12\x46\x65tchFramesRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x13\n\x0bstart_index\x18\x02 \x01(\x04\x12\x11\n\tend_index\x18\x03 \x01(\x04\"|\n\x13\x46\x65tchFramesResponse\x12\x30\n\x08progress\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgressH\x00\x12+\n\x05\x66rame\x18\x02 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x42\x06\n\x04item\"\x1f\n\rGetJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"@\n\x0eGetJobResponse\x12.\n\x08progress\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgress\"\"\n\x10\x43\x61ncelJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"C\n\x11\x43\x61ncelJobResponse\x12.\n\x08progress\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgress\"\x16\n\x14GetServerInfoRequest\"\xc5\x01\n\nEngineInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x11\n\tavailable\x18\x03 \x01(\x08\x12\x1a\n\x12unavailable_reason\x18\x04 \x01(\t\x12\x0e\n\x06scales\x18\x05 \x03(\r\x12\x18\n\x10min_keyframe_gap\x18\x06 \x01(\r\x12\x1c\n\x14\x64\x65\x66\x61ult_chunk_length\x18\x07 \x01(\r\x12\x1d\n\x15\x64\x65\x66\x61ult_chunk_overlap\x18\x08 \x01(\r\"E\n\nDeviceInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x14\n\x0cmemory_bytes\x18\x03 \x01(\x04\"S\n\x0cServerLimits\x12\x19\n\x11max_message_bytes\x18\x01 \x01(\x04\x12\x17\n\x0fmax_queued_jobs\x18\x02 \x01(\r\x12\x0f\n\x07workers\x18\x03 \x01(\r\"\xcb\x02\n\x15GetServerInfoResponse\x12\x16\n\x0eserver_version\x18\x01 \x01(\t\x12\x16\n\x0e\x64\x65\x66\x61ult_engine\x18\x02 \x01(\t\x12,\n\x07\x65ngines\x18\x03 \x03(\x0b\x32\x1b.sparkvsr.api.v1.EngineInfo\x12,\n\x07\x64\x65vices\x18\x04 \x03(\x0b\x32\x1b.sparkvsr.api.v1.DeviceInfo\x12-\n\x06limits\x18\x05 \x01(\x0b\x32\x1d.sparkvsr.api.v1.ServerLimits\x12\x46\n\x08versions\x18\x06 \x03(\x0b\x32\x34.sparkvsr.api.v1.GetServerInfoResponse.VersionsEntry\x1a/\n\rVersionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*V\n\x08RowOrder\x12\x19\n\x15ROW_ORDER_UNSPECIFIED\x10\x00\x12\x16\n\x12ROW_ORDER_TOP_DOWN\x10\x01\x12\x17\n\x13ROW_ORDER_BOTTOM_UP\x10\x02*\x9a\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10JOB_STATE_QUEUED\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x17\n\x13JOB_STATE_SUCCEEDED\x10\x03\x12\x14\n\x10JOB_STATE_FAILED\x10\x04\x12\x17\n\x13JOB_STATE_CANCELLED\x10\x05\x32\xbd\x03\n\x0eUpscaleService\x12^\n\rGetServerInfo\x12%.sparkvsr.api.v1.GetServerInfoRequest\x1a&.sparkvsr.api.v1.GetServerInfoResponse\x12P\n\x07Upscale\x12\x1f.sparkvsr.api.v1.UpscaleRequest\x1a .sparkvsr.api.v1.UpscaleResponse(\x01\x30\x01\x12Z\n\x0b\x46\x65tchFrames\x12#.sparkvsr.api.v1.FetchFramesRequest\x1a$.sparkvsr.api.v1.FetchFramesResponse0\x01\x12I\n\x06GetJob\x12\x1e.sparkvsr.api.v1.GetJobRequest\x1a\x1f.sparkvsr.api.v1.GetJobResponse\x12R\n\tCancelJob\x12!.sparkvsr.api.v1.CancelJobRequest\x1a\".sparkvsr.api.v1.CancelJobResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dsparkvsr/api/v1/upscale.proto\x12\x0fsparkvsr.api.v1\"\x7f\n\x0b\x46rameLayout\x12\r\n\x05width\x18\x01 \x01(\r\x12\x0e\n\x06height\x18\x02 \x01(\r\x12\x10\n\x08\x63hannels\x18\x03 \x01(\r\x12\x11\n\tbit_depth\x18\x04 \x01(\r\x12,\n\trow_order\x18\x05 \x01(\x0e\x32\x19.sparkvsr.api.v1.RowOrder\"\x81\x01\n\tFramePart\x12\x13\n\x0b\x66rame_index\x18\x01 \x01(\x04\x12,\n\x06layout\x18\x02 \x01(\x0b\x32\x1c.sparkvsr.api.v1.FrameLayout\x12\x13\n\x0btotal_bytes\x18\x03 \x01(\x04\x12\x0e\n\x06offset\x18\x04 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\"\xe6\x01\n\x07JobSpec\x12\x0e\n\x06\x65ngine\x18\x01 \x01(\t\x12\r\n\x05scale\x18\x02 \x01(\r\x12\x13\n\x0b\x66rame_count\x18\x03 \x01(\x04\x12\x33\n\rsource_layout\x18\x04 \x01(\x0b\x32\x1c.sparkvsr.api.v1.FrameLayout\x12\x18\n\x10keyframe_indices\x18\x05 \x03(\x04\x12\x19\n\x0c\x63hunk_length\x18\x06 \x01(\rH\x00\x88\x01\x01\x12\x1a\n\rchunk_overlap\x18\x07 \x01(\rH\x01\x88\x01\x01\x42\x0f\n\r_chunk_lengthB\x10\n\x0e_chunk_overlap\"\xac\x01\n\x0eUpscaleRequest\x12(\n\x04spec\x18\x01 \x01(\x0b\x32\x18.sparkvsr.api.v1.JobSpecH\x00\x12\x32\n\x0csource_frame\x18\x02 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x12\x34\n\x0ekeyframe_image\x18\x03 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x42\x06\n\x04item\"w\n\x0bJobAccepted\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x33\n\routput_layout\x18\x02 \x01(\x0b\x32\x1c.sparkvsr.api.v1.FrameLayout\x12\x13\n\x0b\x66rame_count\x18\x03 \x01(\x04\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\"\x9a\x01\n\x0bJobProgress\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12(\n\x05state\x18\x02 \x01(\x0e\x32\x19.sparkvsr.api.v1.JobState\x12\x13\n\x0b\x66rames_done\x18\x03 \x01(\x04\x12\x13\n\x0b\x66rame_count\x18\x04 \x01(\x04\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\x16\n\x0einput_complete\x18\x06 \x01(\x08\"\xaa\x01\n\x0fUpscaleResponse\x12\x30\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobAcceptedH\x00\x12\x30\n\x08progress\x18\x02 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgressH\x00\x12+\n\x05\x66rame\x18\x03 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x42\x06\n\x04item\"L\n\x12\x46\x65tchFramesRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x13\n\x0bstart_index\x18\x02 \x01(\x04\x12\x11\n\tend_index\x18\x03 \x01(\x04\"|\n\x13\x46\x65tchFramesResponse\x12\x30\n\x08progress\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgressH\x00\x12+\n\x05\x66rame\x18\x02 \x01(\x0b\x32\x1a.sparkvsr.api.v1.FramePartH\x00\x42\x06\n\x04item\"\x1f\n\rGetJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"@\n\x0eGetJobResponse\x12.\n\x08progress\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgress\"\"\n\x10\x43\x61ncelJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\t\"C\n\x11\x43\x61ncelJobResponse\x12.\n\x08progress\x18\x01 \x01(\x0b\x32\x1c.sparkvsr.api.v1.JobProgress\"\x16\n\x14GetServerInfoRequest\"\xc5\x01\n\nEngineInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x11\n\tavailable\x18\x03 \x01(\x08\x12\x1a\n\x12unavailable_reason\x18\x04 \x01(\t\x12\x0e\n\x06scales\x18\x05 \x03(\r\x12\x18\n\x10min_keyframe_gap\x18\x06 \x01(\r\x12\x1c\n\x14\x64\x65\x66\x61ult_chunk_length\x18\x07 \x01(\r\x12\x1d\n\x15\x64\x65\x66\x61ult_chunk_overlap\x18\x08 \x01(\r\"E\n\nDeviceInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x14\n\x0cmemory_bytes\x18\x03 \x01(\x04\"S\n\x0cServerLimits\x12\x19\n\x11max_message_bytes\x18\x01 \x01(\x04\x12\x17\n\x0fmax_queued_jobs\x18\x02 \x01(\r\x12\x0f\n\x07workers\x18\x03 \x01(\r\"\xcb\x02\n\x15GetServerInfoResponse\x12\x16\n\x0eserver_version\x18\x01 \x01(\t\x12\x16\n\x0e\x64\x65\x66\x61ult_engine\x18\x02 \x01(\t\x12,\n\x07\x65ngines\x18\x03 \x03(\x0b\x32\x1b.sparkvsr.api.v1.EngineInfo\x12,\n\x07\x64\x65vices\x18\x04 \x03(\x0b\x32\x1b.sparkvsr.api.v1.DeviceInfo\x12-\n\x06limits\x18\x05 \x01(\x0b\x32\x1d.sparkvsr.api.v1.ServerLimits\x12\x46\n\x08versions\x18\x06 \x03(\x0b\x32\x34.sparkvsr.api.v1.GetServerInfoResponse.VersionsEntry\x1a/\n\rVersionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*V\n\x08RowOrder\x12\x19\n\x15ROW_ORDER_UNSPECIFIED\x10\x00\x12\x16\n\x12ROW_ORDER_TOP_DOWN\x10\x01\x12\x17\n\x13ROW_ORDER_BOTTOM_UP\x10\x02*\x9a\x01\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10JOB_STATE_QUEUED\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x17\n\x13JOB_STATE_SUCCEEDED\x10\x03\x12\x14\n\x10JOB_STATE_FAILED\x10\x04\x12\x17\n\x13JOB_STATE_CANCELLED\x10\x05\x32\xbd\x03\n\x0eUpscaleService\x12^\n\rGetServerInfo\x12%.sparkvsr.api.v1.GetServerInfoRequest\x1a&.sparkvsr.api.v1.GetServerInfoResponse\x12P\n\x07Upscale\x12\x1f.sparkvsr.api.v1.UpscaleRequest\x1a .sparkvsr.api.v1.UpscaleResponse(\x01\x30\x01\x12Z\n\x0b\x46\x65tchFrames\x12#.sparkvsr.api.v1.FetchFramesRequest\x1a$.sparkvsr.api.v1.FetchFramesResponse0\x01\x12I\n\x06GetJob\x12\x1e.sparkvsr.api.v1.GetJobRequest\x1a\x1f.sparkvsr.api.v1.GetJobResponse\x12R\n\tCancelJob\x12!.sparkvsr.api.v1.CancelJobRequest\x1a\".sparkvsr.api.v1.CancelJobResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,10 +33,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GETSERVERINFORESPONSE_VERSIONSENTRY']._loaded_options = None
   _globals['_GETSERVERINFORESPONSE_VERSIONSENTRY']._serialized_options = b'8\001'
-  _globals['_ROWORDER']._serialized_start=2268
-  _globals['_ROWORDER']._serialized_end=2354
-  _globals['_JOBSTATE']._serialized_start=2357
-  _globals['_JOBSTATE']._serialized_end=2511
+  _globals['_ROWORDER']._serialized_start=2292
+  _globals['_ROWORDER']._serialized_end=2378
+  _globals['_JOBSTATE']._serialized_start=2381
+  _globals['_JOBSTATE']._serialized_end=2535
   _globals['_FRAMELAYOUT']._serialized_start=50
   _globals['_FRAMELAYOUT']._serialized_end=177
   _globals['_FRAMEPART']._serialized_start=180
@@ -48,33 +48,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_JOBACCEPTED']._serialized_start=719
   _globals['_JOBACCEPTED']._serialized_end=838
   _globals['_JOBPROGRESS']._serialized_start=841
-  _globals['_JOBPROGRESS']._serialized_end=971
-  _globals['_UPSCALERESPONSE']._serialized_start=974
-  _globals['_UPSCALERESPONSE']._serialized_end=1144
-  _globals['_FETCHFRAMESREQUEST']._serialized_start=1146
-  _globals['_FETCHFRAMESREQUEST']._serialized_end=1222
-  _globals['_FETCHFRAMESRESPONSE']._serialized_start=1224
-  _globals['_FETCHFRAMESRESPONSE']._serialized_end=1348
-  _globals['_GETJOBREQUEST']._serialized_start=1350
-  _globals['_GETJOBREQUEST']._serialized_end=1381
-  _globals['_GETJOBRESPONSE']._serialized_start=1383
-  _globals['_GETJOBRESPONSE']._serialized_end=1447
-  _globals['_CANCELJOBREQUEST']._serialized_start=1449
-  _globals['_CANCELJOBREQUEST']._serialized_end=1483
-  _globals['_CANCELJOBRESPONSE']._serialized_start=1485
-  _globals['_CANCELJOBRESPONSE']._serialized_end=1552
-  _globals['_GETSERVERINFOREQUEST']._serialized_start=1554
-  _globals['_GETSERVERINFOREQUEST']._serialized_end=1576
-  _globals['_ENGINEINFO']._serialized_start=1579
-  _globals['_ENGINEINFO']._serialized_end=1776
-  _globals['_DEVICEINFO']._serialized_start=1778
-  _globals['_DEVICEINFO']._serialized_end=1847
-  _globals['_SERVERLIMITS']._serialized_start=1849
-  _globals['_SERVERLIMITS']._serialized_end=1932
-  _globals['_GETSERVERINFORESPONSE']._serialized_start=1935
-  _globals['_GETSERVERINFORESPONSE']._serialized_end=2266
-  _globals['_GETSERVERINFORESPONSE_VERSIONSENTRY']._serialized_start=2219
-  _globals['_GETSERVERINFORESPONSE_VERSIONSENTRY']._serialized_end=2266
-  _globals['_UPSCALESERVICE']._serialized_start=2514
-  _globals['_UPSCALESERVICE']._serialized_end=2959
+  _globals['_JOBPROGRESS']._serialized_end=995
+  _globals['_UPSCALERESPONSE']._serialized_start=998
+  _globals['_UPSCALERESPONSE']._serialized_end=1168
+  _globals['_FETCHFRAMESREQUEST']._serialized_start=1170
+  _globals['_FETCHFRAMESREQUEST']._serialized_end=1246
+  _globals['_FETCHFRAMESRESPONSE']._serialized_start=1248
+  _globals['_FETCHFRAMESRESPONSE']._serialized_end=1372
+  _globals['_GETJOBREQUEST']._serialized_start=1374
+  _globals['_GETJOBREQUEST']._serialized_end=1405
+  _globals['_GETJOBRESPONSE']._serialized_start=1407
+  _globals['_GETJOBRESPONSE']._serialized_end=1471
+  _globals['_CANCELJOBREQUEST']._serialized_start=1473
+  _globals['_CANCELJOBREQUEST']._serialized_end=1507
+  _globals['_CANCELJOBRESPONSE']._serialized_start=1509
+  _globals['_CANCELJOBRESPONSE']._serialized_end=1576
+  _globals['_GETSERVERINFOREQUEST']._serialized_start=1578
+  _globals['_GETSERVERINFOREQUEST']._serialized_end=1600
+  _globals['_ENGINEINFO']._serialized_start=1603
+  _globals['_ENGINEINFO']._serialized_end=1800
+  _globals['_DEVICEINFO']._serialized_start=1802
+  _globals['_DEVICEINFO']._serialized_end=1871
+  _globals['_SERVERLIMITS']._serialized_start=1873
+  _globals['_SERVERLIMITS']._serialized_end=1956
+  _globals['_GETSERVERINFORESPONSE']._serialized_start=1959
+  _globals['_GETSERVERINFORESPONSE']._serialized_end=2290
+  _globals['_GETSERVERINFORESPONSE_VERSIONSENTRY']._serialized_start=2243
+  _globals['_GETSERVERINFORESPONSE_VERSIONSENTRY']._serialized_end=2290
+  _globals['_UPSCALESERVICE']._serialized_start=2538
+  _globals['_UPSCALESERVICE']._serialized_end=2983
 # @@protoc_insertion_point(module_scope)

@@ -100,18 +100,20 @@ class JobAccepted(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., output_layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., engine: _Optional[str] = ...) -> None: ...
 
 class JobProgress(_message.Message):
-    __slots__ = ("job_id", "state", "frames_done", "frame_count", "message")
+    __slots__ = ("job_id", "state", "frames_done", "frame_count", "message", "input_complete")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     FRAMES_DONE_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    INPUT_COMPLETE_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     state: JobState
     frames_done: int
     frame_count: int
     message: str
-    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., frames_done: _Optional[int] = ..., frame_count: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+    input_complete: bool
+    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., frames_done: _Optional[int] = ..., frame_count: _Optional[int] = ..., message: _Optional[str] = ..., input_complete: _Optional[bool] = ...) -> None: ...
 
 class UpscaleResponse(_message.Message):
     __slots__ = ("accepted", "progress", "frame")
