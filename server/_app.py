@@ -12,14 +12,14 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from sparkvsr_server._auth import TokenAuthInterceptor
-from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._manager import EngineFactory, JobManager
-from sparkvsr_server._servicer import UpscaleServicer
 
 from sparkvsr.api.v1 import upscale_pb2, upscale_pb2_grpc
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
+from sparkvsr_server._auth import TokenAuthInterceptor
+from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._manager import EngineFactory, JobManager
+from sparkvsr_server._servicer import UpscaleServicer
 
 logger = logging.getLogger(__name__)
 

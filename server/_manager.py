@@ -12,9 +12,6 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._jobs import Job
-
 from sparkvsr.engines import Engine, EngineInfo, check_job_fits_engine
 from sparkvsr.errors import (
     EngineError,
@@ -26,6 +23,8 @@ from sparkvsr.errors import (
 )
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobSpec
+from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._jobs import Job
 
 logger = logging.getLogger(__name__)
 

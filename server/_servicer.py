@@ -7,16 +7,15 @@ import functools
 import importlib.metadata
 from collections.abc import AsyncIterator, Callable
 
-from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._jobs import Job, JobState
-from sparkvsr_server._manager import JobManager
-
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
 from sparkvsr.engines import engine_entries, list_devices
 from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
 from sparkvsr.specs import Keyframe, SourceFrame
+from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._jobs import Job, JobState
+from sparkvsr_server._manager import JobManager
 
 _STATES = {
     JobState.QUEUED: pb.JOB_STATE_QUEUED,

@@ -1,15 +1,21 @@
-"""Engines and network pieces the tests inject; real code paths around them."""
+"""Media, jobs, engines and network pieces the tests share; real code paths around them."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from sparkvsr.demo import camera_clip, degrade, sample_photo
 from sparkvsr.engines import Engine, EngineChunk, EngineInfo
+from sparkvsr.media import FrameWriter, write_still
+from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
 
 BILINEAR_INFO = EngineInfo(
     name="bilinear",
@@ -33,8 +39,9 @@ class BilinearEngine(Engine):
         time.sleep(self.delay_s)
         return np.stack(
             [
-                cv2.resize(f, None, fx=chunk.scale, fy=chunk.scale, interpolation=cv2.INTER_LINEAR)
-                .reshape(f.shape[0] * chunk.scale, f.shape[1] * chunk.scale, f.shape[2])
+                cv2.resize(
+                    f, None, fx=chunk.scale, fy=chunk.scale, interpolation=cv2.INTER_LINEAR
+                ).reshape(f.shape[0] * chunk.scale, f.shape[1] * chunk.scale, f.shape[2])
                 for f in chunk.frames
             ]
         ).astype(np.float32)
@@ -101,3 +108,116 @@ class TcpProxy:
     def close(self) -> None:
         self.sever()
         self._listener.close()
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A low-resolution movie on disk with its ground truth and keyframe stills."""
+
+    path: Path
+    truth: np.ndarray  # (T, H*4, W*4, 3) uint8
+    low: np.ndarray  # (T, H, W, 3) uint8, what was encoded
+    stills: dict[int, Path]
+
+
+def write_movie(
+    path: Path, frames: np.ndarray, rate=Fraction(24), codec="prores_4444", **kw
+) -> Path:
+    with FrameWriter(str(path), FrameLayout.of(frames[0]), rate, codec=codec, **kw) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
+def make_clip(directory: Path, frame_count: int = 24, size=(192, 128), keyframes=(0, 12)) -> Clip:
+    truth = camera_clip(sample_photo("motorcycle"), size, frame_count, seed=1)
+    low = degrade(truth, 4)
+    path = write_movie(directory / "clip.mov", low, start_timecode="01:00:00:00")
+    stills = {}
+    for index in keyframes:
+        stills[index] = directory / f"hr_{index:04d}.png"
+        write_still(str(stills[index]), truth[index])
+    return Clip(path, truth, low, stills)
+
+
+def random_job(count=24, size=(32, 24), depth=8, keyframes=(), engine="bilinear", seed=0, scale=4):
+    """A spec and its input items (keyframes first) with random content."""
+    rng = np.random.default_rng(seed)
+    high = 255 if depth == 8 else 65535
+    dtype = np.uint8 if depth == 8 else np.uint16
+    low = rng.integers(0, high + 1, (count, size[1], size[0], 3), dtype=dtype)
+    spec = JobSpec(
+        count,
+        FrameLayout(*size, 3, depth),
+        scale=scale,
+        engine=engine,
+        keyframe_indices=tuple(keyframes),
+    )
+    items = [
+        Keyframe(k, rng.integers(0, high + 1, spec.output_layout.shape, dtype=dtype))
+        for k in keyframes
+    ]
+    items += [SourceFrame(i, f) for i, f in enumerate(low)]
+    return spec, items
+
+
+def make_certificates(directory: Path) -> dict[str, str]:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl."""
+    import subprocess
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    )
+    for name, extension in (
+        ("server", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+        ("client", "extendedKeyUsage=clientAuth"),
+    ):
+        run(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            f"/CN={name}",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+        )
+        (directory / f"{name}.ext").write_text(extension + "\n")
+        run(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            f"{name}.ext",
+            "-out",
+            f"{name}.pem",
+        )
+    return {
+        name: str(directory / name)
+        for name in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")
+    }

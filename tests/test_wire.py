@@ -39,8 +39,13 @@ def test_parts_out_of_order_are_rejected():
 
 def test_spec_round_trips_including_explicit_zero_overlap():
     spec = JobSpec(
-        49, FrameLayout(480, 270, 3, 16, "bottom_up"), scale=4, engine="flow",
-        keyframe_indices=(0, 24), chunk_length=8, chunk_overlap=0,
+        49,
+        FrameLayout(480, 270, 3, 16, "bottom_up"),
+        scale=4,
+        engine="flow",
+        keyframe_indices=(0, 24),
+        chunk_length=8,
+        chunk_overlap=0,
     )
     assert wire.spec_from_proto(wire.spec_to_proto(spec), "flow") == spec
     default = JobSpec(3, FrameLayout(8, 8))
@@ -65,7 +70,8 @@ def test_the_table_covers_every_error_class():
     import sparkvsr.errors as errors
 
     classes = {
-        c for c in vars(errors).values()
+        c
+        for c in vars(errors).values()
         if isinstance(c, type) and issubclass(c, SparkVSRError) and c is not SparkVSRError
     }
     assert classes == set(wire.STATUS_BY_ERROR)

@@ -16,7 +16,9 @@ def moving_clip():
 
 def upscale(truth, low, keyframes):
     spec = JobSpec(len(low), FrameLayout.of(low[0]), keyframe_indices=tuple(keyframes))
-    items = [Keyframe(k, truth[k]) for k in keyframes] + [SourceFrame(i, f) for i, f in enumerate(low)]
+    items = [Keyframe(k, truth[k]) for k in keyframes] + [
+        SourceFrame(i, f) for i, f in enumerate(low)
+    ]
     return np.stack([o.image for o in run_job(spec, load_engine("flow"), items)])
 
 
@@ -48,7 +50,9 @@ def test_zero_confidence_falls_back_to_the_blind_base():
     rng = np.random.default_rng(0)
     frame = rng.random((1, 24, 32, 3), dtype=np.float32)
     stranger = rng.random((96, 128, 3), dtype=np.float32)
-    chunk = EngineChunk(frame, (ChunkKeyframe(3, stranger, rng.random((24, 32, 3), dtype=np.float32)),), 4)
+    chunk = EngineChunk(
+        frame, (ChunkKeyframe(3, stranger, rng.random((24, 32, 3), dtype=np.float32)),), 4
+    )
     out = FlowEngine().upscale_chunk(chunk)[0]
     base = blind_upscale(frame[0], 4)
     assert np.abs(out - base).mean() < 0.01

@@ -4,7 +4,7 @@ import av
 import cv2
 import numpy as np
 import pytest
-from conftest import write_movie
+from helpers import write_movie
 
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.media import FrameWriter, probe_video, read_frames, read_still, write_still
@@ -72,7 +72,9 @@ def test_png_sequence_is_numbered_from_the_first_frame_and_lossless(tmp_path):
         for frame in frames:
             writer.write(frame)
     assert sorted(p.name for p in (tmp_path / "seq").iterdir()) == [
-        "000012.png", "000013.png", "000014.png"
+        "000012.png",
+        "000013.png",
+        "000014.png",
     ]
     still = read_still(str(tmp_path / "seq" / "000013.png"), FrameLayout(64, 48))
     np.testing.assert_array_equal(still, frames[1])

@@ -48,14 +48,21 @@ def test_overlapping_chunks_blend_without_a_step():
 def test_keyframe_images_may_arrive_after_their_frames():
     low, high = frames(12), np.zeros((12, 24, 32, 3), np.uint8)
     spec = JobSpec(12, LOW, scale=2, engine="bilinear", keyframe_indices=(0, 8))
-    items = [SourceFrame(i, f) for i, f in enumerate(low)] + [Keyframe(8, high[8]), Keyframe(0, high[0])]
+    items = [SourceFrame(i, f) for i, f in enumerate(low)] + [
+        Keyframe(8, high[8]),
+        Keyframe(0, high[0]),
+    ]
     assert len(list(run_job(spec, BilinearEngine(), items))) == 12
 
 
 def test_keyframe_of_wrong_size_names_the_frame():
     spec = JobSpec(8, LOW, scale=2, engine="bilinear", keyframe_indices=(4,))
-    items = [Keyframe(4, np.zeros((12, 16, 3), np.uint8))] + [SourceFrame(i, f) for i, f in enumerate(frames(8))]
-    with pytest.raises(InvalidInputError, match=r"keyframe image 4 is 16x12x3 uint8; expected 32x24x3"):
+    items = [Keyframe(4, np.zeros((12, 16, 3), np.uint8))] + [
+        SourceFrame(i, f) for i, f in enumerate(frames(8))
+    ]
+    with pytest.raises(
+        InvalidInputError, match=r"keyframe image 4 is 16x12x3 uint8; expected 32x24x3"
+    ):
         list(run_job(spec, BilinearEngine(), items))
 
 
@@ -103,5 +110,3 @@ def test_sixteen_bit_frames_stay_sixteen_bit():
     spec = JobSpec(4, FrameLayout(16, 12, 3, 16), scale=2, engine="bilinear")
     out = list(run_job(spec, BilinearEngine(), [SourceFrame(i, f) for i, f in enumerate(low)]))
     assert out[0].image.dtype == np.uint16
-
-

@@ -1,13 +1,11 @@
 """Jobs over a real gRPC server on loopback: same frames as in process, large frames, reattach."""
 
 import threading
-import time
 import tracemalloc
 
 import numpy as np
 import pytest
-from conftest import random_job
-from helpers import BilinearEngine, TcpProxy
+from helpers import BilinearEngine, TcpProxy, random_job
 
 from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
