@@ -12,14 +12,16 @@ from sparkvsr.specs import FrameLayout, InputItem, JobSpec, Keyframe, SourceFram
 
 def to_unit_float(image: np.ndarray, bit_depth: int) -> np.ndarray:
     """uint8/uint16 samples -> float32 in [0, 1]."""
-    return image.astype(np.float32) * np.float32(1.0 / ((1 << bit_depth) - 1))
+    return np.multiply(image, np.float32(1.0 / ((1 << bit_depth) - 1)), dtype=np.float32)
 
 
 def from_unit_float(image: np.ndarray, bit_depth: int) -> np.ndarray:
-    """float32 in [0, 1] -> uint8/uint16, rounded to nearest."""
+    """float32 in [0, 1] -> uint8/uint16, rounded to nearest (half up); clobbers nothing."""
     max_value = (1 << bit_depth) - 1
-    dtype = np.uint8 if bit_depth == 8 else np.uint16
-    return np.clip(np.rint(image * max_value), 0, max_value).astype(dtype)
+    scaled = np.multiply(image, np.float32(max_value), dtype=np.float32)
+    scaled += np.float32(0.5)
+    np.clip(scaled, 0, max_value, out=scaled)
+    return scaled.astype(np.uint8 if bit_depth == 8 else np.uint16)
 
 
 class InputBuffer:

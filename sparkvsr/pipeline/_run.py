@@ -40,7 +40,9 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     for i, chunk in enumerate(chunks):
         result = _run_chunk(spec, engine, inputs, chunk)
         for offset, index in enumerate(range(chunk.start, chunk.stop)):
-            weighted = result[offset] * weights[i][offset]
+            weight = weights[i][offset]
+            # Frames outside any overlap have weight 1: no arithmetic, no copy.
+            weighted = result[offset] if weight == 1.0 else result[offset] * weight
             pending[index] = pending[index] + weighted if index in pending else weighted
         final_before = chunks[i + 1].start if i + 1 < len(chunks) else spec.frame_count
         for index in sorted(k for k in pending if k < final_before):

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Creates .venv (if missing) and installs the project with the given extras, e.g. `setup.sh test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
