@@ -38,8 +38,9 @@ class CopyEngine(Engine):
 
 def whole_job_fps(frame_count: int, workdir: Path) -> tuple[float, str]:
     """Decode + flow engine + ProRes encode at 480x270 -> 1920x1080, keyframe every 32 frames."""
-    truth = camera_clip(sample_photo("hubble_deep_field"), (1920, 1080), frame_count, seed=0,
-                        zoom=(0.45, 0.4))
+    truth = camera_clip(
+        sample_photo("hubble_deep_field"), (1920, 1080), frame_count, seed=0, zoom=(0.45, 0.4)
+    )
     source = workdir / "source.mov"
     with FrameWriter(str(source), FrameLayout(480, 270), Fraction(24), codec="prores_4444") as w:
         for frame in degrade(truth, 4):
@@ -53,7 +54,10 @@ def whole_job_fps(frame_count: int, workdir: Path) -> tuple[float, str]:
     start = time.perf_counter()
     upscale_file(job)
     seconds = time.perf_counter() - start
-    return frame_count / seconds, f"{frame_count} frames, 480x270 -> 1920x1080, {len(stills)} keyframes"
+    return (
+        frame_count / seconds,
+        f"{frame_count} frames, 480x270 -> 1920x1080, {len(stills)} keyframes",
+    )
 
 
 def grpc_transport_mb_s(total_mb: int) -> float:
@@ -64,10 +68,15 @@ def grpc_transport_mb_s(total_mb: int) -> float:
     spec = JobSpec(count, layout, scale=1, engine="copy")
     flow = engine_entry("flow")
     engines = {"flow": (flow.info, flow.load), "copy": (COPY_INFO, CopyEngine)}
-    with BackgroundServer(ServerConfig(port=0), engines) as server, Client(server.address) as client:
+    with (
+        BackgroundServer(ServerConfig(port=0), engines) as server,
+        Client(server.address) as client,
+    ):
         client.server_info()
         start = time.perf_counter()
-        received = sum(1 for _ in client.upscale(spec, (SourceFrame(i, frame) for i in range(count))))
+        received = sum(
+            1 for _ in client.upscale(spec, (SourceFrame(i, frame) for i in range(count)))
+        )
         seconds = time.perf_counter() - start
     assert received == count
     return 2 * count * layout.nbytes / seconds / 1e6
