@@ -16,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 from sparkvsr.api.v1 import upscale_pb2, upscale_pb2_grpc
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
+from sparkvsr.info import describe_installation
 from sparkvsr_server._auth import TokenAuthInterceptor
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._manager import EngineFactory, JobManager
@@ -90,8 +91,15 @@ class SparkVSRServer:
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
         self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
+        info = describe_installation(
+            {name: info for name, (info, _) in self._engines.items()},
+            default_engine=self.config.default_engine,
+            max_message_bytes=self.config.max_message_bytes,
+            max_queued_jobs=self.config.max_queued_jobs,
+            workers=self.config.workers,
+        )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
-            UpscaleServicer(self.config, self.manager, set(self._engines)), self.grpc_server
+            UpscaleServicer(self.config, self.manager, info), self.grpc_server
         )
         await self.grpc_server.start()
         await asyncio.to_thread(self.manager.start)

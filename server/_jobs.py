@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import enum
 import shutil
 import threading
 import time
@@ -15,24 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from sparkvsr.errors import JobCancelledError, SparkVSRError
-from sparkvsr.specs import InputItem, JobSpec
+from sparkvsr.specs import InputItem, JobSpec, JobState, JobStatus
 
 # Items (frames or keyframe images) buffered between the network and the worker: the bound is what
 # makes gRPC flow control push back on a client that sends faster than the engine runs.
 INPUT_QUEUE_ITEMS = 8
 _END_OF_INPUT = object()
-
-
-class JobState(enum.Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def finished(self) -> bool:
-        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
 
 
 class Job:
@@ -58,6 +45,16 @@ class Job:
         self._cancelled = threading.Event()
 
     # -- asyncio side ---------------------------------------------------------------------------
+
+    def status(self) -> JobStatus:
+        return JobStatus(
+            job_id=self.id,
+            state=self.state,
+            frames_done=self.frames_done,
+            frame_count=self.spec.frame_count,
+            message=str(self.error or ""),
+            input_complete=self.input_complete,
+        )
 
     async def put_input(self, item: InputItem) -> None:
         """Hands one input item to the worker, waiting while the queue is full."""

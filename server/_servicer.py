@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib.metadata
 from collections.abc import AsyncIterator, Callable
 
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
-from sparkvsr.engines import engine_entries, list_devices
 from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
+from sparkvsr.info import ServerInfo
 from sparkvsr.specs import Keyframe, SourceFrame
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._jobs import Job, JobState
+from sparkvsr_server._jobs import Job
 from sparkvsr_server._manager import JobManager
-
-_STATES = {
-    JobState.QUEUED: pb.JOB_STATE_QUEUED,
-    JobState.RUNNING: pb.JOB_STATE_RUNNING,
-    JobState.SUCCEEDED: pb.JOB_STATE_SUCCEEDED,
-    JobState.FAILED: pb.JOB_STATE_FAILED,
-    JobState.CANCELLED: pb.JOB_STATE_CANCELLED,
-}
-_VERSIONED_PACKAGES = ("sparkvsr", "grpcio", "protobuf", "numpy", "av", "opencv-python-headless")
 
 
 def _unary(method: Callable) -> Callable:
@@ -54,50 +44,15 @@ def _streaming(method: Callable) -> Callable:
     return handler
 
 
-def _progress(job: Job) -> pb.JobProgress:
-    return pb.JobProgress(
-        job_id=job.id,
-        state=_STATES[job.state],
-        frames_done=job.frames_done,
-        frame_count=job.spec.frame_count,
-        message=str(job.error or ""),
-        input_complete=job.input_complete,
-    )
-
-
 class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
-    def __init__(self, config: ServerConfig, manager: JobManager, engine_names: set[str]):
+    def __init__(self, config: ServerConfig, manager: JobManager, info: ServerInfo):
         self._config = config
         self._manager = manager
-        self._engine_names = engine_names
+        self._info = info
 
     @_unary
     async def GetServerInfo(self, request, context):
-        versions = {}
-        for package in _VERSIONED_PACKAGES:
-            try:
-                versions[package] = importlib.metadata.version(package)
-            except importlib.metadata.PackageNotFoundError:
-                continue
-        engines = [
-            wire.engine_info_to_proto(
-                entry.info,
-                entry.unavailable_reason() if entry.info.name not in self._engine_names else None,
-            )
-            for entry in engine_entries()
-        ]
-        return pb.GetServerInfoResponse(
-            server_version=versions.get("sparkvsr", ""),
-            default_engine=self._config.default_engine,
-            engines=engines,
-            devices=[pb.DeviceInfo(**device) for device in list_devices()],
-            limits=pb.ServerLimits(
-                max_message_bytes=self._config.max_message_bytes,
-                max_queued_jobs=self._config.max_queued_jobs,
-                workers=self._config.workers,
-            ),
-            versions=versions,
-        )
+        return wire.server_info_to_proto(self._info)
 
     @_streaming
     async def Upscale(self, request_iterator, context) -> AsyncIterator[pb.UpscaleResponse]:
@@ -138,13 +93,15 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     @_unary
     async def GetJob(self, request, context):
-        return pb.GetJobResponse(progress=_progress(self._manager.get(request.job_id)))
+        return pb.GetJobResponse(
+            progress=wire.job_status_to_proto(self._manager.get(request.job_id).status())
+        )
 
     @_unary
     async def CancelJob(self, request, context):
         job = self._manager.get(request.job_id)
         job.cancel("cancelled by a client")
-        return pb.CancelJobResponse(progress=_progress(job))
+        return pb.CancelJobResponse(progress=wire.job_status_to_proto(job.status()))
 
     async def _job_output(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
         """Progress on every change, and each frame in [start, stop) as soon as it is finished."""
@@ -153,7 +110,7 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
             seen = job.version
             if reported != seen:
                 reported = seen
-                yield {"progress": _progress(job)}
+                yield {"progress": wire.job_status_to_proto(job.status())}
             while index < min(stop, job.frames_done):
                 image = await job.read_frame(index)
                 for part in wire.frame_to_parts(index, image, self._config.max_message_bytes):

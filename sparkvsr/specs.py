@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -171,3 +172,32 @@ class OutputFrame:
 
 InputItem = SourceFrame | Keyframe
 """What a job consumes, in any interleaving: source frames in order, keyframe images anywhere."""
+
+
+class JobState(enum.Enum):
+    """Where a job is in its life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A job's state and progress as a server reports it."""
+
+    job_id: str
+    state: JobState
+    frames_done: int
+    """Frames finished, counted from the job's first frame (they finish in order)."""
+    frame_count: int
+    message: str = ""
+    """Why the job failed or was cancelled; empty otherwise."""
+    input_complete: bool = False
+    """The server holds all input: the job finishes even if its client goes away."""

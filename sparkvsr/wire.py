@@ -20,7 +20,8 @@ from sparkvsr.errors import (
     SparkVSRError,
     UnauthenticatedError,
 )
-from sparkvsr.specs import FrameLayout, JobSpec
+from sparkvsr.info import DeviceInfo, EngineStatus, ServerInfo
+from sparkvsr.specs import FrameLayout, JobSpec, JobState, JobStatus
 
 # Room left in each message for the FramePart fields around its data.
 PART_HEADER_BYTES = 1024
@@ -105,16 +106,92 @@ def spec_from_proto(message: pb.JobSpec, default_engine: str) -> JobSpec:
     )
 
 
-def engine_info_to_proto(info: EngineInfo, unavailable_reason: str | None) -> pb.EngineInfo:
+def _engine_to_proto(status: EngineStatus) -> pb.EngineInfo:
+    info = status.info
     return pb.EngineInfo(
         name=info.name,
         description=info.description,
-        available=unavailable_reason is None,
-        unavailable_reason=unavailable_reason or "",
+        available=status.unavailable_reason is None,
+        unavailable_reason=status.unavailable_reason or "",
         scales=list(info.scales),
         min_keyframe_gap=info.min_keyframe_gap,
         default_chunk_length=info.chunk_length,
         default_chunk_overlap=info.chunk_overlap,
+    )
+
+
+def _engine_from_proto(message: pb.EngineInfo) -> EngineStatus:
+    info = EngineInfo(
+        name=message.name,
+        description=message.description,
+        scales=tuple(message.scales),
+        min_keyframe_gap=message.min_keyframe_gap,
+        chunk_length=message.default_chunk_length,
+        chunk_overlap=message.default_chunk_overlap,
+    )
+    return EngineStatus(info, None if message.available else message.unavailable_reason)
+
+
+def server_info_to_proto(info: ServerInfo) -> pb.GetServerInfoResponse:
+    return pb.GetServerInfoResponse(
+        server_version=info.version,
+        default_engine=info.default_engine,
+        engines=[_engine_to_proto(status) for status in info.engines],
+        devices=[
+            pb.DeviceInfo(name=d.name, description=d.description, memory_bytes=d.memory_bytes)
+            for d in info.devices
+        ],
+        limits=pb.ServerLimits(
+            max_message_bytes=info.max_message_bytes,
+            max_queued_jobs=info.max_queued_jobs,
+            workers=info.workers,
+        ),
+        versions=info.versions,
+    )
+
+
+def server_info_from_proto(message: pb.GetServerInfoResponse) -> ServerInfo:
+    return ServerInfo(
+        version=message.server_version,
+        default_engine=message.default_engine,
+        engines=tuple(_engine_from_proto(engine) for engine in message.engines),
+        devices=tuple(DeviceInfo(d.name, d.description, d.memory_bytes) for d in message.devices),
+        max_message_bytes=message.limits.max_message_bytes or DEFAULT_MAX_MESSAGE_BYTES,
+        max_queued_jobs=message.limits.max_queued_jobs,
+        workers=message.limits.workers,
+        versions=dict(message.versions),
+    )
+
+
+_JOB_STATES = {
+    JobState.QUEUED: pb.JOB_STATE_QUEUED,
+    JobState.RUNNING: pb.JOB_STATE_RUNNING,
+    JobState.SUCCEEDED: pb.JOB_STATE_SUCCEEDED,
+    JobState.FAILED: pb.JOB_STATE_FAILED,
+    JobState.CANCELLED: pb.JOB_STATE_CANCELLED,
+}
+
+
+def job_status_to_proto(status: JobStatus) -> pb.JobProgress:
+    return pb.JobProgress(
+        job_id=status.job_id,
+        state=_JOB_STATES[status.state],
+        frames_done=status.frames_done,
+        frame_count=status.frame_count,
+        message=status.message,
+        input_complete=status.input_complete,
+    )
+
+
+def job_status_from_proto(message: pb.JobProgress) -> JobStatus:
+    states = {value: state for state, value in _JOB_STATES.items()}
+    return JobStatus(
+        job_id=message.job_id,
+        state=states.get(message.state, JobState.QUEUED),
+        frames_done=message.frames_done,
+        frame_count=message.frame_count,
+        message=message.message,
+        input_complete=message.input_complete,
     )
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 
 from sparkvsr.cli._options import add_server_options, connect
-
-_PACKAGES = ("sparkvsr", "grpcio", "protobuf", "numpy", "av", "opencv-python-headless", "torch")
+from sparkvsr.info import ServerInfo, describe_installation
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,80 +14,38 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _format_bytes(count: int) -> str:
-    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.1f} MiB"
-
-
 def run(args: argparse.Namespace) -> int:
     client = connect(args)
     if client is None:
-        lines = _local_lines()
-    else:
-        with client:
-            lines = _server_lines(client.server_info().message, args.server)
-    print("\n".join(lines))
+        print("\n".join(format_info(describe_installation(), "in process")))
+        return 0
+    with client:
+        print("\n".join(format_info(client.server_info(), f"server {args.server}")))
     return 0
 
 
-def _engine_line(name, description, reason, scales, gap) -> str:
-    state = "available" if not reason else f"unavailable: {reason}"
-    scales = "/".join(f"x{s}" for s in scales)
-    return f"  {name:<10} {scales:<9} keyframes >= {gap} apart  {description} [{state}]"
+def _size(count: int) -> str:
+    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.1f} MiB"
 
 
-def _local_lines() -> list[str]:
-    from sparkvsr.engines import DEFAULT_ENGINE, engine_entries, list_devices
-
-    lines = [f"in process (default engine: {DEFAULT_ENGINE})", "engines:"]
-    for entry in engine_entries():
-        info = entry.info
+def format_info(info: ServerInfo, where: str) -> list[str]:
+    lines = [f"{where} (sparkvsr {info.version or '?'}, default engine: {info.default_engine})"]
+    lines.append("engines:")
+    for status in info.engines:
+        engine = status.info
+        state = status.unavailable_reason and f"unavailable: {status.unavailable_reason}"
+        scales = "/".join(f"x{s}" for s in engine.scales)
         lines.append(
-            _engine_line(
-                info.name,
-                info.description,
-                entry.unavailable_reason(),
-                info.scales,
-                info.min_keyframe_gap,
-            )
+            f"  {engine.name:<10} {scales:<9} keyframes >= {engine.min_keyframe_gap} apart  "
+            f"{engine.description} [{state or 'available'}]"
         )
     lines.append("devices:")
-    lines += [
-        f"  {d['name']:<10} {d['description']} ({_format_bytes(d['memory_bytes'])})"
-        for d in list_devices()
-    ]
-    lines.append("versions:")
-    for package in _PACKAGES:
-        try:
-            lines.append(f"  {package:<24} {importlib.metadata.version(package)}")
-        except importlib.metadata.PackageNotFoundError:
-            lines.append(f"  {package:<24} not installed")
-    return lines
-
-
-def _server_lines(info, address: str) -> list[str]:
-    lines = [
-        f"server {address} (sparkvsr {info.server_version}, default engine: {info.default_engine})",
-        "engines:",
-    ]
-    for engine in info.engines:
+    lines += [f"  {d.name:<10} {d.description} ({_size(d.memory_bytes)})" for d in info.devices]
+    if info.max_message_bytes:
         lines.append(
-            _engine_line(
-                engine.name,
-                engine.description,
-                engine.unavailable_reason,
-                engine.scales,
-                engine.min_keyframe_gap,
-            )
+            f"limits: {_size(info.max_message_bytes)} per message, {info.max_queued_jobs} queued "
+            f"jobs, {info.workers} workers"
         )
-    lines.append("devices:")
-    lines += [
-        f"  {d.name:<10} {d.description} ({_format_bytes(d.memory_bytes)})" for d in info.devices
-    ]
-    limits = info.limits
-    lines.append(
-        f"limits: {_format_bytes(limits.max_message_bytes)} per message, "
-        f"{limits.max_queued_jobs} queued jobs, {limits.workers} workers"
-    )
     lines.append("versions:")
     lines += [f"  {name:<24} {version}" for name, version in sorted(info.versions.items())]
     return lines

@@ -6,7 +6,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -15,7 +14,8 @@ from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
 from sparkvsr.errors import ServerUnavailableError
-from sparkvsr.specs import InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
+from sparkvsr.info import ServerInfo
+from sparkvsr.specs import InputItem, JobSpec, JobStatus, Keyframe, OutputFrame, SourceFrame
 
 logger = logging.getLogger(__name__)
 
@@ -30,17 +30,6 @@ def _library_errors() -> Iterator[None]:
         yield
     except grpc.RpcError as error:
         raise wire.error_for(error.code(), error.details()) from None
-
-
-@dataclass(frozen=True)
-class ServerInfo:
-    """What a server runs and allows, as returned by GetServerInfo."""
-
-    message: pb.GetServerInfoResponse
-
-    @property
-    def max_message_bytes(self) -> int:
-        return self.message.limits.max_message_bytes or wire.DEFAULT_MAX_MESSAGE_BYTES
 
 
 class UpscaleRun:
@@ -92,7 +81,7 @@ class UpscaleRun:
             if kind == "accepted":
                 self.job_id = response.accepted.job_id
             elif kind == "progress":
-                self.server_has_input = response.progress.input_complete
+                self.server_has_input = wire.job_status_from_proto(response.progress).input_complete
             elif kind == "frame":
                 done = frames.add(response.frame)
                 if done:
@@ -147,7 +136,7 @@ class Client:
                     timeout=timeout_s,
                     wait_for_ready=False,
                 )
-            self._server_info = ServerInfo(message)
+            self._server_info = wire.server_info_from_proto(message)
         return self._server_info
 
     def upscale(self, spec: JobSpec, items: Iterable[InputItem]) -> UpscaleRun:
@@ -193,18 +182,18 @@ class Client:
                 )
                 time.sleep(min(0.2 * 2**attempt, 5.0))
 
-    def job(self, job_id: str) -> pb.JobProgress:
+    def job(self, job_id: str) -> JobStatus:
         """State and progress of a job."""
         with _library_errors():
-            return self._stub.GetJob(
-                pb.GetJobRequest(job_id=job_id), metadata=self._metadata
-            ).progress
+            reply = self._stub.GetJob(pb.GetJobRequest(job_id=job_id), metadata=self._metadata)
+        return wire.job_status_from_proto(reply.progress)
 
-    def cancel(self, job_id: str) -> pb.JobProgress:
+    def cancel(self, job_id: str) -> JobStatus:
         """Cancels a job; its finished frames stay fetchable until it expires."""
         with _library_errors():
             request = pb.CancelJobRequest(job_id=job_id)
-            return self._stub.CancelJob(request, metadata=self._metadata).progress
+            reply = self._stub.CancelJob(request, metadata=self._metadata)
+        return wire.job_status_from_proto(reply.progress)
 
     def close(self) -> None:
         self._channel.close()

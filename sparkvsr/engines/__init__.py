@@ -7,7 +7,6 @@ from sparkvsr.engines._base import (
     EngineInfo,
     check_job_fits_engine,
 )
-from sparkvsr.engines._devices import list_devices
 from sparkvsr.engines._registry import (
     DEFAULT_ENGINE,
     EngineEntry,
@@ -26,6 +25,5 @@ __all__ = [
     "check_job_fits_engine",
     "engine_entries",
     "engine_entry",
-    "list_devices",
     "load_engine",
 ]

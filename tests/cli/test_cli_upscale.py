@@ -178,3 +178,11 @@ def test_console_script_reports_errors_without_a_traceback(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.strip() == f"sparkvsr: error: no such file: {tmp_path / 'nope.mov'}"
+
+
+def test_a_range_keeps_its_place_in_time(clip, tmp_path, capsys):
+    out = tmp_path / "range.mov"
+    code, _, _ = run_cli(["upscale", str(clip.path), "--frames", "5:9", "-o", str(out)], capsys)
+    assert code == 0
+    info = probe_video(str(out))
+    assert info.frame_count == 4 and info.start_timecode == "01:00:00:05"

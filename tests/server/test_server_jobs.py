@@ -11,7 +11,7 @@ from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
 from sparkvsr.errors import JobCancelledError, ServerUnavailableError
 from sparkvsr.pipeline import run_job
-from sparkvsr.specs import FrameLayout, JobSpec, SourceFrame
+from sparkvsr.specs import FrameLayout, JobSpec, JobState, SourceFrame
 
 
 def in_process(spec, items, engine):
@@ -100,7 +100,7 @@ def test_cancel_stops_the_job_and_tells_the_client(start_server):
         with pytest.raises(JobCancelledError):
             for _ in frames:
                 pass
-        assert other.job(run.job_id).state == 5  # JOB_STATE_CANCELLED
+        assert other.job(run.job_id).state is JobState.CANCELLED
 
 
 def streamed_peak_bytes(server, count: int) -> int:

@@ -129,7 +129,7 @@ def test_a_token_is_required_except_for_health(start_server):
         with pytest.raises(UnauthenticatedError):
             wrong.server_info()
     with Client(server.address, token="s3cret") as client:
-        assert client.server_info().message.default_engine == "flow"
+        assert client.server_info().default_engine == "flow"
     with grpc.insecure_channel(server.address) as channel:
         reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
         assert reply.status == SERVING
@@ -202,11 +202,12 @@ def test_reflection_lists_the_services(start_server):
 def test_server_info_lists_engines_devices_and_limits(start_server):
     server = start_server(max_message_bytes=1 << 20)
     with Client(server.address) as client:
-        info = client.server_info().message
-    engines_by_name = {e.name: e for e in info.engines}
-    assert engines_by_name["flow"].available
-    assert not engines_by_name["sparkvsr"].available
-    assert engines_by_name["sparkvsr"].min_keyframe_gap == 4
+        info = client.server_info()
+    engines_by_name = {status.info.name: status for status in info.engines}
+    assert engines_by_name["flow"].unavailable_reason is None
+    assert engines_by_name["bilinear"].unavailable_reason is None  # injected, not registered
+    assert "not included in this build" in engines_by_name["sparkvsr"].unavailable_reason
+    assert engines_by_name["sparkvsr"].info.min_keyframe_gap == 4
     assert info.devices[0].name == "cpu"
-    assert info.limits.max_message_bytes == 1 << 20
+    assert info.max_message_bytes == 1 << 20
     assert "grpcio" in info.versions
