@@ -1,7 +1,16 @@
 """The demo clip, its metrics and the end-to-end demo run (shared with the benchmarks)."""
 
-from sparkvsr.demo._metrics import psnr
+from sparkvsr.demo._metrics import psnr, ssim
 from sparkvsr.demo._run import DemoResult, run_demo
-from sparkvsr.demo._scene import camera_clip, degrade, sample_photo
+from sparkvsr.demo._scene import camera_clip, degrade, h264_roundtrip, sample_photo
 
-__all__ = ["DemoResult", "camera_clip", "degrade", "psnr", "run_demo", "sample_photo"]
+__all__ = [
+    "DemoResult",
+    "camera_clip",
+    "degrade",
+    "h264_roundtrip",
+    "psnr",
+    "run_demo",
+    "sample_photo",
+    "ssim",
+]

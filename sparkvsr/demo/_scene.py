@@ -102,12 +102,49 @@ def _paste_moving(frame: np.ndarray, patch: np.ndarray, progress: float) -> None
     frame[y0:y1, x0:x1][region] = patch[y0 - y : y1 - y, x0 - x : x1 - x][region]
 
 
-def degrade(frames: np.ndarray, scale: int) -> np.ndarray:
-    """The low-resolution copy the engine sees: area downscale by `scale`."""
+def degrade(
+    frames: np.ndarray,
+    scale: int,
+    *,
+    blur_sigma: float = 0.0,
+    noise_sigma: float = 0.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """The low-resolution copy the engine sees: optional Gaussian blur (sigma in high-resolution
+    pixels), area downscale by `scale`, optional Gaussian noise (sigma in 8-bit levels)."""
     count, height, width = frames.shape[:3]
-    return np.stack(
-        [
-            cv2.resize(f, (width // scale, height // scale), interpolation=cv2.INTER_AREA)
-            for f in frames
-        ]
-    )
+    rng = np.random.default_rng(seed)
+    low = np.empty((count, height // scale, width // scale, frames.shape[3]), dtype=np.uint8)
+    for i, frame in enumerate(frames):
+        if blur_sigma > 0:
+            frame = cv2.GaussianBlur(frame, (0, 0), blur_sigma)
+        small = cv2.resize(frame, (width // scale, height // scale), interpolation=cv2.INTER_AREA)
+        if noise_sigma > 0:
+            noisy = small.astype(np.float32) + rng.normal(0, noise_sigma, small.shape)
+            small = np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+        low[i] = small.reshape(low.shape[1:])
+    return low
+
+
+def h264_roundtrip(frames: np.ndarray, crf: int, gop: int = 48) -> np.ndarray:
+    """Frames after a real H.264 encode and decode (libx264, 4:2:0, constant quality `crf`)."""
+    import io
+
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height = frames.shape[2], frames.shape[1]
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.gop_size = gop
+        stream.options = {"crf": str(crf), "preset": "medium"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    buffer.seek(0)
+    with av.open(buffer) as container:
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return np.stack(decoded)

@@ -11,12 +11,23 @@ zero the output is exactly the blind base.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
 
 from sparkvsr.engines._base import ChunkKeyframe, Engine, EngineChunk
 from sparkvsr.engines._registry import FLOW_ENGINE_INFO
+from sparkvsr.errors import InvalidInputError
+
+# A keyframe trusted at fewer pixels than this fraction is taken to be from another shot
+# (measured: 0.7 or more within a shot even 48 frames apart, 0 across cuts).
+SAME_SHOT_TRUSTED_FRACTION = 0.1
+# Confidence below this counts as none.
+CONFIDENCE_FLOOR = 0.02
+
+DetailSource = Literal["source", "resampled"]
+DETAIL_SOURCES: tuple[str, ...] = get_args(DetailSource)
 
 
 @dataclass(frozen=True)
@@ -25,10 +36,20 @@ class FlowSettings:
 
     flow_consistency_px: float = 0.75
     """Forward-backward flow disagreement (LR pixels) at which confidence falls to 1/e."""
-    photometric_tolerance: float = 0.04
+    photometric_tolerance: float = 0.06
     """Mean absolute difference (0..1) after warping at which confidence falls to 1/e."""
     reach: int = FLOW_ENGINE_INFO.keyframe_reach
     """Frames from a keyframe beyond which it no longer contributes."""
+    detail_from: DetailSource = "source"
+    """What a keyframe's detail is measured against: the blind base of its own source frame
+    (matches whatever degraded the source: blur, noise, compression), or the blind base of the
+    keyframe's own area downscale (pure high frequencies; keeps a keyframe's colour cast out)."""
+
+    def __post_init__(self) -> None:
+        if self.detail_from not in DETAIL_SOURCES:
+            raise InvalidInputError(
+                f"detail_from must be one of {DETAIL_SOURCES}, got {self.detail_from!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,9 @@ class FlowEngine(Engine):
     def __init__(self, settings: FlowSettings | None = None):
         self.settings = settings or FlowSettings()
         self._flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        # Estimate down to full low-resolution scale: every LR pixel is 4 or more HR pixels, so
+        # sub-pixel accuracy here is what keeps the carried detail sharp.
+        self._flow.setFinestScale(0)
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
         keyframes = [self._prepare(key, chunk.scale) for key in chunk.keyframes]
@@ -93,8 +117,11 @@ class FlowEngine(Engine):
 
     def _prepare(self, key: ChunkKeyframe, scale: int) -> _PreparedKeyframe:
         height, width = key.lr.shape[:2]
-        degraded = cv2.resize(key.hr, (width, height), interpolation=cv2.INTER_AREA)
-        degraded = degraded.reshape(height, width, -1)
+        if self.settings.detail_from == "source":
+            degraded = key.lr
+        else:
+            degraded = cv2.resize(key.hr, (width, height), interpolation=cv2.INTER_AREA)
+            degraded = degraded.reshape(height, width, -1)
         detail = key.hr - blind_upscale(degraded, scale)
         return _PreparedKeyframe(key.offset, detail, key.lr, _grey(key.lr))
 
@@ -102,39 +129,51 @@ class FlowEngine(Engine):
         self, t: int, frame: np.ndarray, keyframes: list[_PreparedKeyframe], scale: int
     ) -> np.ndarray:
         base = blind_upscale(frame, scale)
-        weighted_detail = np.zeros_like(base)
-        total_confidence = np.zeros(base.shape[:2] + (1,), dtype=np.float32)
-        grey = _grey(frame)
         for key in keyframes:
             if key.offset == t:
                 # The keyframe itself is ground truth for its frame: nothing else is mixed in.
                 return np.clip(base + key.detail, 0.0, 1.0)
-        for key in keyframes:
-            distance = abs(key.offset - t)
-            if distance > self.settings.reach:
-                continue
-            detail, confidence = self._carry(frame, grey, key, scale, distance)
+        grey = _grey(frame)
+        carried = [
+            self._carry(frame, grey, key, scale, abs(key.offset - t))
+            for key in keyframes
+            if abs(key.offset - t) <= self.settings.reach
+        ]
+        carried = [item for item in carried if item is not None]
+        if not carried:
+            return base
+        weighted_detail = np.zeros_like(base)
+        total_confidence = np.zeros(base.shape[:2] + (1,), dtype=np.float32)
+        for detail, confidence in carried:
             weighted_detail += confidence * detail
             total_confidence += confidence
         # A weighted mean where confidence adds up to 1 or more; a fade to the base below that.
-        out = base + weighted_detail / np.maximum(total_confidence, 1.0)
-        return np.clip(out, 0.0, 1.0)
+        return np.clip(base + weighted_detail / np.maximum(total_confidence, 1.0), 0.0, 1.0)
 
     def _carry(
         self, frame: np.ndarray, grey: np.ndarray, key: _PreparedKeyframe, scale: int, distance: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Keyframe detail moved onto this frame, and the per-pixel confidence in that move."""
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Keyframe detail moved onto this frame and the per-pixel confidence in that move;
+        None where the keyframe cannot help (another shot, or no pixel trusted)."""
+        settings = self.settings
         to_key = self._flow.calc(grey, key.grey, None)
         from_key = self._flow.calc(key.grey, grey, None)
         round_trip = to_key + _warp(from_key, to_key)
         disagreement = np.sqrt((round_trip**2).sum(axis=2))
+        # Smoothed so that sensor noise and codec grain do not read as a mismatch.
         mismatch = np.abs(_warp(key.lr, to_key) - frame).mean(axis=2)
-        settings = self.settings
+        mismatch = cv2.GaussianBlur(mismatch, (0, 0), 1.0)
         confidence = np.exp(
             -((disagreement / settings.flow_consistency_px) ** 2)
             - (mismatch / settings.photometric_tolerance) ** 2
         )
+        if np.count_nonzero(confidence > 0.5) < SAME_SHOT_TRUSTED_FRACTION * confidence.size:
+            return None  # almost nothing matches: another shot, and no detail crosses a cut
         confidence *= 0.5 + 0.5 * np.cos(np.pi * distance / (settings.reach + 1))
+        # Negligible trust becomes none, so untrusted pixels are exactly the blind base.
+        confidence = np.clip((confidence - CONFIDENCE_FLOOR) / (1 - CONFIDENCE_FLOOR), 0.0, 1.0)
+        if not confidence.any():
+            return None
         height, width = key.detail.shape[:2]
         flow_hr = cv2.resize(to_key, (width, height), interpolation=cv2.INTER_LINEAR) * scale
         confidence_hr = cv2.resize(

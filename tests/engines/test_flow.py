@@ -54,8 +54,18 @@ def test_zero_confidence_falls_back_to_the_blind_base():
         frame, (ChunkKeyframe(3, stranger, rng.random((24, 32, 3), dtype=np.float32)),), 4
     )
     out = FlowEngine().upscale_chunk(chunk)[0]
-    base = blind_upscale(frame[0], 4)
-    assert np.abs(out - base).mean() < 0.01
+    np.testing.assert_array_equal(out, blind_upscale(frame[0], 4))
+
+
+def test_detail_never_crosses_a_scene_cut():
+    first = camera_clip(sample_photo("motorcycle"), (256, 160), 8, seed=2)
+    second = camera_clip(sample_photo("rocket"), (256, 160), 8, seed=4)
+    truth = np.concatenate([first, second])
+    low = degrade(truth, 4)
+    out = upscale(truth, low, [0, 6])  # keyframes only in the first shot, one 2 frames from the cut
+    base = upscale(truth, low, [])
+    np.testing.assert_array_equal(out[8:], base[8:])
+    assert psnr(out[7], truth[7]) > psnr(base[7], truth[7]) + 1  # before the cut they do help
 
 
 def test_results_are_deterministic(moving_clip):
