@@ -5,6 +5,7 @@ from sparkvsr.engines._base import (
     Engine,
     EngineChunk,
     EngineInfo,
+    PreviousFrame,
     check_job_fits_engine,
 )
 from sparkvsr.engines._registry import (
@@ -22,6 +23,7 @@ __all__ = [
     "EngineChunk",
     "EngineEntry",
     "EngineInfo",
+    "PreviousFrame",
     "check_job_fits_engine",
     "engine_entries",
     "engine_entry",

@@ -44,6 +44,16 @@ class ChunkKeyframe:
 
 
 @dataclass(frozen=True)
+class PreviousFrame:
+    """The finished frame just before a chunk, for engines that keep detail steady across chunks."""
+
+    lr: np.ndarray
+    """Its source frame, (H, W, C) float32 in [0, 1]."""
+    output: np.ndarray
+    """Its finished output as delivered, (H*s, W*s, C) float32 in [0, 1]."""
+
+
+@dataclass(frozen=True)
 class EngineChunk:
     """Consecutive source frames and the keyframes that may guide them."""
 
@@ -52,6 +62,8 @@ class EngineChunk:
     keyframes: tuple[ChunkKeyframe, ...]
     """Sorted by offset."""
     scale: int
+    previous: PreviousFrame | None = None
+    """The finished frame before the chunk; None for the first chunk."""
 
 
 class Engine(abc.ABC):

@@ -11,12 +11,11 @@ zero the output is exactly the blind base.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import cv2
 import numpy as np
 
-from sparkvsr.engines._base import ChunkKeyframe, Engine, EngineChunk
+from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._registry import FLOW_ENGINE_INFO
 from sparkvsr.errors import InvalidInputError
 
@@ -25,9 +24,6 @@ from sparkvsr.errors import InvalidInputError
 SAME_SHOT_TRUSTED_FRACTION = 0.1
 # Confidence below this counts as none.
 CONFIDENCE_FLOOR = 0.02
-
-DetailSource = Literal["source", "resampled"]
-DETAIL_SOURCES: tuple[str, ...] = get_args(DetailSource)
 
 
 @dataclass(frozen=True)
@@ -40,31 +36,66 @@ class FlowSettings:
     """Mean absolute difference (0..1) after warping at which confidence falls to 1/e."""
     reach: int = FLOW_ENGINE_INFO.keyframe_reach
     """Frames from a keyframe beyond which it no longer contributes."""
-    detail_from: DetailSource = "source"
-    """What a keyframe's detail is measured against: the blind base of its own source frame
-    (matches whatever degraded the source: blur, noise, compression), or the blind base of the
-    keyframe's own area downscale (pure high frequencies; keeps a keyframe's colour cast out)."""
+    temporal_blend: float = 0.8
+    """Weight of the previous output frame, carried onto each frame like a keyframe, where a
+    keyframe is in reach: steadier detail (less flicker) and detail beyond the keyframes' own
+    confidence. 0 turns it off."""
+    residual_smoothing: float = 1.5
+    """Gaussian sigma (LR pixels) separating what the target frame corrects in the carried
+    keyframe (colour, light: below it) from what is noise or codec grain in either frame (above
+    it, dropped). 0 keeps the target frame's noise."""
 
     def __post_init__(self) -> None:
-        if self.detail_from not in DETAIL_SOURCES:
-            raise InvalidInputError(
-                f"detail_from must be one of {DETAIL_SOURCES}, got {self.detail_from!r}"
-            )
+        if self.residual_smoothing < 0:
+            raise InvalidInputError("residual_smoothing must be >= 0")
+        if not 0 <= self.temporal_blend <= 1:
+            raise InvalidInputError("temporal_blend must be within [0, 1]")
 
 
 @dataclass(frozen=True)
 class _PreparedKeyframe:
     offset: int
-    detail: np.ndarray  # HR keyframe minus its degraded copy, float32 (H*s, W*s, C)
+    detail: np.ndarray  # HR keyframe minus the blind base of its source frame, (H*s, W*s, C)
     lr: np.ndarray  # float32 (H, W, C)
     grey: np.ndarray  # uint8 (H, W), for flow estimation
 
 
-def blind_upscale(frame: np.ndarray, scale: int) -> np.ndarray:
+def blind_upscale(frame: np.ndarray, scale: int, clip: bool = True) -> np.ndarray:
     """The blind base: bicubic upscale of an (H, W, C) float32 frame, clipped to [0, 1]."""
     height, width = frame.shape[:2]
     up = cv2.resize(frame, (width * scale, height * scale), interpolation=cv2.INTER_CUBIC)
-    return np.clip(up.reshape(height * scale, width * scale, frame.shape[2]), 0.0, 1.0)
+    up = up.reshape(height * scale, width * scale, frame.shape[2])
+    return np.clip(up, 0.0, 1.0) if clip else up
+
+
+def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    return cv2.GaussianBlur(image, (0, 0), sigma).reshape(image.shape)
+
+
+def _holds_detail(source: np.ndarray, output: np.ndarray, scale: int) -> bool:
+    """Whether an output frame differs from its blind base (beyond 8-bit rounding)."""
+    return bool(np.abs(output - blind_upscale(source, scale)).max() > 1.0 / 255)
+
+
+def _area_down(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    small = cv2.resize(image, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+    return small.reshape(*shape, image.shape[2])
+
+
+@dataclass(frozen=True)
+class _Motion:
+    """Low-resolution motion from a frame to a source frame, and how far it can be trusted."""
+
+    flow: np.ndarray  # (H, W, 2): where each pixel of the frame is in the source
+    confidence: np.ndarray  # (H, W) in [0, 1]
+    residual: np.ndarray  # frame minus the source moved onto it, (H, W, C)
+
+    def at(self, shape: tuple[int, int], scale: int) -> tuple[np.ndarray, np.ndarray]:
+        """Flow (in high-resolution pixels) and confidence (H*s, W*s, 1) at output size."""
+        size = (shape[1], shape[0])
+        flow = cv2.resize(self.flow, size, interpolation=cv2.INTER_LINEAR) * scale
+        confidence = cv2.resize(self.confidence, size, interpolation=cv2.INTER_LINEAR)
+        return flow, confidence[..., None]
 
 
 def _grey(frame: np.ndarray) -> np.ndarray:
@@ -105,78 +136,120 @@ class FlowEngine(Engine):
         self._flow.setFinestScale(0)
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
-        keyframes = [self._prepare(key, chunk.scale) for key in chunk.keyframes]
         frames, scale = chunk.frames, chunk.scale
+        keyframes = [self._prepare(key.offset, key.hr, key.lr, scale) for key in chunk.keyframes]
         out = np.empty(
             (len(frames), frames.shape[1] * scale, frames.shape[2] * scale, frames.shape[3]),
             dtype=np.float32,
         )
+        previous = chunk.previous and (chunk.previous.lr, chunk.previous.output)
         for t, frame in enumerate(frames):
-            out[t] = self._upscale_frame(t, frame, keyframes, scale)
+            out[t] = self._upscale_frame(t, frame, keyframes, previous, scale)
+            previous = (frame, out[t])
         return out
 
-    def _prepare(self, key: ChunkKeyframe, scale: int) -> _PreparedKeyframe:
-        height, width = key.lr.shape[:2]
-        if self.settings.detail_from == "source":
-            degraded = key.lr
-        else:
-            degraded = cv2.resize(key.hr, (width, height), interpolation=cv2.INTER_AREA)
-            degraded = degraded.reshape(height, width, -1)
-        detail = key.hr - blind_upscale(degraded, scale)
-        return _PreparedKeyframe(key.offset, detail, key.lr, _grey(key.lr))
+    def _prepare(
+        self, offset: int, hr: np.ndarray, lr: np.ndarray, scale: int
+    ) -> _PreparedKeyframe:
+        # Measured against the blind base of the keyframe's own source frame, the detail matches
+        # whatever degraded the source (blur, noise, compression) and reproduces the keyframe.
+        return _PreparedKeyframe(offset, hr - blind_upscale(lr, scale), lr, _grey(lr))
 
     def _upscale_frame(
-        self, t: int, frame: np.ndarray, keyframes: list[_PreparedKeyframe], scale: int
+        self,
+        t: int,
+        frame: np.ndarray,
+        keyframes: list[_PreparedKeyframe],
+        previous: tuple[np.ndarray, np.ndarray] | None,
+        scale: int,
     ) -> np.ndarray:
         base = blind_upscale(frame, scale)
         for key in keyframes:
             if key.offset == t:
                 # The keyframe itself is ground truth for its frame: nothing else is mixed in.
                 return np.clip(base + key.detail, 0.0, 1.0)
-        grey = _grey(frame)
-        carried = [
-            self._carry(frame, grey, key, scale, abs(key.offset - t))
+        reach = self.settings.reach
+        sources = [
+            (key, 0.5 + 0.5 * np.cos(np.pi * abs(key.offset - t) / (reach + 1)))
             for key in keyframes
-            if abs(key.offset - t) <= self.settings.reach
+            if abs(key.offset - t) <= reach
         ]
+        grey = _grey(frame)
+        carried = [self._carry(frame, grey, key, scale, weight) for key, weight in sources]
         carried = [item for item in carried if item is not None]
-        if not carried:
-            return base
-        weighted_detail = np.zeros_like(base)
-        total_confidence = np.zeros(base.shape[:2] + (1,), dtype=np.float32)
-        for detail, confidence in carried:
-            weighted_detail += confidence * detail
-            total_confidence += confidence
-        # A weighted mean where confidence adds up to 1 or more; a fade to the base below that.
-        return np.clip(base + weighted_detail / np.maximum(total_confidence, 1.0), 0.0, 1.0)
+        out = base
+        if carried:
+            weighted_detail = np.zeros_like(base)
+            total_confidence = np.zeros(base.shape[:2] + (1,), dtype=np.float32)
+            for detail, confidence in carried:
+                weighted_detail += confidence * detail
+                total_confidence += confidence
+            # A weighted mean where confidence adds up to 1 or more; a fade to the base below.
+            out = base + weighted_detail / np.maximum(total_confidence, 1.0)
+        if self.settings.temporal_blend > 0 and previous is not None:
+            if carried or _holds_detail(*previous, scale):
+                out = self._steady(frame, grey, out, previous, scale)
+        return np.clip(out, 0.0, 1.0)
 
-    def _carry(
-        self, frame: np.ndarray, grey: np.ndarray, key: _PreparedKeyframe, scale: int, distance: int
-    ) -> tuple[np.ndarray, np.ndarray] | None:
-        """Keyframe detail moved onto this frame and the per-pixel confidence in that move;
-        None where the keyframe cannot help (another shot, or no pixel trusted)."""
+    def _steady(self, frame, grey, out, previous, scale) -> np.ndarray:
+        """Pulls `out` towards the previous output moved onto this frame, where that move is
+        trusted: a recursive filter along the motion, so detail does not flicker. Only detail
+        comes from the previous output; low frequencies stay those of `out`."""
+        source, output = previous
+        motion = self._match(frame, grey, source, _grey(source), 1.0)
+        if motion is None:
+            return out
+        flow_hr, confidence_hr = motion.at(out.shape[:2], scale)
+        moved = _warp(output, flow_hr)
+        low_shape = frame.shape[:2]
+        difference = _area_down(out, low_shape) - _area_down(moved, low_shape)
+        moved += blind_upscale(_blur(difference, self.settings.residual_smoothing), scale, False)
+        return out + (self.settings.temporal_blend * confidence_hr) * (moved - out)
+
+    def _match(
+        self,
+        frame: np.ndarray,
+        grey: np.ndarray,
+        source: np.ndarray,
+        source_grey: np.ndarray,
+        weight: float,
+    ) -> _Motion | None:
+        """Where each pixel of `frame` is in `source`, and how far (0..weight) to trust that;
+        None where nothing can be trusted (another shot, or no pixel)."""
         settings = self.settings
-        to_key = self._flow.calc(grey, key.grey, None)
-        from_key = self._flow.calc(key.grey, grey, None)
-        round_trip = to_key + _warp(from_key, to_key)
+        to_source = self._flow.calc(grey, source_grey, None)
+        from_source = self._flow.calc(source_grey, grey, None)
+        round_trip = to_source + _warp(from_source, to_source)
         disagreement = np.sqrt((round_trip**2).sum(axis=2))
+        residual = frame - _warp(source, to_source)
         # Smoothed so that sensor noise and codec grain do not read as a mismatch.
-        mismatch = np.abs(_warp(key.lr, to_key) - frame).mean(axis=2)
-        mismatch = cv2.GaussianBlur(mismatch, (0, 0), 1.0)
+        mismatch = cv2.GaussianBlur(np.abs(residual).mean(axis=2), (0, 0), 1.0)
         confidence = np.exp(
             -((disagreement / settings.flow_consistency_px) ** 2)
             - (mismatch / settings.photometric_tolerance) ** 2
         )
         if np.count_nonzero(confidence > 0.5) < SAME_SHOT_TRUSTED_FRACTION * confidence.size:
             return None  # almost nothing matches: another shot, and no detail crosses a cut
-        confidence *= 0.5 + 0.5 * np.cos(np.pi * distance / (settings.reach + 1))
+        confidence *= weight
         # Negligible trust becomes none, so untrusted pixels are exactly the blind base.
         confidence = np.clip((confidence - CONFIDENCE_FLOOR) / (1 - CONFIDENCE_FLOOR), 0.0, 1.0)
         if not confidence.any():
             return None
-        height, width = key.detail.shape[:2]
-        flow_hr = cv2.resize(to_key, (width, height), interpolation=cv2.INTER_LINEAR) * scale
-        confidence_hr = cv2.resize(
-            confidence.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR
-        )
-        return _warp(key.detail, flow_hr), confidence_hr[..., None]
+        return _Motion(to_source, confidence.astype(np.float32), residual)
+
+    def _carry(
+        self, frame: np.ndarray, grey: np.ndarray, key: _PreparedKeyframe, scale: int, weight: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Keyframe detail moved onto this frame and the per-pixel confidence in that move (at
+        most `weight`); None where the keyframe cannot help."""
+        motion = self._match(frame, grey, key.lr, key.grey, weight)
+        if motion is None:
+            return None
+        flow_hr, confidence_hr = motion.at(key.detail.shape[:2], scale)
+        carried = _warp(key.detail, flow_hr)
+        if self.settings.residual_smoothing > 0:
+            # The base adds the target's whole residual to the keyframe; keep only its smooth part.
+            residual = motion.residual
+            grain = residual - _blur(residual, self.settings.residual_smoothing)
+            carried -= blind_upscale(grain, scale, clip=False)
+        return carried, confidence_hr

@@ -6,9 +6,15 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from sparkvsr.engines import ChunkKeyframe, Engine, EngineChunk, check_job_fits_engine
+from sparkvsr.engines import (
+    ChunkKeyframe,
+    Engine,
+    EngineChunk,
+    PreviousFrame,
+    check_job_fits_engine,
+)
 from sparkvsr.errors import EngineError
-from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float
+from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
 from sparkvsr.pipeline._plan import chunk_weights, plan_chunks
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
 
@@ -37,8 +43,9 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     reach = info.keyframe_reach
     inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
     pending: dict[int, np.ndarray] = {}
+    previous: OutputFrame | None = None
     for i, chunk in enumerate(chunks):
-        result = _run_chunk(spec, engine, inputs, chunk)
+        result = _run_chunk(spec, engine, inputs, chunk, previous)
         for offset, index in enumerate(range(chunk.start, chunk.stop)):
             weight = weights[i][offset]
             # Frames outside any overlap have weight 1: no arithmetic, no copy.
@@ -47,20 +54,32 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
         final_before = chunks[i + 1].start if i + 1 < len(chunks) else spec.frame_count
         for index in sorted(k for k in pending if k < final_before):
             image = from_unit_float(pending.pop(index), spec.source_layout.bit_depth)
-            yield OutputFrame(index, image)
-        inputs.release(frames_before=final_before, keyframes_before=final_before - reach)
+            previous = OutputFrame(index, image)
+            yield previous
+        # The last finished frame's source stays: the next chunk gets it with its output.
+        inputs.release(frames_before=final_before - 1, keyframes_before=final_before - reach)
     inputs.finish()
 
 
-def _run_chunk(spec: JobSpec, engine: Engine, inputs: InputBuffer, chunk: FrameRange) -> np.ndarray:
+def _run_chunk(
+    spec: JobSpec,
+    engine: Engine,
+    inputs: InputBuffer,
+    chunk: FrameRange,
+    previous: OutputFrame | None,
+) -> np.ndarray:
     reach = engine.info.keyframe_reach
+    depth = spec.source_layout.bit_depth
     frames = np.stack([inputs.frame(index) for index in range(chunk.start, chunk.stop)])
     keyframes = tuple(
         ChunkKeyframe(index - chunk.start, *inputs.keyframe(index))
         for index in spec.keyframe_indices
         if chunk.start - reach <= index < chunk.stop + reach
     )
-    result = engine.upscale_chunk(EngineChunk(frames, keyframes, spec.scale))
+    before = None
+    if previous is not None and previous.index == chunk.start - 1:
+        before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
+    result = engine.upscale_chunk(EngineChunk(frames, keyframes, spec.scale, before))
     expected = (len(chunk), *spec.output_layout.shape)
     if result.shape != expected or result.dtype != np.float32:
         raise EngineError(
