@@ -11,6 +11,7 @@ zero the output is exactly the blind base.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
@@ -24,6 +25,11 @@ from sparkvsr.errors import InvalidInputError
 SAME_SHOT_TRUSTED_FRACTION = 0.1
 # Confidence below this counts as none.
 CONFIDENCE_FLOOR = 0.02
+# Strength of the `sharp` blind base's unsharp mask.
+SHARPEN_AMOUNT = 0.6
+
+BlindBase = Literal["bicubic", "sharp"]
+BLIND_BASES: tuple[str, ...] = get_args(BlindBase)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class FlowSettings:
     """Mean absolute difference (0..1) after warping at which confidence falls to 1/e."""
     reach: int = FLOW_ENGINE_INFO.keyframe_reach
     """Frames from a keyframe beyond which it no longer contributes."""
+    blind_base: BlindBase = "sharp"
+    """Restoration where no keyframe helps: `bicubic`, or `sharp` (bicubic and an unsharp mask)."""
     temporal_blend: float = 0.8
     """Weight of the previous output frame, carried onto each frame like a keyframe, where a
     keyframe is in reach: steadier detail (less flicker) and detail beyond the keyframes' own
@@ -48,6 +56,10 @@ class FlowSettings:
     def __post_init__(self) -> None:
         if self.residual_smoothing < 0:
             raise InvalidInputError("residual_smoothing must be >= 0")
+        if self.blind_base not in BLIND_BASES:
+            raise InvalidInputError(
+                f"blind_base must be one of {BLIND_BASES}, got {self.blind_base!r}"
+            )
         if not 0 <= self.temporal_blend <= 1:
             raise InvalidInputError("temporal_blend must be within [0, 1]")
 
@@ -60,21 +72,29 @@ class _PreparedKeyframe:
     grey: np.ndarray  # uint8 (H, W), for flow estimation
 
 
-def blind_upscale(frame: np.ndarray, scale: int, clip: bool = True) -> np.ndarray:
-    """The blind base: bicubic upscale of an (H, W, C) float32 frame, clipped to [0, 1]."""
-    height, width = frame.shape[:2]
-    up = cv2.resize(frame, (width * scale, height * scale), interpolation=cv2.INTER_CUBIC)
-    up = up.reshape(height * scale, width * scale, frame.shape[2])
-    return np.clip(up, 0.0, 1.0) if clip else up
+def _upscale(image: np.ndarray, scale: int) -> np.ndarray:
+    """Bicubic upscale of an (H, W, C) float32 image, unclipped (also for signed residuals)."""
+    height, width = image.shape[:2]
+    up = cv2.resize(image, (width * scale, height * scale), interpolation=cv2.INTER_CUBIC)
+    return up.reshape(height * scale, width * scale, image.shape[2])
+
+
+def blind_base(frame: np.ndarray, scale: int, kind: BlindBase = "bicubic") -> np.ndarray:
+    """The blind restoration of one frame, clipped to [0, 1]: bicubic, or bicubic with an unsharp
+    mask at the scale of the detail the downscale removed."""
+    up = _upscale(frame, scale)
+    if kind == "sharp":
+        up += SHARPEN_AMOUNT * (up - _blur(up, 0.5 * scale))
+    return np.clip(up, 0.0, 1.0)
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigma).reshape(image.shape)
 
 
-def _holds_detail(source: np.ndarray, output: np.ndarray, scale: int) -> bool:
+def _holds_detail(source: np.ndarray, output: np.ndarray, scale: int, kind: BlindBase) -> bool:
     """Whether an output frame differs from its blind base (beyond 8-bit rounding)."""
-    return bool(np.abs(output - blind_upscale(source, scale)).max() > 1.0 / 255)
+    return bool(np.abs(output - blind_base(source, scale, kind)).max() > 1.0 / 255)
 
 
 def _area_down(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -153,7 +173,8 @@ class FlowEngine(Engine):
     ) -> _PreparedKeyframe:
         # Measured against the blind base of the keyframe's own source frame, the detail matches
         # whatever degraded the source (blur, noise, compression) and reproduces the keyframe.
-        return _PreparedKeyframe(offset, hr - blind_upscale(lr, scale), lr, _grey(lr))
+        detail = hr - blind_base(lr, scale, self.settings.blind_base)
+        return _PreparedKeyframe(offset, detail, lr, _grey(lr))
 
     def _upscale_frame(
         self,
@@ -163,7 +184,7 @@ class FlowEngine(Engine):
         previous: tuple[np.ndarray, np.ndarray] | None,
         scale: int,
     ) -> np.ndarray:
-        base = blind_upscale(frame, scale)
+        base = blind_base(frame, scale, self.settings.blind_base)
         for key in keyframes:
             if key.offset == t:
                 # The keyframe itself is ground truth for its frame: nothing else is mixed in.
@@ -187,7 +208,7 @@ class FlowEngine(Engine):
             # A weighted mean where confidence adds up to 1 or more; a fade to the base below.
             out = base + weighted_detail / np.maximum(total_confidence, 1.0)
         if self.settings.temporal_blend > 0 and previous is not None:
-            if carried or _holds_detail(*previous, scale):
+            if carried or _holds_detail(*previous, scale, self.settings.blind_base):
                 out = self._steady(frame, grey, out, previous, scale)
         return np.clip(out, 0.0, 1.0)
 
@@ -203,7 +224,7 @@ class FlowEngine(Engine):
         moved = _warp(output, flow_hr)
         low_shape = frame.shape[:2]
         difference = _area_down(out, low_shape) - _area_down(moved, low_shape)
-        moved += blind_upscale(_blur(difference, self.settings.residual_smoothing), scale, False)
+        moved += _upscale(_blur(difference, self.settings.residual_smoothing), scale)
         return out + (self.settings.temporal_blend * confidence_hr) * (moved - out)
 
     def _match(
@@ -251,5 +272,5 @@ class FlowEngine(Engine):
             # The base adds the target's whole residual to the keyframe; keep only its smooth part.
             residual = motion.residual
             grain = residual - _blur(residual, self.settings.residual_smoothing)
-            carried -= blind_upscale(grain, scale, clip=False)
+            carried -= _upscale(grain, scale)
         return carried, confidence_hr

@@ -3,7 +3,8 @@ import pytest
 
 from sparkvsr.demo import camera_clip, degrade, psnr, sample_photo
 from sparkvsr.engines import ChunkKeyframe, EngineChunk, load_engine
-from sparkvsr.engines.flow import FlowEngine, blind_upscale
+from sparkvsr.engines.flow import FlowEngine, FlowSettings, blind_base
+from sparkvsr.errors import InvalidInputError
 from sparkvsr.pipeline import from_unit_float, run_job, to_unit_float
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
 
@@ -29,11 +30,29 @@ def test_a_keyframe_reproduces_itself(moving_clip):
     assert psnr(out[0], truth[0]) > 45
 
 
-def test_without_keyframes_the_output_is_the_blind_base(moving_clip):
+@pytest.mark.parametrize("kind", ["bicubic", "sharp"])
+def test_without_keyframes_the_output_is_the_blind_base(moving_clip, kind):
     truth, low = moving_clip
-    out = upscale(truth, low, [])
-    base = [from_unit_float(blind_upscale(to_unit_float(f, 8), 4), 8) for f in low]
-    np.testing.assert_array_equal(out, np.stack(base))
+    spec = JobSpec(len(low), FrameLayout.of(low[0]))
+    engine = FlowEngine(FlowSettings(blind_base=kind))
+    out = [f.image for f in run_job(spec, engine, [SourceFrame(i, f) for i, f in enumerate(low)])]
+    base = [from_unit_float(blind_base(to_unit_float(f, 8), 4, kind), 8) for f in low]
+    np.testing.assert_array_equal(np.stack(out), np.stack(base))
+
+
+def test_the_sharp_base_beats_bicubic_without_keyframes(moving_clip):
+    truth, low = moving_clip
+    sharp = [from_unit_float(blind_base(to_unit_float(f, 8), 4, "sharp"), 8) for f in low]
+    cubic = [from_unit_float(blind_base(to_unit_float(f, 8), 4, "bicubic"), 8) for f in low]
+    gains = [psnr(s, t) - psnr(c, t) for s, c, t in zip(sharp, cubic, truth)]
+    assert np.mean(gains) > 0
+
+
+def test_bad_settings_name_the_allowed_values():
+    with pytest.raises(
+        InvalidInputError, match=r"blind_base must be one of \('bicubic', 'sharp'\)"
+    ):
+        FlowSettings(blind_base="magic")
 
 
 def test_keyframe_detail_improves_nearby_frames_over_bicubic(moving_clip):
@@ -54,7 +73,7 @@ def test_zero_confidence_falls_back_to_the_blind_base():
         frame, (ChunkKeyframe(3, stranger, rng.random((24, 32, 3), dtype=np.float32)),), 4
     )
     out = FlowEngine().upscale_chunk(chunk)[0]
-    np.testing.assert_array_equal(out, blind_upscale(frame[0], 4))
+    np.testing.assert_array_equal(out, blind_base(frame[0], 4, FlowSettings().blind_base))
 
 
 def test_detail_never_crosses_a_scene_cut():
