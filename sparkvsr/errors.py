@@ -35,5 +35,9 @@ class ServerUnavailableError(SparkVSRError):
     """No server answered at the given address, or it went away."""
 
 
+class ServiceError(SparkVSRError):
+    """An outside service the job depends on (a keyframe restoration API) failed or is down."""
+
+
 class EngineError(SparkVSRError):
     """An engine failed while processing; a bug or a broken device, not the user's input."""

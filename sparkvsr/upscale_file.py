@@ -6,9 +6,16 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from sparkvsr.engines import DEFAULT_ENGINE, check_job_fits_engine, engine_entry, load_engine
+from sparkvsr.engines import (
+    DEFAULT_ENGINE,
+    EngineInfo,
+    check_job_fits_engine,
+    engine_entry,
+    load_engine,
+)
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.media import FrameWriter, MovieCodec, VideoInfo, probe_video, read_frames, read_still
+from sparkvsr.keyframes import ProviderSettings, UserStills, stills_in_folder, suggest_keyframes
+from sparkvsr.media import FrameWriter, MovieCodec, VideoInfo, probe_video, read_frames
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
 
@@ -32,6 +39,14 @@ class FileJob:
     """Engine name."""
     keyframe_stills: tuple[tuple[int, str], ...] = ()
     """(source frame index, path of its high-resolution still) pairs."""
+    keyframe_folder: str | None = None
+    """A folder of `<anything>_<frame>.<png|tif|exr|jpg>` stills (explicit pairs win)."""
+    auto_keyframes: str | None = None
+    """A selection strategy (see sparkvsr.keyframes.STRATEGIES) adding keyframes."""
+    provider: ProviderSettings | None = None
+    """Restores keyframes that have no still; None = every keyframe needs a still."""
+    fit: bool = False
+    """Resize stills of the wrong size (with a warning) instead of failing."""
     frames: FrameRange | None = None
     """Source frames to upscale; None = all."""
     codec: MovieCodec = "prores_hq"
@@ -71,8 +86,17 @@ def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None)
         raise InvalidInputError(
             f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
         )
-    spec = _job_spec(job, info, frames)
-    keyframes = _read_keyframes(job, info, frames, spec)
+    rules = _engine_rules(job.engine, client)
+    keyframes = gather_keyframes(job, info, frames, rules)
+    spec = JobSpec(
+        frame_count=len(frames),
+        source_layout=info.layout,
+        scale=job.scale,
+        engine=job.engine,
+        keyframe_indices=tuple(key.index for key in keyframes),
+        chunk_length=job.chunk_length,
+        chunk_overlap=job.chunk_overlap,
+    )
     outputs = _run(spec, _inputs(job.source, frames, keyframes), client)
     written = 0
     with FrameWriter(
@@ -92,41 +116,75 @@ def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None)
     return FileJobResult(job.output, written, info, spec)
 
 
-def _job_spec(job: FileJob, info: VideoInfo, frames: FrameRange) -> JobSpec:
+def _engine_rules(engine: str, client) -> EngineInfo | None:
+    """The engine's rules (gap, scales), from the registry or the server; None if unknown there
+    (the server then checks the job itself)."""
+    if client is None:
+        return engine_entry(engine).info
+    statuses = {status.info.name: status.info for status in client.server_info().engines}
+    return statuses.get(engine)
+
+
+def gather_keyframes(
+    job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo | None
+) -> list[Keyframe]:
+    """The job's keyframes, indexed from the first frame of `frames`: user stills, then frames
+    the strategy picks, restored by the provider where no still exists.
+
+    Raises:
+        InvalidInputError: a still out of range or of the wrong size, or a keyframe nobody can
+            supply (no still and no provider).
+    """
+    stills = _user_stills(job, frames)
+    indices = sorted(stills)
+    if job.auto_keyframes:
+        choices = suggest_keyframes(
+            job.source,
+            job.auto_keyframes,
+            min_gap=rules.min_keyframe_gap if rules else 1,
+            explicit=tuple(stills),
+            frames=frames,
+        )
+        indices = [choice.frame for choice in choices]
+        for choice in choices:
+            logger.info("keyframe %d: %s", choice.frame, choice.reason)
+    target = info.layout.scaled(job.scale)
+    user = UserStills(stills, fit=job.fit)
+    restorer = job.provider.build() if job.provider and set(indices) - set(stills) else None
+    keyframes = []
+    for index in indices:
+        if index in stills:
+            image = user.provide(index, None, target)
+        elif restorer is None:
+            raise InvalidInputError(
+                f"keyframe {index} has no still; give one, or restore it with --provider"
+            )
+        else:
+            source = next(read_frames(job.source, FrameRange(index, index + 1)))
+            image = restorer.provide(index, source, target)
+        keyframes.append(Keyframe(index - frames.start, image))
+    return keyframes
+
+
+def _user_stills(job: FileJob, frames: FrameRange) -> dict[int, str]:
+    stills: dict[int, str] = {}
+    if job.keyframe_folder:
+        stills.update(
+            (index, str(path))
+            for index, path in stills_in_folder(job.keyframe_folder).items()
+            if index in frames
+        )
+    explicit = [index for index, _ in job.keyframe_stills]
+    if len(set(explicit)) != len(explicit):
+        raise InvalidInputError("two keyframe stills were given for the same frame")
     for index, path in job.keyframe_stills:
         if index not in frames:
             raise InvalidInputError(
                 f"keyframe {index} ({path}) is out of range: upscaling frames "
                 f"{frames.start}..{frames.stop - 1} of {job.source}"
             )
-    indices = sorted(index - frames.start for index, _ in job.keyframe_stills)
-    if len(set(indices)) != len(indices):
-        raise InvalidInputError("two keyframe stills were given for the same frame")
-    return JobSpec(
-        frame_count=len(frames),
-        source_layout=info.layout,
-        scale=job.scale,
-        engine=job.engine,
-        keyframe_indices=tuple(indices),
-        chunk_length=job.chunk_length,
-        chunk_overlap=job.chunk_overlap,
-    )
-
-
-def _read_keyframes(
-    job: FileJob, info: VideoInfo, frames: FrameRange, spec: JobSpec
-) -> list[Keyframe]:
-    target = spec.output_layout
-    keyframes = []
-    for index, path in sorted(job.keyframe_stills):
-        try:
-            image = read_still(path, target)
-        except InvalidInputError as error:
-            raise InvalidInputError(
-                f"keyframe {index}: {error} ({job.scale} x the {info.width}x{info.height} source)"
-            ) from None
-        keyframes.append(Keyframe(index - frames.start, image))
-    return keyframes
+        stills[index] = path
+    return stills
 
 
 def _inputs(source: str, frames: FrameRange, keyframes: list[Keyframe]) -> Iterator[InputItem]:

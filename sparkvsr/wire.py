@@ -17,6 +17,7 @@ from sparkvsr.errors import (
     NotFoundError,
     ResourceExhaustedError,
     ServerUnavailableError,
+    ServiceError,
     SparkVSRError,
     UnauthenticatedError,
 )
@@ -35,6 +36,8 @@ STATUS_BY_ERROR: dict[type[SparkVSRError], grpc.StatusCode] = {
     JobCancelledError: grpc.StatusCode.CANCELLED,
     UnauthenticatedError: grpc.StatusCode.UNAUTHENTICATED,
     ServerUnavailableError: grpc.StatusCode.UNAVAILABLE,
+    # An outside service failed mid-job; the job may succeed if retried.
+    ServiceError: grpc.StatusCode.ABORTED,
     EngineError: grpc.StatusCode.INTERNAL,
 }
 _ERROR_BY_STATUS = {code: error for error, code in STATUS_BY_ERROR.items()}

@@ -10,11 +10,12 @@ from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.specs import FrameLayout
 
 
-def read_still(path: str, layout: FrameLayout) -> np.ndarray:
+def read_still(path: str, layout: FrameLayout | None) -> np.ndarray:
     """Reads an image as a top-down (H, W, C) array of `layout`'s channels and depth.
 
     Grey, RGB and RGBA files are converted to the layout's channels; 8- and 16-bit samples are
-    rescaled to its depth. The size must match exactly.
+    rescaled to its depth. The size must match exactly. With no layout, the image comes back as
+    stored (grey, RGB or RGBA; 8 or 16 bits).
 
     Raises:
         NotFoundError: no such file.
@@ -24,10 +25,14 @@ def read_still(path: str, layout: FrameLayout) -> np.ndarray:
 
     if not os.path.exists(path):
         raise NotFoundError(f"no such image: {path}")
-    image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    image = (
+        _read_exr(path) if path.lower().endswith(".exr") else cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    )
     if image is None or image.dtype not in (np.uint8, np.uint16):
         raise InvalidInputError(f"cannot read {path} as an 8- or 16-bit image")
     height, width = image.shape[:2]
+    if layout is None:
+        return np.ascontiguousarray(_to_channels(image.reshape(height, width, -1), None))
     if (width, height) != (layout.width, layout.height):
         raise InvalidInputError(
             f"{path} is {width}x{height}; it must be {layout.width}x{layout.height}"
@@ -42,9 +47,28 @@ def read_still(path: str, layout: FrameLayout) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
-def _to_channels(bgr: np.ndarray, channels: int) -> np.ndarray:
-    # OpenCV stores colour as BGR(A).
+def _read_exr(path: str) -> np.ndarray | None:
+    """OpenEXR through FFmpeg (OpenCV's EXR support is off by default), as 16-bit BGR(A)."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            frame = next(container.decode(video=0))
+    except (av.FFmpegError, StopIteration):
+        return None
+    alpha = "a" in frame.format.name
+    rgb = frame.to_ndarray(format="rgba64le" if alpha else "rgb48le")
+    # Back to OpenCV's channel order so one conversion path serves every format.
+    return np.concatenate([rgb[..., 2::-1], rgb[..., 3:]], axis=2)
+
+
+def _to_channels(bgr: np.ndarray, channels: int | None) -> np.ndarray:
+    # OpenCV stores colour as BGR(A). channels=None keeps the file's own (RGB order).
     have = bgr.shape[2]
+    if channels is None:
+        channels = have if have in (1, 4) else 3
+        if have == 1:
+            return bgr
     if have == 1:
         rgb = np.repeat(bgr, 3, axis=2)
     else:
