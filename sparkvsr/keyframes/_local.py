@@ -111,8 +111,11 @@ class RealESRGAN(KeyframeProvider):
         return np.clip(out, 0.0, 1.0)
 
     def _run(self, tile: np.ndarray) -> np.ndarray:
+        # ncnn's Mat borrows the array's memory and runs lazily in extract(): keep both alive.
+        planar = np.ascontiguousarray(tile.transpose(2, 0, 1))
+        mat = self._ncnn.Mat(planar)
         extractor = self._net.create_extractor()
-        extractor.input("data", self._ncnn.Mat(np.ascontiguousarray(tile.transpose(2, 0, 1))))
+        extractor.input("data", mat)
         status, output = extractor.extract("output")
         if status != 0:
             raise EngineError(f"Real-ESRGAN failed on a {tile.shape[1]}x{tile.shape[0]} tile")
