@@ -78,7 +78,8 @@ def test_pisa_sr_needs_configuring_and_runs_its_own_interpreter(tmp_path):
     script = tmp_path / "infer.py"
     script.write_text(
         "import argparse, pathlib, cv2\n"
-        "p = argparse.ArgumentParser(); p.add_argument('--input_image'); p.add_argument('--output_dir')\n"
+        "p = argparse.ArgumentParser()\n"
+        "p.add_argument('--input_image'); p.add_argument('--output_dir')\n"
         "a = p.parse_args(); out = pathlib.Path(a.output_dir); out.mkdir(parents=True)\n"
         "for f in pathlib.Path(a.input_image).iterdir():\n"
         "    cv2.imwrite(str(out / f.name), cv2.resize(cv2.imread(str(f)), None, fx=4, fy=4))\n"

@@ -1,0 +1,50 @@
+import numpy as np
+
+from sparkvsr.keyframes import CachedProvider, KeyframeProvider, UserStills
+from sparkvsr.specs import FrameLayout
+
+TARGET = FrameLayout(64, 48)
+
+
+class Counting(KeyframeProvider):
+    name = "counting"
+
+    def __init__(self, setting="a"):
+        self.calls, self.setting = 0, setting
+
+    def cache_key(self):
+        return f"counting:{self.setting}"
+
+    def provide(self, index, source, target):
+        self.calls += 1
+        return np.full(target.shape, source.mean(), np.uint8)
+
+
+def frames():
+    rng = np.random.default_rng(0)
+    return [rng.integers(0, 256, (12, 16, 3), dtype=np.uint8) for _ in range(3)]
+
+
+def test_rerunning_restores_only_the_changed_keyframe(tmp_path):
+    sources = frames()
+    first = CachedProvider(Counting(), tmp_path)
+    results = [first.provide(i, f, TARGET) for i, f in enumerate(sources)]
+    assert (first.hits, first.misses) == (0, 3)
+    sources[1] = sources[1] // 2  # the editor changed one frame
+    again = CachedProvider(Counting(), tmp_path)
+    rerun = [again.provide(i, f, TARGET) for i, f in enumerate(sources)]
+    assert (again.hits, again.misses, again.provider.calls) == (2, 1, 1)
+    np.testing.assert_array_equal(rerun[0], results[0])
+
+
+def test_different_settings_or_target_do_not_share_entries(tmp_path):
+    source = frames()[0]
+    CachedProvider(Counting("a"), tmp_path).provide(0, source, TARGET)
+    other = CachedProvider(Counting("b"), tmp_path)
+    other.provide(0, source, TARGET)
+    other.provide(0, source, FrameLayout(32, 24))
+    assert other.misses == 2
+
+
+def test_user_stills_are_never_cached(tmp_path):
+    assert CachedProvider(UserStills({}), tmp_path).key(frames()[0], TARGET) is None
