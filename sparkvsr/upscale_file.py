@@ -43,6 +43,8 @@ class FileJob:
     """A folder of `<anything>_<frame>.<png|tif|exr|jpg>` stills (explicit pairs win)."""
     auto_keyframes: str | None = None
     """A selection strategy (see sparkvsr.keyframes.STRATEGIES) adding keyframes."""
+    keyframe_every_chunk: bool = False
+    """With auto_keyframes: add one to every engine chunk that has none."""
     provider: ProviderSettings | None = None
     """Restores keyframes that have no still; None = every keyframe needs a still."""
     fit: bool = False

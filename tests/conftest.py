@@ -23,3 +23,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def clip(tmp_path: Path) -> Clip:
     return make_clip(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _private_keyframe_cache(tmp_path_factory, monkeypatch):
+    """Restored keyframes go to a temporary cache, never the user's."""
+    monkeypatch.setenv("SPARKVSR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "keyframe-cache"))

@@ -19,6 +19,13 @@ def _frame_list(text: str) -> list[int]:
         ) from None
 
 
+def _chunk_plan(text: str) -> tuple[int, int]:
+    length, sep, overlap = text.partition(":")
+    if not sep or not length.isdigit() or not overlap.isdigit():
+        raise argparse.ArgumentTypeError(f"expected LENGTH:OVERLAP such as 49:8, got {text!r}")
+    return int(length), int(overlap)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("keyframes", help="suggest keyframes, or restore them to stills")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -32,6 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     suggest.add_argument(
         "--min-gap", type=int, default=1, help="smallest distance between keyframes (SparkVSR: 4)"
+    )
+    suggest.add_argument(
+        "--chunk",
+        type=_chunk_plan,
+        metavar="LENGTH:OVERLAP",
+        help="add a keyframe to every chunk of this plan that has none",
     )
     suggest.add_argument("--json", action="store_true", help='print [{"frame": N, "reason": ...}]')
     suggest.set_defaults(run=run_suggest)
@@ -51,7 +64,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_suggest(args: argparse.Namespace) -> int:
     from sparkvsr.keyframes import suggest_keyframes
 
-    choices = suggest_keyframes(args.input, args.strategy, min_gap=args.min_gap)
+    choices = suggest_keyframes(args.input, args.strategy, min_gap=args.min_gap, chunk=args.chunk)
     if args.json:
         print(json.dumps([{"frame": c.frame, "reason": c.reason} for c in choices]))
     else:

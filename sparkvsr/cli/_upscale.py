@@ -76,6 +76,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         choices=PROVIDERS,
         help="restore keyframes that have no still with this provider",
     )
+    parser.add_argument(
+        "--keyframe-every-chunk",
+        action="store_true",
+        help="with --keyframes: also give every engine chunk that has none a keyframe",
+    )
     parser.add_argument("--fit", action="store_true", help="resize stills of the wrong size")
     add_provider_options(parser)
     parser.add_argument(
@@ -99,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         keyframe_stills=tuple(args.keyframe_stills),
         keyframe_folder=args.keyframe_dir,
         auto_keyframes=args.keyframes,
+        keyframe_every_chunk=args.keyframe_every_chunk,
         provider=provider_settings(args, args.provider),
         fit=args.fit,
         frames=args.frames,

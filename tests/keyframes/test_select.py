@@ -88,3 +88,6 @@ def test_cli_suggest_prints_json(two_shots, capsys):
     assert main(["keyframes", "suggest", two_shots, "--strategy", "iframes", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed[1] == {"frame": 12, "reason": "codec I-frame"}
+    args = ["keyframes", "suggest", two_shots, "--strategy", "ends", "--chunk", "9:2", "--json"]
+    assert main(args) == 0
+    assert len(json.loads(capsys.readouterr().out)) > 3
