@@ -10,6 +10,8 @@ from sparkvsr.engines._base import (
 )
 from sparkvsr.engines._registry import (
     DEFAULT_ENGINE,
+    FLOW_ENGINE_INFO,
+    SPARKVSR_ENGINE_INFO,
     EngineEntry,
     engine_entries,
     engine_entry,
@@ -18,6 +20,8 @@ from sparkvsr.engines._registry import (
 
 __all__ = [
     "DEFAULT_ENGINE",
+    "FLOW_ENGINE_INFO",
+    "SPARKVSR_ENGINE_INFO",
     "ChunkKeyframe",
     "Engine",
     "EngineChunk",

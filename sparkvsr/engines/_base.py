@@ -64,6 +64,11 @@ class EngineChunk:
     scale: int
     previous: PreviousFrame | None = None
     """The finished frame before the chunk; None for the first chunk."""
+    start: int = 0
+    """Index of the chunk's first frame within the job (to seed per chunk)."""
+    carried_output: np.ndarray | None = None
+    """The previous chunk's own output for this chunk's first frame, (H*s, W*s, C) float32,
+    where the chunks overlap; None otherwise."""
 
 
 class Engine(abc.ABC):

@@ -50,12 +50,31 @@ def _load_flow() -> Engine:
     return FlowEngine()
 
 
-def _sparkvsr_unavailable() -> str:
-    return "the diffusion engine is not included in this build yet; use --engine flow"
+def _sparkvsr_unavailable() -> str | None:
+    """Why the diffusion engine cannot run here, checked without importing torch."""
+    import importlib.util
+    import os
+    from pathlib import Path
+
+    missing = [m for m in ("torch", "diffusers") if importlib.util.find_spec(m) is None]
+    if missing:
+        return f"needs {' and '.join(missing)}: pip install 'sparkvsr[server]'"
+    weights = os.environ.get("SPARKVSR_WEIGHTS")
+    if not weights:
+        return "no weights configured: set SPARKVSR_WEIGHTS (see `sparkvsr models pull`)"
+    from sparkvsr.engines.sparkvsr._loader import missing_files
+
+    lacking = missing_files(Path(weights)) if Path(weights).is_dir() else [weights]
+    return f"weights incomplete, missing: {', '.join(lacking)}" if lacking else None
 
 
 def _load_sparkvsr() -> Engine:
-    raise EngineUnavailableError(f"engine 'sparkvsr' is not available: {_sparkvsr_unavailable()}")
+    reason = _sparkvsr_unavailable()
+    if reason:
+        raise EngineUnavailableError(f"engine 'sparkvsr' is not available: {reason}")
+    from sparkvsr.engines.sparkvsr import SparkVSREngine  # imported on use: it brings in torch
+
+    return SparkVSREngine()
 
 
 _ENGINES: dict[str, EngineEntry] = {

@@ -44,8 +44,12 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
     pending: dict[int, np.ndarray] = {}
     previous: OutputFrame | None = None
+    carried: np.ndarray | None = None
     for i, chunk in enumerate(chunks):
-        result = _run_chunk(spec, engine, inputs, chunk, previous)
+        result = _run_chunk(spec, engine, inputs, chunk, previous, carried)
+        following = chunks[i + 1].start if i + 1 < len(chunks) else chunk.stop
+        # Kept for the next chunk, which starts inside this one when chunks overlap.
+        carried = result[following - chunk.start].copy() if following < chunk.stop else None
         for offset, index in enumerate(range(chunk.start, chunk.stop)):
             weight = weights[i][offset]
             # Frames outside any overlap have weight 1: no arithmetic, no copy.
@@ -67,6 +71,7 @@ def _run_chunk(
     inputs: InputBuffer,
     chunk: FrameRange,
     previous: OutputFrame | None,
+    carried: np.ndarray | None,
 ) -> np.ndarray:
     reach = engine.info.keyframe_reach
     depth = spec.source_layout.bit_depth
@@ -79,7 +84,9 @@ def _run_chunk(
     before = None
     if previous is not None and previous.index == chunk.start - 1:
         before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
-    result = engine.upscale_chunk(EngineChunk(frames, keyframes, spec.scale, before))
+    result = engine.upscale_chunk(
+        EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
+    )
     expected = (len(chunk), *spec.output_layout.shape)
     if result.shape != expected or result.dtype != np.float32:
         raise EngineError(

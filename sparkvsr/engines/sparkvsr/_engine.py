@@ -1,0 +1,160 @@
+"""The `sparkvsr` engine: the diffusion pipeline behind the chunk interface, with seeded,
+feather-blended spatial tiles and detail carried from the previous chunk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from sparkvsr.engines._base import Engine, EngineChunk
+from sparkvsr.engines._registry import SPARKVSR_ENGINE_INFO
+from sparkvsr.engines.sparkvsr import _plan as plan
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.pipeline import chunk_weights
+from sparkvsr.specs import FrameRange
+
+# Rough GPU bytes per high-resolution pixel per frame of a tile through VAE and transformer in
+# bf16 (activations dominate); used to size tiles from free memory.
+_BYTES_PER_HR_PIXEL_FRAME = 2600
+
+
+@dataclass(frozen=True)
+class SparkVSRSettings:
+    """How the sparkvsr engine runs."""
+
+    weights: str | None = None
+    """Checkpoint folder in the Hugging Face layout."""
+    device: str = "cuda"
+    """Torch device."""
+    dtype: str = "bfloat16"
+    """bfloat16 (the model's) or float32."""
+    guidance_scale: float = 1.0
+    """Reference-free guidance s: 1 = one pass, 0 = blind, above 1 = closer to keyframes."""
+    seed: int = 0
+    """Seeds each chunk and tile, so a retry reproduces frames bit for bit on the same hardware."""
+    tile: int | None = None
+    """Tile side in low-resolution pixels (multiple of 4); None = sized from free GPU memory."""
+    tile_overlap: int = 16
+    """Low-resolution pixels shared by neighbouring tiles, blended with a smooth ramp."""
+    carry_forward: bool = True
+    """A chunk without keyframes takes the previous chunk's output of its first frame as one."""
+
+    def __post_init__(self) -> None:
+        if self.dtype not in ("bfloat16", "float32"):
+            raise InvalidInputError(f"dtype must be bfloat16 or float32, got {self.dtype!r}")
+        if self.tile is not None and (
+            self.tile % plan.LR_MULTIPLE or self.tile <= self.tile_overlap
+        ):
+            raise InvalidInputError("tile must be a multiple of 4 and larger than tile_overlap")
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **settings) -> SparkVSRSettings:
+    """SparkVSRSettings with $SPARKVSR_WEIGHTS and $SPARKVSR_DEVICE filling what is unset."""
+    environ = os.environ if environ is None else environ
+    settings.setdefault("weights", environ.get("SPARKVSR_WEIGHTS"))
+    if "SPARKVSR_DEVICE" in environ:
+        settings.setdefault("device", environ["SPARKVSR_DEVICE"])
+    return SparkVSRSettings(**settings)
+
+
+class SparkVSREngine(Engine):
+    """SparkVSR on one device; `pipeline` may be injected (tests, benchmarks)."""
+
+    info = SPARKVSR_ENGINE_INFO
+
+    def __init__(self, settings: SparkVSRSettings | None = None, pipeline=None):
+        self.settings = settings or settings_from_env()
+        if pipeline is None:
+            from sparkvsr.engines.sparkvsr._loader import load_pipeline
+
+            dtype = getattr(torch, self.settings.dtype)
+            pipeline = load_pipeline(self.settings.weights or "", self.settings.device, dtype)
+        self.pipeline = pipeline
+
+    def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
+        frames = _to_tensor(chunk.frames)  # (T, 3, H, W)
+        count, _, height, width = frames.shape
+        keyframes = {
+            key.offset: _to_tensor(key.hr[None])[0]
+            for key in chunk.keyframes
+            if 0 <= key.offset < count
+        }
+        if not keyframes and self.settings.carry_forward and chunk.carried_output is not None:
+            keyframes[0] = _to_tensor(chunk.carried_output[None])[0]
+        padded_h, padded_w = plan.padded_side(height), plan.padded_side(width)
+        frames = torch.nn.functional.pad(frames, (0, padded_w - width, 0, padded_h - height))
+        tile = self.settings.tile or self._tile_from_memory(count, padded_h, padded_w)
+        rows = plan.plan_tiles(padded_h, tile, self.settings.tile_overlap)
+        cols = plan.plan_tiles(padded_w, tile, self.settings.tile_overlap)
+        out = torch.zeros(count, 3, padded_h * plan.SCALE, padded_w * plan.SCALE)
+        for row, row_weight in zip(rows, _hr_weights(rows)):
+            for col, col_weight in zip(cols, _hr_weights(cols)):
+                result = self._tile(chunk.start, frames, keyframes, row, col)
+                weight = torch.from_numpy(np.outer(row_weight, col_weight))
+                out[:, :, _hr(row), _hr(col)] += result.cpu() * weight
+        out = out[:, :, : height * plan.SCALE, : width * plan.SCALE]
+        return _from_tensor(out, chunk.frames.shape[3], chunk.frames, plan.SCALE)
+
+    def _tile(self, start: int, frames, keyframes, row: FrameRange, col: FrameRange):
+        crop = frames[:, :, row.start : row.stop, col.start : col.stop]
+        tile_keys = {i: image[:, _hr(row), _hr(col)] for i, image in keyframes.items()}
+        for index, image in tile_keys.items():  # a keyframe may end short of the padded edge
+            pad = (
+                0,
+                len(col) * plan.SCALE - image.shape[2],
+                0,
+                len(row) * plan.SCALE - image.shape[1],
+            )
+            tile_keys[index] = torch.nn.functional.pad(image, pad)
+        generator = torch.Generator(device=self.pipeline.device)
+        generator.manual_seed(hash((self.settings.seed, start, row.start, col.start)) & 0x7FFFFFFF)
+        return self.pipeline(crop, tile_keys, self.settings.guidance_scale, generator)
+
+    def _tile_from_memory(self, frames: int, height: int, width: int) -> int:
+        """The largest square tile (LR pixels) whose chunk fits in 60% of free device memory,
+        and within the transformer's rotary position range."""
+        config = self.pipeline.transformer.config
+        limit = (
+            min(config.sample_height, config.sample_width) * plan.SPATIAL_COMPRESSION // plan.SCALE
+        )
+        if self.pipeline.device.type == "cuda":
+            free, _ = torch.cuda.mem_get_info(self.pipeline.device)
+            per_lr_pixel = (
+                _BYTES_PER_HR_PIXEL_FRAME * plan.SCALE**2 * plan.padded_frame_count(frames)
+            )
+            limit = min(limit, int((0.6 * free / per_lr_pixel) ** 0.5))
+        side = max(height, width) if max(height, width) <= limit else limit
+        return max(plan.LR_MULTIPLE * 8, side - side % plan.LR_MULTIPLE)
+
+
+def _hr(span: FrameRange) -> slice:
+    return slice(span.start * plan.SCALE, span.stop * plan.SCALE)
+
+
+def _hr_weights(spans: tuple[FrameRange, ...]) -> tuple[np.ndarray, ...]:
+    """Feathering across tile overlaps, computed on high-resolution pixels."""
+    return chunk_weights(
+        tuple(FrameRange(s.start * plan.SCALE, s.stop * plan.SCALE) for s in spans)
+    )
+
+
+def _to_tensor(images: np.ndarray) -> torch.Tensor:
+    """(N, H, W, C) float32 -> (N, 3, H, W): grey repeated, alpha set aside."""
+    rgb = np.repeat(images, 3, axis=3) if images.shape[3] == 1 else images[..., :3]
+    return torch.from_numpy(np.ascontiguousarray(rgb)).permute(0, 3, 1, 2)
+
+
+def _from_tensor(video: torch.Tensor, channels: int, source: np.ndarray, scale: int) -> np.ndarray:
+    """(T, 3, H, W) -> (T, H, W, channels) float32; alpha is upscaled bilinearly from the source."""
+    rgb = video.permute(0, 2, 3, 1).numpy().astype(np.float32)
+    if channels == 1:
+        return rgb.mean(axis=3, keepdims=True)
+    if channels == 4:
+        alpha = torch.from_numpy(np.ascontiguousarray(source[..., 3:])).permute(0, 3, 1, 2)
+        alpha = torch.nn.functional.interpolate(alpha, scale_factor=scale, mode="bilinear")
+        return np.concatenate([rgb, alpha.permute(0, 2, 3, 1).numpy()], axis=3)
+    return np.ascontiguousarray(rgb)

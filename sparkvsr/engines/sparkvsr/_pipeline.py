@@ -1,0 +1,242 @@
+"""SparkVSR inference on diffusers' CogVideoX classes: one transformer pass, keyframe latents fused
+with low-resolution latents, reference-free guidance."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTransformer3DModel
+from diffusers.models.embeddings import get_3d_rotary_pos_embed
+
+from sparkvsr.engines.sparkvsr import _plan as plan
+from sparkvsr.errors import InvalidInputError
+
+# The clean low-resolution latent is read as x_t at this timestep; ofs is the I2V offset embedding.
+TIMESTEP = 399
+OFS = 2.0
+
+
+@dataclass
+class StageTimings:
+    """Seconds spent per stage of the last call (measured only when asked for)."""
+
+    vae_encode: float = 0.0
+    transformer: float = 0.0
+    vae_decode: float = 0.0
+
+
+class SparkVSRPipeline:
+    """Keyframe-guided x4 video super-resolution of one chunk.
+
+    Args:
+        transformer: the fine-tuned CogVideoX1.5 I2V transformer (32 input channels).
+        vae: the CogVideoX VAE.
+        scheduler: supplies alphas_cumprod of the checkpoint's noise schedule.
+        prompt_embeds: the T5 embedding of the empty prompt, (1, 226, 4096).
+    """
+
+    def __init__(
+        self,
+        transformer: CogVideoXTransformer3DModel,
+        vae: AutoencoderKLCogVideoX,
+        scheduler: CogVideoXDPMScheduler,
+        prompt_embeds: torch.Tensor,
+    ):
+        self.transformer, self.vae, self.scheduler = transformer, vae, scheduler
+        self.prompt_embeds = prompt_embeds
+        self.scaling_factor = vae.config.scaling_factor
+        alpha = scheduler.alphas_cumprod[TIMESTEP].double()
+        self.alpha_sqrt, self.sigma = float(alpha.sqrt()), float((1 - alpha).sqrt())
+        self.timings = StageTimings()
+        self.record_timings = False
+        self.sample_posterior = True
+        """Sample the VAE posterior, as the model was trained; False takes its mode (no noise)."""
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.transformer.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.transformer.parameters()).dtype
+
+    @torch.no_grad()
+    def __call__(
+        self,
+        frames: torch.Tensor,
+        keyframes: Mapping[int, torch.Tensor] | None = None,
+        guidance_scale: float = 1.0,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Upscales `frames` x4.
+
+        Args:
+            frames: (T, C=3, H, W) low-resolution frames in [0, 1].
+            keyframes: chunk frame index -> (3, 4H, 4W) high-resolution image in [0, 1];
+                indices at least 4 apart.
+            guidance_scale: s in v = v_noref + s (v_ref - v_noref); 1 = one pass with the
+                keyframes, 0 = blind restoration, above 1 leans further on the keyframes.
+            generator: seeds the VAE posterior samples, for reproducible chunks.
+
+        Returns:
+            (T, 3, 4H, 4W) in [0, 1], float32.
+        """
+        keyframes = dict(keyframes or {})
+        self.check_inputs(frames, keyframes, guidance_scale)
+        frame_count, _, height, width = frames.shape
+        video = self.prepare_video(frames)
+        with self._timed("vae_encode"):
+            lr_latents = self.encode(video, generator)
+            reference = self.keyframe_latents(keyframes, lr_latents, video.shape[-2:], generator)
+        with self._timed("transformer"):
+            x0 = self.denoise(lr_latents, reference, keyframes, guidance_scale)
+        with self._timed("vae_decode"):
+            decoded = self.decode(x0)
+        return decoded[:frame_count, :, : height * plan.SCALE, : width * plan.SCALE]
+
+    # 1. Inputs ---------------------------------------------------------------------------------
+
+    def check_inputs(self, frames: torch.Tensor, keyframes: dict, guidance_scale: float) -> None:
+        if frames.ndim != 4 or frames.shape[1] != 3:
+            raise InvalidInputError(f"frames must be (T, 3, H, W), got {tuple(frames.shape)}")
+        if guidance_scale < 0:
+            raise InvalidInputError(f"guidance_scale must be >= 0, got {guidance_scale}")
+        _, _, height, width = frames.shape
+        for index, image in keyframes.items():
+            expected = (3, height * plan.SCALE, width * plan.SCALE)
+            if tuple(image.shape) != expected:
+                raise InvalidInputError(
+                    f"keyframe {index} is {tuple(image.shape)}; it must be {expected} "
+                    "(4 times the frames)"
+                )
+        plan.keyframe_slots(tuple(sorted(keyframes)), frames.shape[0])
+
+    # 2. Video ----------------------------------------------------------------------------------
+
+    def prepare_video(self, frames: torch.Tensor) -> torch.Tensor:
+        """(1, 3, 8k+1, 4H', 4W') in [-1, 1]: last frame repeated, sides zero-padded to
+        multiples of 4, bilinear x4 on 0..255 values."""
+        frame_count, _, height, width = frames.shape
+        frames = frames.to(self.device, torch.float32)
+        extra = plan.padded_frame_count(frame_count) - frame_count
+        if extra:
+            frames = torch.cat([frames, frames[-1:].expand(extra, -1, -1, -1)])
+        pad_h, pad_w = plan.padded_side(height) - height, plan.padded_side(width) - width
+        frames = F.pad(frames * 255.0, (0, pad_w, 0, pad_h))
+        frames = F.interpolate(
+            frames, scale_factor=plan.SCALE, mode="bilinear", align_corners=False
+        )
+        video = frames / 127.5 - 1.0
+        return video.permute(1, 0, 2, 3).unsqueeze(0).to(self.dtype)
+
+    # 3. Latents --------------------------------------------------------------------------------
+
+    def encode(self, video: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+        """(1, F', 16, h, w): a posterior sample times the scaling factor, frames first."""
+        posterior = self.vae.encode(video).latent_dist
+        sample = (
+            posterior.sample(generator=generator) if self.sample_posterior else posterior.mode()
+        )
+        latents = sample * self.scaling_factor
+        return latents.permute(0, 2, 1, 3, 4)
+
+    def keyframe_latents(
+        self,
+        keyframes: dict[int, torch.Tensor],
+        lr_latents: torch.Tensor,
+        size: tuple[int, int],
+        generator: torch.Generator | None,
+    ) -> torch.Tensor:
+        """Zeros shaped like the LR latents, with each keyframe's latent in slot index // 4."""
+        reference = torch.zeros_like(lr_latents)
+        for index, image in sorted(keyframes.items()):
+            image = image.to(self.device, torch.float32)
+            image = F.pad(image, (0, size[1] - image.shape[-1], 0, size[0] - image.shape[-2]))
+            # A keyframe is encoded as a 4-frame still clip; its first latent frame is used.
+            clip = (image * 2.0 - 1.0).unsqueeze(1).expand(-1, 4, -1, -1).unsqueeze(0)
+            latent = self.encode(clip.to(self.dtype), generator)
+            reference[:, plan.keyframe_slot(index)] = latent[:, 0]
+        return reference
+
+    # 4. Transformer ----------------------------------------------------------------------------
+
+    def denoise(
+        self,
+        lr_latents: torch.Tensor,
+        reference: torch.Tensor,
+        keyframes: dict,
+        guidance_scale: float,
+    ) -> torch.Tensor:
+        """x0 from one transformer pass (two when guidance mixes with and without keyframes)."""
+        use_reference = bool(keyframes) and guidance_scale > 0
+        blind = not use_reference or guidance_scale != 1.0
+        inputs = []
+        if use_reference:
+            inputs.append(torch.cat([lr_latents, reference], dim=2))
+        if blind:
+            inputs.append(torch.cat([lr_latents, torch.zeros_like(reference)], dim=2))
+        velocity = self.transformer_pass(torch.cat(inputs))
+        if use_reference and blind:
+            with_reference, without = velocity.chunk(2)
+            velocity = without + guidance_scale * (with_reference - without)
+        return self.alpha_sqrt * lr_latents.float() - self.sigma * velocity.float()
+
+    def transformer_pass(self, latents: torch.Tensor) -> torch.Tensor:
+        """Velocity for a batch of (B, F', 32, h, w) latents; handles the odd-frame rule."""
+        prepend = plan.needs_odd_prepend(latents.shape[1])
+        if prepend:
+            latents = torch.cat([latents[:, :1], latents], dim=1)
+        batch, frames, _, height, width = latents.shape
+        rotary = self.rotary_embeddings(height, width, frames)
+        velocity = self.transformer(
+            hidden_states=latents,
+            encoder_hidden_states=self.prompt_embeds.to(latents).expand(batch, -1, -1),
+            timestep=torch.full((batch,), TIMESTEP, device=latents.device, dtype=torch.long),
+            ofs=latents.new_full((batch,), OFS) if self.transformer.config.ofs_embed_dim else None,
+            image_rotary_emb=rotary,
+            return_dict=False,
+        )[0]
+        return velocity[:, 1:] if prepend else velocity
+
+    def rotary_embeddings(self, height: int, width: int, frames: int):
+        """Rotary position embeddings for the actual (tile) latent size, or None if unused."""
+        config = self.transformer.config
+        if not config.use_rotary_positional_embeddings:
+            return None
+        patch, patch_t = config.patch_size, config.patch_size_t or 1
+        cos, sin = get_3d_rotary_pos_embed(
+            embed_dim=config.attention_head_dim,
+            crops_coords=None,
+            grid_size=(height // patch, width // patch),
+            temporal_size=(frames + patch_t - 1) // patch_t,
+            grid_type="slice",
+            max_size=(config.sample_height // patch, config.sample_width // patch),
+            device=self.device,
+        )
+        return cos.to(self.dtype), sin.to(self.dtype)
+
+    # 5. Decode ---------------------------------------------------------------------------------
+
+    def decode(self, x0: torch.Tensor) -> torch.Tensor:
+        """(T, 3, H, W) in [0, 1] from (1, F', 16, h, w) latents."""
+        latents = (x0 / self.scaling_factor).permute(0, 2, 1, 3, 4).to(self.dtype)
+        video = self.vae.decode(latents).sample
+        return ((video[0].float() + 1.0) / 2.0).clamp(0.0, 1.0).permute(1, 0, 2, 3)
+
+    @contextlib.contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        if not self.record_timings:
+            yield
+            return
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        start = time.perf_counter()
+        yield
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        setattr(self.timings, stage, getattr(self.timings, stage) + time.perf_counter() - start)

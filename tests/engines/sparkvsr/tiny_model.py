@@ -1,0 +1,75 @@
+"""A tiny randomly initialised SparkVSR checkpoint: the release's classes, config keys and folder
+layout at toy sizes, saved and loaded through the real loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTransformer3DModel
+from safetensors.torch import save_file
+
+from sparkvsr.engines.sparkvsr import EMPTY_PROMPT_FILE
+
+TEXT_DIM = 16
+
+
+def tiny_transformer() -> CogVideoXTransformer3DModel:
+    return CogVideoXTransformer3DModel(
+        num_attention_heads=2,
+        attention_head_dim=16,
+        in_channels=32,
+        out_channels=16,
+        time_embed_dim=16,
+        ofs_embed_dim=16,
+        text_embed_dim=TEXT_DIM,
+        num_layers=1,
+        sample_width=64,
+        sample_height=64,
+        sample_frames=49,
+        patch_size=2,
+        patch_size_t=2,
+        max_text_seq_length=226,
+        use_rotary_positional_embeddings=True,
+        use_learned_positional_embeddings=False,
+        patch_bias=False,
+    )
+
+
+def tiny_vae() -> AutoencoderKLCogVideoX:
+    return AutoencoderKLCogVideoX(
+        block_out_channels=(8, 8, 16, 16),
+        latent_channels=16,
+        layers_per_block=1,
+        norm_num_groups=4,
+        temporal_compression_ratio=4,
+        scaling_factor=0.7,
+        sample_height=64,
+        sample_width=64,
+    )
+
+
+def base_schedule() -> CogVideoXDPMScheduler:
+    """The noise schedule of CogVideoX1.5-5B-I2V's scheduler config."""
+    return CogVideoXDPMScheduler(
+        beta_schedule="scaled_linear",
+        beta_start=0.00085,
+        beta_end=0.012,
+        snr_shift_scale=1.0,
+        rescale_betas_zero_snr=True,
+        prediction_type="v_prediction",
+        timestep_spacing="trailing",
+        set_alpha_to_one=True,
+        clip_sample=False,
+    )
+
+
+def save_tiny_checkpoint(folder: Path, seed: int = 0) -> Path:
+    """Writes transformer/, vae/, scheduler/ and the cached empty-prompt embedding."""
+    torch.manual_seed(seed)
+    tiny_transformer().save_pretrained(folder / "transformer")
+    tiny_vae().save_pretrained(folder / "vae")
+    base_schedule().save_pretrained(folder / "scheduler")
+    prompt = torch.randn(1, 226, TEXT_DIM, generator=torch.Generator().manual_seed(seed))
+    save_file({"prompt_embeds": prompt}, str(folder / EMPTY_PROMPT_FILE))
+    return folder
