@@ -199,14 +199,15 @@ def test_reflection_lists_the_services(start_server):
     assert {"sparkvsr.api.v1.UpscaleService", "grpc.health.v1.Health"} <= services
 
 
-def test_server_info_lists_engines_devices_and_limits(start_server):
+def test_server_info_lists_engines_devices_and_limits(start_server, monkeypatch):
+    monkeypatch.delenv("SPARKVSR_WEIGHTS", raising=False)
     server = start_server(max_message_bytes=1 << 20)
     with Client(server.address) as client:
         info = client.server_info()
     engines_by_name = {status.info.name: status for status in info.engines}
     assert engines_by_name["flow"].unavailable_reason is None
     assert engines_by_name["bilinear"].unavailable_reason is None  # injected, not registered
-    assert "not included in this build" in engines_by_name["sparkvsr"].unavailable_reason
+    assert "SPARKVSR_WEIGHTS" in engines_by_name["sparkvsr"].unavailable_reason
     assert engines_by_name["sparkvsr"].info.min_keyframe_gap == 4
     assert info.devices[0].name == "cpu"
     assert info.max_message_bytes == 1 << 20
