@@ -17,9 +17,9 @@ from sparkvsr.errors import InvalidInputError
 from sparkvsr.pipeline import chunk_weights
 from sparkvsr.specs import FrameRange
 
-# Rough GPU bytes per high-resolution pixel per frame of a tile through VAE and transformer in
-# bf16 (activations dominate); used to size tiles from free memory.
-_BYTES_PER_HR_PIXEL_FRAME = 2600
+# Free device memory above which the VAE runs 1088x1920 tiles, and below which 544x960 ones; its
+# activations (128+ channels at output resolution for each causal frame batch) dominate memory.
+_LARGE_VAE_TILE_BYTES = 40 * 2**30
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class SparkVSRSettings:
     seed: int = 0
     """Seeds each chunk and tile, so a retry reproduces frames bit for bit on the same hardware."""
     tile: int | None = None
-    """Tile side in low-resolution pixels (multiple of 4); None = sized from free GPU memory."""
+    """Tile side in low-resolution pixels (multiple of 4); None = the largest the transformer's
+    position range allows (whole 1080p frames; two tiles for 4K)."""
     tile_overlap: int = 16
     """Low-resolution pixels shared by neighbouring tiles, blended with a smooth ramp."""
     carry_forward: bool = True
@@ -73,6 +74,8 @@ class SparkVSREngine(Engine):
 
             dtype = getattr(torch, self.settings.dtype)
             pipeline = load_pipeline(self.settings.weights or "", self.settings.device, dtype)
+            if pipeline.device.type == "cuda":
+                configure_vae_for_device(pipeline)
         self.pipeline = pipeline
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
@@ -87,7 +90,7 @@ class SparkVSREngine(Engine):
             keyframes[0] = _to_tensor(chunk.carried_output[None])[0]
         padded_h, padded_w = plan.padded_side(height), plan.padded_side(width)
         frames = torch.nn.functional.pad(frames, (0, padded_w - width, 0, padded_h - height))
-        tile = self.settings.tile or self._tile_from_memory(count, padded_h, padded_w)
+        tile = self.settings.tile or self._tile_limit(padded_h, padded_w)
         rows = plan.plan_tiles(padded_h, tile, self.settings.tile_overlap)
         cols = plan.plan_tiles(padded_w, tile, self.settings.tile_overlap)
         out = torch.zeros(count, 3, padded_h * plan.SCALE, padded_w * plan.SCALE)
@@ -114,21 +117,27 @@ class SparkVSREngine(Engine):
         generator.manual_seed(hash((self.settings.seed, start, row.start, col.start)) & 0x7FFFFFFF)
         return self.pipeline(crop, tile_keys, self.settings.guidance_scale, generator)
 
-    def _tile_from_memory(self, frames: int, height: int, width: int) -> int:
-        """The largest square tile (LR pixels) whose chunk fits in 60% of free device memory,
-        and within the transformer's rotary position range."""
+    def _tile_limit(self, height: int, width: int) -> int:
+        """The largest square tile (LR pixels) within the transformer's rotary position range."""
         config = self.pipeline.transformer.config
         limit = (
             min(config.sample_height, config.sample_width) * plan.SPATIAL_COMPRESSION // plan.SCALE
         )
-        if self.pipeline.device.type == "cuda":
-            free, _ = torch.cuda.mem_get_info(self.pipeline.device)
-            per_lr_pixel = (
-                _BYTES_PER_HR_PIXEL_FRAME * plan.SCALE**2 * plan.padded_frame_count(frames)
-            )
-            limit = min(limit, int((0.6 * free / per_lr_pixel) ** 0.5))
-        side = max(height, width) if max(height, width) <= limit else limit
+        side = min(max(height, width), limit)
         return max(plan.LR_MULTIPLE * 8, side - side % plan.LR_MULTIPLE)
+
+
+def configure_vae_for_device(pipeline) -> None:
+    """VAE tiles and causal frame batches sized for the GPU's free memory (diffusers' defaults
+    are sized for small cards), with channels-last 3-D convolutions."""
+    free, _ = torch.cuda.mem_get_info(pipeline.device)
+    large = free >= _LARGE_VAE_TILE_BYTES
+    pipeline.configure_vae(
+        tile=(1088, 1920) if large else (544, 960),
+        sample_frames_per_batch=16 if large else 8,
+        latent_frames_per_batch=4 if large else 2,
+        channels_last=True,
+    )
 
 
 def _hr(span: FrameRange) -> slice:

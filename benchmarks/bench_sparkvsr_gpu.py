@@ -1,0 +1,184 @@
+"""SparkVSR on a GPU: our engine against the plain procedure of the reference release, side by side.
+
+Full-size architecture (CogVideoX1.5-5B-I2V transformer and VAE configs), random weights: speed
+does not depend on the weights. One 49-frame chunk per run, bf16, guidance 1 (one pass).
+
+plain: diffusers defaults as the reference runs them: default VAE tiling and frame batches, no
+       cuDNN autotuning; at 4K the frame is cut into hard-edged 1920x1080 tiles.
+ours:  the engine: VAE sized for the GPU (whole frames or large tiles, larger causal frame batches,
+       channels-last 3-D convolutions with cuDNN autotuning); feathered tiles sized from memory.
+
+Run (on the device): python benchmarks/bench_sparkvsr_gpu.py --resolution 1080p
+Prints seconds per output frame, the stage breakdown and peak memory; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTransformer3DModel
+
+from sparkvsr.engines import EngineChunk
+from sparkvsr.engines.sparkvsr import SparkVSREngine, SparkVSRPipeline, SparkVSRSettings
+from sparkvsr.engines.sparkvsr._engine import configure_vae_for_device
+
+# Facts of the released configs (transformer fine-tuned from CogVideoX1.5-5B-I2V; VAE unchanged).
+TRANSFORMER = dict(
+    num_attention_heads=48,
+    attention_head_dim=64,
+    in_channels=32,
+    out_channels=16,
+    time_embed_dim=512,
+    ofs_embed_dim=512,
+    text_embed_dim=4096,
+    num_layers=42,
+    sample_width=300,
+    sample_height=300,
+    sample_frames=81,
+    patch_size=2,
+    patch_size_t=2,
+    max_text_seq_length=226,
+    use_rotary_positional_embeddings=True,
+    use_learned_positional_embeddings=False,
+    patch_bias=False,
+)
+VAE = dict(scaling_factor=0.7, invert_scale_latents=True)
+SCHEDULER = dict(
+    beta_schedule="scaled_linear",
+    beta_start=0.00085,
+    beta_end=0.012,
+    snr_shift_scale=1.0,
+    rescale_betas_zero_snr=True,
+    prediction_type="v_prediction",
+    timestep_spacing="trailing",
+    set_alpha_to_one=True,
+    clip_sample=False,
+)
+SIZES = {"1080p": (270, 480), "4k": (540, 960)}
+
+
+def build_pipeline() -> SparkVSRPipeline:
+    with torch.device("cuda"):
+        transformer = CogVideoXTransformer3DModel(**TRANSFORMER).to(torch.bfloat16).eval()
+        vae = AutoencoderKLCogVideoX(**VAE).to(torch.bfloat16).eval()
+    prompt = torch.randn(1, 226, 4096, device="cuda", dtype=torch.bfloat16)
+    return SparkVSRPipeline(transformer, vae, CogVideoXDPMScheduler(**SCHEDULER), prompt)
+
+
+def plain(pipeline: SparkVSRPipeline, frames: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+    """The reference's way: default VAE settings; hard-cut 1920x1080 tiles above that."""
+    pipeline.vae.enable_tiling()  # diffusers' default tile sizes
+    tile_h, tile_w = SIZES["1080p"]
+    _, _, height, width = frames.shape
+    out = torch.empty(frames.shape[0], 3, height * 4, width * 4)
+    for top in range(0, height, tile_h):
+        for left in range(0, width, tile_w):
+            crop = frames[:, :, top : top + tile_h, left : left + tile_w]
+            keys = {0: key[:, top * 4 : (top + tile_h) * 4, left * 4 : (left + tile_w) * 4]}
+            result = pipeline(crop, keys, 1.0, torch.Generator("cuda").manual_seed(0))
+            out[:, :, top * 4 : (top + tile_h) * 4, left * 4 : (left + tile_w) * 4] = result.cpu()
+    return out
+
+
+def ours(engine: SparkVSREngine, frames: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
+    chunk = EngineChunk(
+        frames.permute(0, 2, 3, 1).numpy(),
+        (),
+        4,
+        carried_output=key.permute(1, 2, 0).numpy(),  # one keyframe, as in the plain runs
+    )
+    return torch.from_numpy(engine.upscale_chunk(chunk)).permute(0, 3, 1, 2)
+
+
+def timed(label, run, pipeline, frames, key, warmup: bool):
+    if warmup:
+        run(pipeline, frames, key)
+    pipeline.timings.__init__()
+    pipeline.record_timings = True
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    start = time.perf_counter()
+    out = run(pipeline, frames, key)
+    torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    pipeline.record_timings = False
+    t = pipeline.timings
+    return {
+        "label": label,
+        "seconds": seconds,
+        "per_frame": seconds / frames.shape[0],
+        "encode": t.vae_encode,
+        "transformer": t.transformer,
+        "decode": t.vae_decode,
+        "peak_gib": torch.cuda.max_memory_allocated() / 2**30,
+        "out": out,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--resolution", choices=sorted(SIZES), default="1080p")
+    parser.add_argument("--frames", type=int, default=49)
+    parser.add_argument("--warmup", action="store_true", help="run each procedure once untimed")
+    parser.add_argument("--latent-batch", type=int, default=4)
+    parser.add_argument("--sample-batch", type=int, default=16)
+    parser.add_argument(
+        "--vae-tile",
+        type=int,
+        nargs=2,
+        default=None,
+        metavar=("H", "W"),
+        help="override the engine's VAE tiles (0 0 = whole frames)",
+    )
+    parser.add_argument("--no-channels-last", action="store_true")
+    args = parser.parse_args()
+    torch.backends.cuda.matmul.allow_tf32 = True
+    height, width = SIZES[args.resolution]
+    generator = torch.Generator().manual_seed(0)
+    frames = torch.rand(args.frames, 3, height, width, generator=generator)
+    key = torch.rand(3, height * 4, width * 4, generator=generator)
+    pipeline = build_pipeline()
+    print(
+        f"{torch.cuda.get_device_name()}, {args.frames} frames {width}x{height} -> "
+        f"{width * 4}x{height * 4}",
+        flush=True,
+    )
+
+    torch.backends.cudnn.benchmark = False
+    baseline = timed("plain", plain, pipeline, frames, key, args.warmup)
+    print(f"plain done in {baseline['seconds']:.1f} s", flush=True)
+
+    if args.vae_tile or args.no_channels_last:
+        pipeline.configure_vae(
+            tile=tuple(args.vae_tile) if args.vae_tile and args.vae_tile[0] else None,
+            sample_frames_per_batch=args.sample_batch,
+            latent_frames_per_batch=args.latent_batch,
+            channels_last=not args.no_channels_last,
+        )
+    else:
+        configure_vae_for_device(pipeline)
+    engine = SparkVSREngine(SparkVSRSettings(device="cuda"), pipeline)
+    fast = timed("ours", lambda p, f, k: ours(engine, f, k), pipeline, frames, key, args.warmup)
+
+    difference = (fast["out"] - baseline["out"]).norm() / baseline["out"].norm()
+    print(
+        f"\n{'':<6} {'s/frame':>8} {'total s':>8} {'encode':>7} {'transf.':>7} {'decode':>7} "
+        f"{'peak GiB':>8}"
+    )
+    for r in (baseline, fast):
+        print(
+            f"{r['label']:<6} {r['per_frame']:8.3f} {r['seconds']:8.1f} {r['encode']:7.1f} "
+            f"{r['transformer']:7.1f} {r['decode']:7.1f} {r['peak_gib']:8.1f}"
+        )
+    print(
+        f"speed-up ours/plain: total {baseline['seconds'] / fast['seconds']:.2f}x, encode "
+        f"{baseline['encode'] / fast['encode']:.2f}x, transformer "
+        f"{baseline['transformer'] / fast['transformer']:.2f}x, decode "
+        f"{baseline['decode'] / fast['decode']:.2f}x; output relative difference {difference:.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
