@@ -92,6 +92,19 @@ def ours(engine: SparkVSREngine, frames: torch.Tensor, key: torch.Tensor) -> tor
     return torch.from_numpy(engine.upscale_chunk(chunk)).permute(0, 3, 1, 2)
 
 
+def configure(pipeline: SparkVSRPipeline, variant: str) -> None:
+    if variant == "engine":
+        configure_vae_for_device(pipeline)
+        return
+    tile, sample_batch, latent_batch, channels_last = variant.split(":")
+    pipeline.configure_vae(
+        tile=None if tile == "none" else tuple(int(v) for v in tile.split("x")),
+        sample_frames_per_batch=int(sample_batch),
+        latent_frames_per_batch=int(latent_batch),
+        channels_last=channels_last == "1",
+    )
+
+
 def timed(label, run, pipeline, frames, key, warmup: bool):
     if warmup:
         run(pipeline, frames, key)
@@ -150,28 +163,32 @@ def main() -> None:
     baseline = timed("plain", plain, pipeline, frames, key, args.warmup)
     print(f"plain done in {baseline['seconds']:.1f} s", flush=True)
 
-    if args.vae_tile or args.no_channels_last:
-        pipeline.configure_vae(
-            tile=tuple(args.vae_tile) if args.vae_tile and args.vae_tile[0] else None,
-            sample_frames_per_batch=args.sample_batch,
-            latent_frames_per_batch=args.latent_batch,
-            channels_last=not args.no_channels_last,
-        )
-    else:
-        configure_vae_for_device(pipeline)
     engine = SparkVSREngine(SparkVSRSettings(device="cuda"), pipeline)
-    fast = timed("ours", lambda p, f, k: ours(engine, f, k), pipeline, frames, key, args.warmup)
-
+    results = [baseline]
+    for variant in args.variants:
+        configure(pipeline, variant)
+        result = timed(
+            f"ours {variant}",
+            lambda p, f, k: ours(engine, f, k),
+            pipeline,
+            frames,
+            key,
+            args.warmup,
+        )
+        print(f"{result['label']} done in {result['seconds']:.1f} s", flush=True)
+        results.append(result)
+    fast = min(results[1:], key=lambda r: r["seconds"])
     difference = (fast["out"] - baseline["out"]).norm() / baseline["out"].norm()
     print(
-        f"\n{'':<6} {'s/frame':>8} {'total s':>8} {'encode':>7} {'transf.':>7} {'decode':>7} "
+        f"\n{'':<28} {'s/frame':>8} {'total s':>8} {'encode':>7} {'transf.':>7} {'decode':>7} "
         f"{'peak GiB':>8}"
     )
-    for r in (baseline, fast):
+    for r in results:
         print(
-            f"{r['label']:<6} {r['per_frame']:8.3f} {r['seconds']:8.1f} {r['encode']:7.1f} "
+            f"{r['label']:<28} {r['per_frame']:8.3f} {r['seconds']:8.1f} {r['encode']:7.1f} "
             f"{r['transformer']:7.1f} {r['decode']:7.1f} {r['peak_gib']:8.1f}"
         )
+    print(f"best: {fast['label']}")
     print(
         f"speed-up ours/plain: total {baseline['seconds'] / fast['seconds']:.2f}x, encode "
         f"{baseline['encode'] / fast['encode']:.2f}x, transformer "

@@ -81,8 +81,11 @@ class SparkVSRPipeline:
             vae.enable_tiling(tile_sample_min_height=tile[0], tile_sample_min_width=tile[1])
         vae.num_sample_frames_batch_size = sample_frames_per_batch
         vae.num_latent_frames_batch_size = latent_frames_per_batch
+        layout = torch.channels_last_3d if channels_last else torch.contiguous_format
+        for module in vae.modules():
+            if isinstance(module, torch.nn.Conv3d):
+                module.weight.data = module.weight.data.contiguous(memory_format=layout)
         if channels_last:
-            vae.to(memory_format=torch.channels_last_3d)
             torch.backends.cudnn.benchmark = True
 
     @property
