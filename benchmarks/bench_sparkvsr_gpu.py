@@ -135,17 +135,13 @@ def main() -> None:
     parser.add_argument("--resolution", choices=sorted(SIZES), default="1080p")
     parser.add_argument("--frames", type=int, default=49)
     parser.add_argument("--warmup", action="store_true", help="run each procedure once untimed")
-    parser.add_argument("--latent-batch", type=int, default=4)
-    parser.add_argument("--sample-batch", type=int, default=16)
     parser.add_argument(
-        "--vae-tile",
-        type=int,
-        nargs=2,
-        default=None,
-        metavar=("H", "W"),
-        help="override the engine's VAE tiles (0 0 = whole frames)",
+        "--variants",
+        nargs="+",
+        default=["engine"],
+        help="VAE settings to time: 'engine' (what the engine picks for this GPU) or "
+        "TILE:SAMPLE_BATCH:LATENT_BATCH:CHANNELS_LAST such as 1088x1920:16:4:1 or none:16:4:1",
     )
-    parser.add_argument("--no-channels-last", action="store_true")
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = True
     height, width = SIZES[args.resolution]
