@@ -106,6 +106,7 @@ def configure(pipeline: SparkVSRPipeline, variant: str) -> None:
 
 
 def timed(label, run, pipeline, frames, key, warmup: bool):
+    torch.cuda.empty_cache()
     if warmup:
         run(pipeline, frames, key)
     pipeline.timings.__init__()

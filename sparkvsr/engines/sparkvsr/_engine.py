@@ -134,8 +134,8 @@ def configure_vae_for_device(pipeline) -> None:
     large = free >= _LARGE_VAE_TILE_BYTES
     pipeline.configure_vae(
         tile=(1088, 1920) if large else (544, 960),
-        sample_frames_per_batch=16 if large else 8,
-        latent_frames_per_batch=4 if large else 2,
+        sample_frames_per_batch=8,
+        latent_frames_per_batch=2,
         channels_last=True,
     )
 
