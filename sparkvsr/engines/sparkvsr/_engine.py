@@ -128,15 +128,18 @@ class SparkVSREngine(Engine):
 
 
 def configure_vae_for_device(pipeline) -> None:
-    """VAE tiles and causal frame batches sized for the GPU's free memory (diffusers' defaults
-    are sized for small cards), with channels-last 3-D convolutions."""
+    """VAE tiles sized for the GPU's free memory (diffusers' defaults are sized for small cards).
+    Channels-last 3-D convolutions stay off: on an H100 they made VAE decoding 2.2x slower
+    (benchmarks/NOTES_sparkvsr_gpu.md)."""
     free, _ = torch.cuda.mem_get_info(pipeline.device)
     large = free >= _LARGE_VAE_TILE_BYTES
     pipeline.configure_vae(
-        tile=(1088, 1920) if large else (544, 960),
+        # Whole 1080p frames fail in diffusers' memory-saving conv split (2-frame slices under a
+        # 3-frame kernel), so even large cards use tiles below the frame size.
+        tile=(544, 960) if large else (480, 720),
         sample_frames_per_batch=8,
         latent_frames_per_batch=2,
-        channels_last=True,
+        channels_last=False,
     )
 
 
