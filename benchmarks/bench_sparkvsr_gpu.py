@@ -96,12 +96,13 @@ def configure(pipeline: SparkVSRPipeline, variant: str) -> None:
     if variant == "engine":
         configure_vae_for_device(pipeline)
         return
-    tile, sample_batch, latent_batch, channels_last = variant.split(":")
+    tile, sample_batch, latent_batch, channels_last, *extra = variant.split(":")
     pipeline.configure_vae(
         tile=None if tile == "none" else tuple(int(v) for v in tile.split("x")),
         sample_frames_per_batch=int(sample_batch),
         latent_frames_per_batch=int(latent_batch),
         channels_last=channels_last == "1",
+        compile_blocks="compile" in extra,
     )
 
 
@@ -141,7 +142,7 @@ def main() -> None:
         nargs="+",
         default=["engine"],
         help="VAE settings to time: 'engine' (what the engine picks for this GPU) or "
-        "TILE:SAMPLE_BATCH:LATENT_BATCH:CHANNELS_LAST such as 1088x1920:16:4:1 or none:16:4:1",
+        "TILE:SAMPLE_BATCH:LATENT_BATCH:CHANNELS_LAST[:compile] such as 544x960:8:2:0:compile",
     )
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = True

@@ -64,6 +64,7 @@ class SparkVSRPipeline:
         sample_frames_per_batch: int = 8,
         latent_frames_per_batch: int = 2,
         channels_last: bool = False,
+        compile_blocks: bool = False,
     ) -> None:
         """Sizes the VAE's work for the device instead of diffusers' small defaults.
 
@@ -72,7 +73,9 @@ class SparkVSRPipeline:
             sample_frames_per_batch: video frames the encoder's causal loop takes at a time
                 (8k frames per step; 49 = 1 + 6 x 8).
             latent_frames_per_batch: latent frames the decoder's causal loop takes at a time.
-            channels_last: NDHWC activations, which cuDNN's bf16 3-D convolutions run faster.
+            channels_last: NDHWC activations for cuDNN's 3-D convolutions.
+            compile_blocks: torch.compile each VAE resnet block (fuses norm, activation and the
+                causal padding copies); the first call of each shape compiles.
         """
         vae = self.vae
         if tile is None:
@@ -87,6 +90,10 @@ class SparkVSRPipeline:
                 module.weight.data = module.weight.data.contiguous(memory_format=layout)
         if channels_last:
             torch.backends.cudnn.benchmark = True
+        if compile_blocks:
+            for module in vae.modules():
+                if type(module).__name__ == "CogVideoXResnetBlock3D":
+                    module.compile()
 
     @property
     def device(self) -> torch.device:
