@@ -54,11 +54,13 @@ class SparkVSRSettings:
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **settings) -> SparkVSRSettings:
-    """SparkVSRSettings with $SPARKVSR_WEIGHTS and $SPARKVSR_DEVICE filling what is unset."""
+    """SparkVSRSettings with $SPARKVSR_WEIGHTS, $SPARKVSR_DEVICE and $SPARKVSR_DTYPE filling what
+    is unset."""
     environ = os.environ if environ is None else environ
     settings.setdefault("weights", environ.get("SPARKVSR_WEIGHTS"))
-    if "SPARKVSR_DEVICE" in environ:
-        settings.setdefault("device", environ["SPARKVSR_DEVICE"])
+    for field_name, variable in (("device", "SPARKVSR_DEVICE"), ("dtype", "SPARKVSR_DTYPE")):
+        if variable in environ:
+            settings.setdefault(field_name, environ[variable])
     return SparkVSRSettings(**settings)
 
 

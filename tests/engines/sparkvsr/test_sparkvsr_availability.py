@@ -39,3 +39,27 @@ def test_pull_downloads_with_huggingface_hub(monkeypatch, tmp_path, capsys, chec
     assert main(["models", "pull", "--dir", str(tmp_path / "w")]) == 0
     assert calls == [("JiongzeYu/SparkVSR", str(tmp_path / "w"))]
     assert f"export SPARKVSR_WEIGHTS={Path(checkpoint)}" in capsys.readouterr().out
+
+
+def test_the_command_line_runs_the_engine_from_its_weights_folder(
+    monkeypatch, checkpoint, tmp_path, capsys
+):
+    from helpers import make_clip
+
+    clip = make_clip(tmp_path, frame_count=10, size=(64, 48), keyframes=(0,))
+    monkeypatch.setenv("SPARKVSR_WEIGHTS", str(checkpoint))
+    monkeypatch.setenv("SPARKVSR_DEVICE", "cpu")
+    monkeypatch.setenv("SPARKVSR_DTYPE", "float32")
+    out = tmp_path / "out" / "%04d.png"
+    args = [
+        "upscale",
+        str(clip.path),
+        "--engine",
+        "sparkvsr",
+        "--keyframe",
+        f"0={clip.stills[0]}",
+        "-o",
+        str(out),
+    ]
+    assert main(args) == 0, capsys.readouterr().err
+    assert len(list(out.parent.iterdir())) == 10
