@@ -23,39 +23,9 @@ from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTr
 from sparkvsr.engines import EngineChunk
 from sparkvsr.engines.sparkvsr import SparkVSREngine, SparkVSRPipeline, SparkVSRSettings
 from sparkvsr.engines.sparkvsr._engine import configure_vae_for_device
+from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG, TRANSFORMER_CONFIG, VAE_CONFIG
 
-# Facts of the released configs (transformer fine-tuned from CogVideoX1.5-5B-I2V; VAE unchanged).
-TRANSFORMER = dict(
-    num_attention_heads=48,
-    attention_head_dim=64,
-    in_channels=32,
-    out_channels=16,
-    time_embed_dim=512,
-    ofs_embed_dim=512,
-    text_embed_dim=4096,
-    num_layers=42,
-    sample_width=300,
-    sample_height=300,
-    sample_frames=81,
-    patch_size=2,
-    patch_size_t=2,
-    max_text_seq_length=226,
-    use_rotary_positional_embeddings=True,
-    use_learned_positional_embeddings=False,
-    patch_bias=False,
-)
-VAE = dict(scaling_factor=0.7, invert_scale_latents=True)
-SCHEDULER = dict(
-    beta_schedule="scaled_linear",
-    beta_start=0.00085,
-    beta_end=0.012,
-    snr_shift_scale=1.0,
-    rescale_betas_zero_snr=True,
-    prediction_type="v_prediction",
-    timestep_spacing="trailing",
-    set_alpha_to_one=True,
-    clip_sample=False,
-)
+TRANSFORMER, VAE, SCHEDULER = TRANSFORMER_CONFIG, VAE_CONFIG, SCHEDULER_CONFIG
 SIZES = {"1080p": (270, 480), "4k": (540, 960)}
 
 

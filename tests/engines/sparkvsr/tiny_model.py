@@ -10,6 +10,7 @@ from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTr
 from safetensors.torch import save_file
 
 from sparkvsr.engines.sparkvsr import EMPTY_PROMPT_FILE
+from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG
 
 TEXT_DIM = 16
 
@@ -51,17 +52,7 @@ def tiny_vae() -> AutoencoderKLCogVideoX:
 
 def base_schedule() -> CogVideoXDPMScheduler:
     """The noise schedule of CogVideoX1.5-5B-I2V's scheduler config."""
-    return CogVideoXDPMScheduler(
-        beta_schedule="scaled_linear",
-        beta_start=0.00085,
-        beta_end=0.012,
-        snr_shift_scale=1.0,
-        rescale_betas_zero_snr=True,
-        prediction_type="v_prediction",
-        timestep_spacing="trailing",
-        set_alpha_to_one=True,
-        clip_sample=False,
-    )
+    return CogVideoXDPMScheduler(**SCHEDULER_CONFIG)
 
 
 def save_tiny_checkpoint(folder: Path, seed: int = 0) -> Path:
