@@ -14,7 +14,7 @@ SCHEDULER_CONFIG = dict(
     clip_sample=False,
 )
 
-# transformer/config.json: the I2V transformer SparkVSR fine-tunes (32 input channels: LR + keyframe).
+# transformer/config.json of the I2V transformer SparkVSR fine-tunes (32 inputs: LR + keyframe).
 TRANSFORMER_CONFIG = dict(
     num_attention_heads=48,
     attention_head_dim=64,
