@@ -25,7 +25,6 @@ from sparkvsr_server._servicer import UpscaleServicer
 logger = logging.getLogger(__name__)
 
 SERVICE_NAME = upscale_pb2.DESCRIPTOR.services_by_name["UpscaleService"].full_name
-Engines = Mapping[str, tuple]
 
 
 def available_engines() -> dict[str, tuple]:
