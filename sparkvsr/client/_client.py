@@ -13,7 +13,7 @@ import grpc
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
-from sparkvsr.errors import ServerUnavailableError
+from sparkvsr.errors import ServerUnavailableError, SparkVSRError
 from sparkvsr.info import ServerInfo
 from sparkvsr.specs import InputItem, JobSpec, JobStatus, Keyframe, OutputFrame, SourceFrame
 
@@ -42,6 +42,7 @@ class UpscaleRun:
         self.job_id: str | None = None
         self.server_has_input = False
         """True once the server holds all input: from then on the job survives a lost client."""
+        self._input_error: BaseException | None = None
 
     def __iter__(self) -> Iterator[OutputFrame]:
         next_index = 0
@@ -51,9 +52,12 @@ class UpscaleRun:
                     next_index = frame.index + 1
                     yield frame
             return
-        except ServerUnavailableError:
-            # The connection broke. If the server has all the input, the job goes on: reattach.
-            if not self.server_has_input:
+        except SparkVSRError as error:
+            # gRPC reads the inputs on its own thread: their failure is the real cause.
+            if self._input_error is not None:
+                raise self._input_error from None
+            # A broken connection after the server has all input: the job goes on, reattach.
+            if not (isinstance(error, ServerUnavailableError) and self.server_has_input):
                 raise
         yield from self._client.fetch_frames(
             self.job_id, next_index, self._spec.frame_count, retries=self._client.reattach_attempts
@@ -61,14 +65,18 @@ class UpscaleRun:
 
     def _requests(self, max_message_bytes: int) -> Iterator[pb.UpscaleRequest]:
         yield pb.UpscaleRequest(spec=wire.spec_to_proto(self._spec))
-        for item in self._items:
-            field = "source_frame" if isinstance(item, SourceFrame) else "keyframe_image"
-            if not isinstance(item, (SourceFrame, Keyframe)):
-                raise TypeError(
-                    f"inputs must be SourceFrame or Keyframe, got {type(item).__name__}"
-                )
-            for part in wire.frame_to_parts(item.index, item.image, max_message_bytes):
-                yield pb.UpscaleRequest(**{field: part})
+        try:
+            for item in self._items:
+                if not isinstance(item, (SourceFrame, Keyframe)):
+                    raise TypeError(
+                        f"inputs must be SourceFrame or Keyframe, got {type(item).__name__}"
+                    )
+                field = "source_frame" if isinstance(item, SourceFrame) else "keyframe_image"
+                for part in wire.frame_to_parts(item.index, item.image, max_message_bytes):
+                    yield pb.UpscaleRequest(**{field: part})
+        except Exception as error:  # noqa: BLE001 - re-raised on the caller's thread
+            # Ending the stream early makes the server fail the job; __iter__ raises this.
+            self._input_error = error
 
     def _stream(self) -> Iterator[OutputFrame]:
         limit = self._client.server_info().max_message_bytes

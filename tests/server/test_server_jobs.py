@@ -9,7 +9,7 @@ from helpers import BilinearEngine, TcpProxy, random_job
 
 from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
-from sparkvsr.errors import JobCancelledError, ServerUnavailableError
+from sparkvsr.errors import InvalidInputError, JobCancelledError, ServerUnavailableError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import FrameLayout, JobSpec, JobState, SourceFrame
 
@@ -145,3 +145,17 @@ def test_graceful_stop_lets_a_running_job_finish_then_refuses_work(start_server)
         assert len(received) == 32
         with pytest.raises(ServerUnavailableError):
             list(client.upscale(*random_job(count=2)))
+
+
+def test_a_failing_input_source_is_reported_as_itself(start_server):
+    spec, items = random_job(count=8)
+
+    def source():
+        yield from items[:3]
+        raise InvalidInputError("clip.mov: decoding stopped at frame 3 of 8")
+
+    server = start_server()
+    with Client(server.address) as client:
+        with pytest.raises(InvalidInputError, match="decoding stopped at frame 3"):
+            list(client.upscale(spec, source()))
+        assert len(list(client.upscale(spec, items))) == 8  # and the server serves on
