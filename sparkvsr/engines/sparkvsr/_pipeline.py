@@ -91,6 +91,9 @@ class SparkVSRPipeline:
         if channels_last:
             torch.backends.cudnn.benchmark = True
         if compile_blocks:
+            # Every block shares one code object; each channel count and tile shape is a
+            # recompile, more than dynamo's default limit of 8 allows.
+            torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)
             for module in vae.modules():
                 if type(module).__name__ == "CogVideoXResnetBlock3D":
                     module.compile()
