@@ -91,9 +91,8 @@ class SparkVSRPipeline:
         if channels_last:
             torch.backends.cudnn.benchmark = True
         if compile_blocks:
-            # Every block shares one code object; each channel count and tile shape is a
-            # recompile, more than dynamo's default limit of 8 allows.
-            torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 64)
+            # Blocks share one code object, so past dynamo's recompile limit the remaining
+            # shapes run eagerly; raising the limit made warm-up take over 8 minutes on an H100.
             for module in vae.modules():
                 if type(module).__name__ == "CogVideoXResnetBlock3D":
                     module.compile()
