@@ -162,6 +162,7 @@ def gather_keyframes(
                 f"keyframe {index} has no still; give one, or restore it with --provider"
             )
         else:
+            logger.info("keyframe %d: restoring it with the %s provider", index, restorer.name)
             source = next(read_frames(job.source, FrameRange(index, index + 1)))
             image = restorer.provide(index, source, target)
         keyframes.append(Keyframe(index - frames.start, image))

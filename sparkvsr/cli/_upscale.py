@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from sparkvsr.cli._options import (
@@ -114,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
         chunk_overlap=args.chunk_overlap,
     )
     from tqdm import tqdm
+
+    # Choosing and restoring keyframes can take a while before the first frame: say what happens.
+    for name in ("sparkvsr.upscale_file", "sparkvsr.keyframes"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
     bar = tqdm(unit="frame", disable=args.no_progress or None, file=sys.stderr, desc="upscaling")
 
