@@ -10,6 +10,7 @@ zero the output is exactly the blind base.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -92,9 +93,18 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigma).reshape(image.shape)
 
 
-def _holds_detail(source: np.ndarray, output: np.ndarray, scale: int, kind: BlindBase) -> bool:
-    """Whether an output frame differs from its blind base (beyond 8-bit rounding)."""
-    return bool(np.abs(output - blind_base(source, scale, kind)).max() > 1.0 / 255)
+@dataclass(frozen=True)
+class _PreviousOutput:
+    """The frame before, as the next frame's steadying needs it (computed once per frame)."""
+
+    lr: np.ndarray  # its source frame, float32 (H, W, C)
+    grey: np.ndarray  # uint8 (H, W), for flow estimation
+    output: np.ndarray  # its output, float32 (H*s, W*s, C)
+    holds_detail: bool  # whether the output differs from its blind base beyond 8-bit rounding
+
+    @classmethod
+    def of(cls, lr, grey, output, base) -> _PreviousOutput:
+        return cls(lr, grey, output, bool(np.abs(output - base).max() > 1.0 / 255))
 
 
 def _area_down(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -127,12 +137,20 @@ def _grey(frame: np.ndarray) -> np.ndarray:
     return np.clip(luma * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
-def _warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
-    """Samples `image` at (x, y) + flow(x, y); flow is (H, W, 2) in `image` pixels."""
-    height, width = flow.shape[:2]
+@functools.lru_cache(maxsize=4)
+def _pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    # Warps run several times per output frame at full resolution: build the grid once per size.
     grid_x, grid_y = np.meshgrid(
         np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)
     )
+    grid_x.flags.writeable = grid_y.flags.writeable = False
+    return grid_x, grid_y
+
+
+def _warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """Samples `image` at (x, y) + flow(x, y); flow is (H, W, 2) in `image` pixels."""
+    height, width = flow.shape[:2]
+    grid_x, grid_y = _pixel_grid(height, width)
     warped = cv2.remap(
         image,
         grid_x + flow[..., 0],
@@ -162,10 +180,13 @@ class FlowEngine(Engine):
             (len(frames), frames.shape[1] * scale, frames.shape[2] * scale, frames.shape[3]),
             dtype=np.float32,
         )
-        previous = chunk.previous and (chunk.previous.lr, chunk.previous.output)
+        previous = None
+        if chunk.previous is not None:
+            lr, output = chunk.previous.lr, chunk.previous.output
+            base = blind_base(lr, scale, self.settings.blind_base)
+            previous = _PreviousOutput.of(lr, _grey(lr), output, base)
         for t, frame in enumerate(frames):
-            out[t] = self._upscale_frame(t, frame, keyframes, previous, scale)
-            previous = (frame, out[t])
+            out[t], previous = self._upscale_frame(t, frame, keyframes, previous, scale)
         return out
 
     def _prepare(
@@ -181,10 +202,16 @@ class FlowEngine(Engine):
         t: int,
         frame: np.ndarray,
         keyframes: list[_PreparedKeyframe],
-        previous: tuple[np.ndarray, np.ndarray] | None,
+        previous: _PreviousOutput | None,
         scale: int,
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, _PreviousOutput]:
+        """This frame's output, and the same kept for steadying the next frame."""
         base = blind_base(frame, scale, self.settings.blind_base)
+        grey = _grey(frame)
+        out = self._with_detail(t, frame, grey, base, keyframes, previous, scale)
+        return out, _PreviousOutput.of(frame, grey, out, base)
+
+    def _with_detail(self, t, frame, grey, base, keyframes, previous, scale) -> np.ndarray:
         for key in keyframes:
             if key.offset == t:
                 # The keyframe itself is ground truth for its frame: nothing else is mixed in.
@@ -195,7 +222,6 @@ class FlowEngine(Engine):
             for key in keyframes
             if abs(key.offset - t) <= reach
         ]
-        grey = _grey(frame)
         carried = [self._carry(frame, grey, key, scale, weight) for key, weight in sources]
         carried = [item for item in carried if item is not None]
         out = base
@@ -208,20 +234,19 @@ class FlowEngine(Engine):
             # A weighted mean where confidence adds up to 1 or more; a fade to the base below.
             out = base + weighted_detail / np.maximum(total_confidence, 1.0)
         if self.settings.temporal_blend > 0 and previous is not None:
-            if carried or _holds_detail(*previous, scale, self.settings.blind_base):
+            if carried or previous.holds_detail:
                 out = self._steady(frame, grey, out, previous, scale)
         return np.clip(out, 0.0, 1.0)
 
-    def _steady(self, frame, grey, out, previous, scale) -> np.ndarray:
+    def _steady(self, frame, grey, out, previous: _PreviousOutput, scale) -> np.ndarray:
         """Pulls `out` towards the previous output moved onto this frame, where that move is
         trusted: a recursive filter along the motion, so detail does not flicker. Only detail
         comes from the previous output; low frequencies stay those of `out`."""
-        source, output = previous
-        motion = self._match(frame, grey, source, _grey(source), 1.0)
+        motion = self._match(frame, grey, previous.lr, previous.grey, 1.0)
         if motion is None:
             return out
         flow_hr, confidence_hr = motion.at(out.shape[:2], scale)
-        moved = _warp(output, flow_hr)
+        moved = _warp(previous.output, flow_hr)
         low_shape = frame.shape[:2]
         difference = _area_down(out, low_shape) - _area_down(moved, low_shape)
         moved += _upscale(_blur(difference, self.settings.residual_smoothing), scale)
