@@ -10,44 +10,35 @@ from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTr
 from safetensors.torch import save_file
 
 from sparkvsr.engines.sparkvsr import EMPTY_PROMPT_FILE
-from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG
+from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG, TRANSFORMER_CONFIG, VAE_CONFIG
 
 TEXT_DIM = 16
 
 
 def tiny_transformer() -> CogVideoXTransformer3DModel:
-    return CogVideoXTransformer3DModel(
+    """The release's transformer config with toy widths and depth."""
+    toy = dict(
         num_attention_heads=2,
         attention_head_dim=16,
-        in_channels=32,
-        out_channels=16,
         time_embed_dim=16,
         ofs_embed_dim=16,
         text_embed_dim=TEXT_DIM,
         num_layers=1,
         sample_width=64,
         sample_height=64,
-        sample_frames=49,
-        patch_size=2,
-        patch_size_t=2,
-        max_text_seq_length=226,
-        use_rotary_positional_embeddings=True,
-        use_learned_positional_embeddings=False,
-        patch_bias=False,
     )
+    return CogVideoXTransformer3DModel(**{**TRANSFORMER_CONFIG, **toy})
 
 
 def tiny_vae() -> AutoencoderKLCogVideoX:
-    return AutoencoderKLCogVideoX(
+    toy = dict(
         block_out_channels=(8, 8, 16, 16),
-        latent_channels=16,
         layers_per_block=1,
         norm_num_groups=4,
-        temporal_compression_ratio=4,
-        scaling_factor=0.7,
         sample_height=64,
         sample_width=64,
     )
+    return AutoencoderKLCogVideoX(**{**VAE_CONFIG, **toy})
 
 
 def base_schedule() -> CogVideoXDPMScheduler:
