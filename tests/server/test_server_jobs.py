@@ -122,14 +122,15 @@ def streamed_peak_bytes(server, count: int) -> int:
         tracemalloc.stop()
 
 
-def test_streaming_200_frames_holds_a_bounded_number_in_memory(start_server):
+def test_streaming_400_frames_holds_a_bounded_number_in_memory(start_server):
     server = start_server()
-    short = streamed_peak_bytes(server, 50)
-    long = streamed_peak_bytes(server, 200)
-    all_output = 200 * 640 * 360 * 3
+    short = streamed_peak_bytes(server, 100)
+    long = streamed_peak_bytes(server, 400)
+    all_output = 400 * 640 * 360 * 3
     # Four times the frames, about the same peak: memory does not grow with the clip.
-    assert long < 1.25 * short, f"50 frames: {short / 2**20:.1f} MiB, 200: {long / 2**20:.1f} MiB"
-    assert long < all_output / 3
+    assert long < 1.25 * short, f"100 frames: {short / 2**20:.1f} MiB, 400: {long / 2**20:.1f} MiB"
+    # The fixed part (queues, a chunk in flight) is about 70 output frames: far from all 400.
+    assert long < all_output / 3, f"400 frames: {long / 2**20:.1f} MiB"
 
 
 def test_graceful_stop_lets_a_running_job_finish_then_refuses_work(start_server):
