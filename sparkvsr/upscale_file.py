@@ -15,7 +15,15 @@ from sparkvsr.engines import (
 )
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.keyframes import ProviderSettings, UserStills, stills_in_folder, suggest_keyframes
-from sparkvsr.media import FrameWriter, MovieCodec, VideoInfo, probe_video, read_frames
+from sparkvsr.media import (
+    AudioSpan,
+    FrameWriter,
+    MovieCodec,
+    VideoInfo,
+    is_sequence_pattern,
+    probe_video,
+    read_frames,
+)
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
 
@@ -39,6 +47,8 @@ class FileJob:
     """Engine name."""
     keyframe_stills: tuple[tuple[int, str], ...] = ()
     """(source frame index, path of its high-resolution still) pairs."""
+    keyframe_frames: tuple[int, ...] = ()
+    """Source frames that are keyframes without a still: the provider restores them."""
     keyframe_folder: str | None = None
     """A folder of `<anything>_<frame>.<png|tif|exr|jpg>` stills (explicit pairs win)."""
     auto_keyframes: str | None = None
@@ -59,6 +69,8 @@ class FileJob:
     """Frames per engine chunk; None = the engine's default."""
     chunk_overlap: int | None = None
     """Frames shared by neighbouring chunks; None = the engine's default."""
+    audio: bool = True
+    """Carry the source's audio under the frames into a movie output."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None)
         start_timecode=_shifted_timecode(info, frames.start),
         first_index=frames.start,
         overwrite=job.overwrite,
+        audio=_audio_span(job, info, frames),
     ) as writer:
         for frame in outputs:
             writer.write(frame.image)
@@ -138,13 +151,19 @@ def gather_keyframes(
             supply (no still and no provider).
     """
     stills = _user_stills(job, frames)
-    indices = sorted(stills)
+    for index in job.keyframe_frames:
+        if index not in frames:
+            raise InvalidInputError(
+                f"keyframe {index} is out of range: upscaling frames "
+                f"{frames.start}..{frames.stop - 1} of {job.source}"
+            )
+    indices = sorted(set(stills) | set(job.keyframe_frames))
     if job.auto_keyframes:
         choices = suggest_keyframes(
             job.source,
             job.auto_keyframes,
             min_gap=rules.min_keyframe_gap if rules else 1,
-            explicit=tuple(stills),
+            explicit=tuple(indices),
             frames=frames,
         )
         indices = [choice.frame for choice in choices]
@@ -202,6 +221,12 @@ def _run(spec: JobSpec, items: Iterator[InputItem], client) -> Iterator[OutputFr
         return iter(client.upscale(spec, items))
     check_job_fits_engine(spec, engine_entry(spec.engine).info)
     return run_job(spec, load_engine(spec.engine), items)
+
+
+def _audio_span(job: FileJob, info: VideoInfo, frames: FrameRange) -> AudioSpan | None:
+    if not (job.audio and info.has_audio) or is_sequence_pattern(job.output):
+        return None
+    return AudioSpan(job.source, frames, info.frame_rate)
 
 
 def _shifted_timecode(info: VideoInfo, start: int) -> str | None:

@@ -1,11 +1,14 @@
-"""Shared fixtures: clips synthesised with PyAV in tmp_path, servers on loopback port 0."""
+"""Shared fixtures: clips synthesised with PyAV in tmp_path, servers on loopback port 0 with
+the test engines injected."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from helpers import Clip, make_clip
+from helpers import Clip, engines, make_clip
+
+from sparkvsr_server import BackgroundServer, ServerConfig
 
 
 def pytest_collection_modifyitems(config, items):
@@ -29,3 +32,17 @@ def clip(tmp_path: Path) -> Clip:
 def _private_keyframe_cache(tmp_path_factory, monkeypatch):
     """Restored keyframes go to a temporary cache, never the user's."""
     monkeypatch.setenv("SPARKVSR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "keyframe-cache"))
+
+
+@pytest.fixture
+def start_server():
+    servers = []
+
+    def start(delay_s: float = 0.0, **config) -> BackgroundServer:
+        server = BackgroundServer(ServerConfig(port=0, **config), engines(delay_s))
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -221,3 +222,48 @@ def make_certificates(directory: Path) -> dict[str, str]:
         name: str(directory / name)
         for name in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key")
     }
+
+
+def numbered_frames(count: int, size=(64, 48), seed=0) -> np.ndarray:
+    """Textured frames whose content says their index (each is the first shifted 3 px per frame),
+    so a wrong frame cannot pass for the right one."""
+    rng = np.random.default_rng(seed)
+    base = cv2.GaussianBlur(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8), (0, 0), 1)
+    return np.stack([np.roll(base, 3 * i, axis=1) for i in range(count)])
+
+
+def frame_index_of(image: np.ndarray, frames: np.ndarray) -> int:
+    """Which of `frames` (as numbered_frames made them) `image` is, by least squared error."""
+    errors = [np.mean((image.astype(float) - f.astype(float)) ** 2) for f in frames]
+    return int(np.argmin(errors))
+
+
+def write_movie_with_audio(
+    path: Path, frames: np.ndarray, rate: Fraction, sample_rate=48000, start_timecode=None
+) -> np.ndarray:
+    """A ProRes movie with a stereo 16-bit ramp as audio (left = sample index mod 30000,
+    minus 15000); returns the left channel written."""
+    samples = int(round(len(frames) / rate * sample_rate))
+    left = (np.arange(samples) % 30000 - 15000).astype(np.int16)
+    stereo = np.stack([left, -left], axis=1)
+    with av.open(str(path), "w", format="mov") as container:
+        video = container.add_stream("prores_ks", rate=rate)
+        video.width, video.height, video.pix_fmt = frames.shape[2], frames.shape[1], "yuv444p10le"
+        if start_timecode:
+            video.metadata["timecode"] = start_timecode
+        audio = container.add_stream("pcm_s16le", rate=sample_rate)
+        audio.layout, audio.format = "stereo", "s16"
+        for start in range(0, samples, 1024):
+            piece = np.ascontiguousarray(stereo[start : start + 1024].reshape(1, -1))
+            frame = av.AudioFrame.from_ndarray(piece, format="s16", layout="stereo")
+            frame.sample_rate, frame.pts = sample_rate, start
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for packet in audio.encode():
+            container.mux(packet)
+        for image in frames:
+            for packet in video.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in video.encode():
+            container.mux(packet)
+    return left

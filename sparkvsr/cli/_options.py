@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+
+from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.keyframes import PROVIDERS
 
 
 def keyframe_still(text: str) -> tuple[int, str]:
@@ -66,3 +70,36 @@ def provider_settings(args: argparse.Namespace, name: str | None):
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
     )
+
+
+def add_job_options(parser: argparse.ArgumentParser) -> None:
+    """Options every upscaling command shares: engine, keyframe restoration, chunks, output."""
+    parser.add_argument("--scale", type=int, default=4, help="upscale factor (default: 4)")
+    parser.add_argument(
+        "--engine", default=DEFAULT_ENGINE, help=f"engine (default: {DEFAULT_ENGINE})"
+    )
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        help="restore keyframes that have no still with this provider",
+    )
+    parser.add_argument("--fit", action="store_true", help="resize stills of the wrong size")
+    add_provider_options(parser)
+    parser.add_argument("--chunk-length", type=int, help="frames per engine chunk")
+    parser.add_argument("--chunk-overlap", type=int, help="frames blended between chunks")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_server_options(parser, "run on this SparkVSR server instead of in process")
+
+
+def progress_bar(args: argparse.Namespace, description: str):
+    """A tqdm bar on stderr (off with --no-progress) and a (done, total) callback feeding it."""
+    from tqdm import tqdm
+
+    bar = tqdm(unit="frame", disable=args.no_progress or None, file=sys.stderr, desc=description)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    return bar, update

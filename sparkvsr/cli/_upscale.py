@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from sparkvsr.cli._options import (
-    add_provider_options,
-    add_server_options,
+    add_job_options,
     connect,
     keyframe_still,
+    progress_bar,
     provider_settings,
 )
-from sparkvsr.engines import DEFAULT_ENGINE
-from sparkvsr.keyframes import PROVIDERS
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr.specs import FrameRange
 from sparkvsr.upscale_file import FileJob, upscale_file
@@ -49,10 +46,6 @@ def register(commands: argparse._SubParsersAction) -> None:
         required=True,
         help="output .mov, or an image sequence pattern such as DIR/%%06d.png or DIR/%%06d.exr",
     )
-    parser.add_argument("--scale", type=int, default=4, help="upscale factor (default: 4)")
-    parser.add_argument(
-        "--engine", default=DEFAULT_ENGINE, help=f"engine (default: {DEFAULT_ENGINE})"
-    )
     parser.add_argument(
         "--keyframe",
         dest="keyframe_stills",
@@ -73,26 +66,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         "auto:random:N:SEED",
     )
     parser.add_argument(
-        "--provider",
-        choices=PROVIDERS,
-        help="restore keyframes that have no still with this provider",
-    )
-    parser.add_argument(
         "--keyframe-every-chunk",
         action="store_true",
         help="with --keyframes: also give every engine chunk that has none a keyframe",
     )
-    parser.add_argument("--fit", action="store_true", help="resize stills of the wrong size")
-    add_provider_options(parser)
     parser.add_argument(
         "--frames", type=_frame_range, metavar="START:STOP", help="only these frames"
     )
     parser.add_argument("--codec", choices=MOVIE_CODECS, default="prores_hq", help="movie codec")
-    parser.add_argument("--chunk-length", type=int, help="frames per engine chunk")
-    parser.add_argument("--chunk-overlap", type=int, help="frames blended between chunks")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    add_server_options(parser, "run on this SparkVSR server instead of in process")
+    parser.add_argument("--no-audio", action="store_true", help="leave the source audio out")
+    add_job_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -113,19 +96,14 @@ def run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         chunk_length=args.chunk_length,
         chunk_overlap=args.chunk_overlap,
+        audio=not args.no_audio,
     )
-    from tqdm import tqdm
 
     # Choosing and restoring keyframes can take a while before the first frame: say what happens.
     for name in ("sparkvsr.upscale_file", "sparkvsr.keyframes"):
         logging.getLogger(name).setLevel(logging.INFO)
 
-    bar = tqdm(unit="frame", disable=args.no_progress or None, file=sys.stderr, desc="upscaling")
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
+    bar, progress = progress_bar(args, "upscaling")
     client = connect(args)
     try:
         result = upscale_file(job, client=client, progress=progress)

@@ -50,6 +50,8 @@ class UserStills(KeyframeProvider):
         if path is None:
             raise NotFoundError(f"keyframe {index}: no still was given for this frame")
         what = f"keyframe {index} ({path})"
+        if not path.exists():
+            raise NotFoundError(f"keyframe {index}: its still {path} does not exist")
         if not self.fit:
             try:
                 return read_still(str(path), target)

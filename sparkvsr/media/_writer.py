@@ -11,16 +11,20 @@ import av
 import numpy as np
 
 from sparkvsr.errors import InvalidInputError
+from sparkvsr.media._audio import AudioSpan, add_audio_stream, read_audio, write_audio
 from sparkvsr.specs import FrameLayout
 
-MovieCodec = Literal["prores_hq", "prores_4444"]
+MovieCodec = Literal["prores_hq", "prores_4444", "dnxhr_hqx"]
 MOVIE_CODECS: tuple[str, ...] = get_args(MovieCodec)
 
 # (ffmpeg encoder, encoder pixel format, encoder options) per movie codec.
 _MOVIE_ENCODERS = {
     "prores_hq": ("prores_ks", "yuv422p10le", {"profile": "3"}),
     "prores_4444": ("prores_ks", "yuva444p10le", {"profile": "4"}),
+    "dnxhr_hqx": ("dnxhd", "yuv422p10le", {"profile": "dnxhr_hqx"}),
 }
+# Smallest frame each codec's encoder accepts, where it has one.
+_MOVIE_MIN_SIZE = {"dnxhr_hqx": (256, 120)}
 # (ffmpeg encoder, encoder pixel format for 8-bit input, for 16-bit input) per sequence suffix.
 _SEQUENCE_ENCODERS = {
     ".png": ("png", "rgb24", "rgb48be"),
@@ -37,6 +41,7 @@ class FrameWriter:
     """Writes frames to a movie or an image sequence; a movie appears only once it is complete.
 
     Use as a context manager: leaving it with an exception deletes the partial output.
+    A movie can carry the audio of `audio` (the source's audio under the frames written).
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class FrameWriter:
         start_timecode: str | None = None,
         first_index: int = 0,
         overwrite: bool = False,
+        audio: AudioSpan | None = None,
     ):
         self._layout = layout
         self._target = target
@@ -60,7 +66,12 @@ class FrameWriter:
             self._open_sequence(frame_rate, first_index)
         else:
             self._path = _partial_name(target)
-            self._open_movie(frame_rate, codec, start_timecode)
+            try:
+                self._open_movie(frame_rate, codec, start_timecode, audio)
+            except BaseException:
+                if os.path.exists(self._path):
+                    os.remove(self._path)
+                raise
 
     def _check_target(self, overwrite: bool, first_index: int) -> None:
         if self._sequence:
@@ -78,9 +89,21 @@ class FrameWriter:
         if os.path.exists(self._target) and not overwrite:
             raise InvalidInputError(f"{self._target} exists; pass --overwrite to replace it")
 
-    def _open_movie(self, frame_rate: Fraction, codec: str, start_timecode: str | None) -> None:
+    def _open_movie(
+        self,
+        frame_rate: Fraction,
+        codec: str,
+        start_timecode: str | None,
+        audio: AudioSpan | None,
+    ) -> None:
         if codec not in _MOVIE_ENCODERS:
             raise InvalidInputError(f"codec must be one of {MOVIE_CODECS}, got {codec!r}")
+        min_width, min_height = _MOVIE_MIN_SIZE.get(codec, (1, 1))
+        if self._layout.width < min_width or self._layout.height < min_height:
+            raise InvalidInputError(
+                f"{codec} needs frames of at least {min_width}x{min_height}; these are "
+                f"{self._layout.width}x{self._layout.height}"
+            )
         encoder, pixel_format, options = _MOVIE_ENCODERS[codec]
         self._container = av.open(self._path, "w", format="mov")
         self._stream = self._container.add_stream(encoder, rate=frame_rate)
@@ -91,6 +114,10 @@ class FrameWriter:
         self._configure_stream()
         # HD and larger material is BT.709; smaller (SD) keeps the encoder's BT.601 default.
         self._colorspace = "ITU709" if self._layout.height >= 720 else None
+        clip = read_audio(audio) if audio else None
+        if clip is not None:
+            # Written up front: audio is small, and the muxer interleaves it with the video.
+            write_audio(self._container, add_audio_stream(self._container, clip), clip)
 
     def _open_sequence(self, frame_rate: Fraction, first_index: int) -> None:
         encoder, pixel_format_8, pixel_format_16 = _SEQUENCE_ENCODERS[

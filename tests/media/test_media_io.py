@@ -4,10 +4,10 @@ import av
 import cv2
 import numpy as np
 import pytest
-from helpers import write_movie
+from helpers import numbered_frames, write_movie, write_movie_with_audio
 
 from sparkvsr.errors import InvalidInputError, NotFoundError
-from sparkvsr.media import FrameWriter, probe_video, read_frames, read_still, write_still
+from sparkvsr.media import AudioSpan, FrameWriter, probe_video, read_frames, read_still, write_still
 from sparkvsr.specs import FrameLayout, FrameRange
 
 
@@ -24,13 +24,6 @@ def write_h264(path, frames, rate=Fraction(24000, 1001), gop=10):
         for packet in stream.encode():
             container.mux(packet)
     return path
-
-
-def numbered_frames(count, size=(64, 48)):
-    """Frames whose content says their index, so a wrong frame cannot pass."""
-    rng = np.random.default_rng(0)
-    base = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
-    return np.stack([np.roll(base, 3 * i, axis=1) for i in range(count)])
 
 
 def test_range_decode_matches_full_decode_across_gops(tmp_path):
@@ -123,3 +116,28 @@ def test_stills_are_converted_to_the_layout_channels_and_depth(tmp_path):
     np.testing.assert_array_equal(rgb8[..., 0], (grey[..., 0] >> 8).astype(np.uint8))
     with pytest.raises(InvalidInputError, match=r"is 64x48; it must be 128x96"):
         read_still(str(tmp_path / "g.png"), FrameLayout(128, 96))
+
+
+def test_audio_under_a_frame_range_is_cut_sample_exactly(tmp_path):
+    rate = Fraction(24000, 1001)
+    source = tmp_path / "with_audio.mov"
+    left = write_movie_with_audio(source, numbered_frames(48), rate)
+    frames = FrameRange(10, 30)
+    out = tmp_path / "cut.mov"
+    write_movie(out, numbered_frames(20), rate, audio=AudioSpan(str(source), frames, rate))
+    with av.open(str(out)) as container:
+        assert container.streams.audio[0].codec_context.name == "pcm_s16le"
+        got = np.concatenate([f.to_ndarray().reshape(-1, 2) for f in container.decode(audio=0)])
+    first, last = round(10 / rate * 48000), round(30 / rate * 48000)
+    assert len(got) == last - first  # exactly the 20 frames' duration
+    np.testing.assert_array_equal(got[:, 0], left[first:last])
+    assert probe_video(str(out)).has_audio
+
+
+def test_dnxhr_hqx_movies_are_written_and_too_small_frames_explained(tmp_path):
+    path = write_movie(tmp_path / "dnx.mov", numbered_frames(3, (256, 144)), codec="dnxhr_hqx")
+    info = probe_video(str(path))
+    assert (info.codec, info.frame_count, info.bit_depth) == ("dnxhd", 3, 16)
+    with pytest.raises(InvalidInputError, match="dnxhr_hqx needs frames of at least 256x120"):
+        write_movie(tmp_path / "small.mov", numbered_frames(3), codec="dnxhr_hqx")
+    assert not list(tmp_path.glob("*small*"))

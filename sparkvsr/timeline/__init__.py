@@ -1,0 +1,62 @@
+"""Timelines in, upscaled media and timelines out: the one path every editor client shares."""
+
+from sparkvsr.timeline._conform import (
+    OUTPUT_FORMATS,
+    OUTPUT_MODES,
+    OutputFormat,
+    OutputMode,
+    output_name,
+    reference_key,
+)
+from sparkvsr.timeline._io import read_timeline, write_timeline
+from sparkvsr.timeline._markers import DEFAULT_MARKER_PREFIX, MarkerConvention, still_named_by
+from sparkvsr.timeline._plan import (
+    CLIP_MARKER,
+    TIMELINE_MARKER,
+    TRACK_MARKER,
+    ClipPlan,
+    MarkedKeyframe,
+    MediaTiming,
+    TimelineSelection,
+    media_timing,
+    plan_timeline,
+)
+from sparkvsr.timeline._run import (
+    CANCELLED,
+    ClipOutcome,
+    TimelineResult,
+    UpscaleSettings,
+    sidecar_path,
+    upscale_timeline,
+)
+from sparkvsr.timeline._time import exact_rate
+
+__all__ = [
+    "CANCELLED",
+    "CLIP_MARKER",
+    "DEFAULT_MARKER_PREFIX",
+    "OUTPUT_FORMATS",
+    "OUTPUT_MODES",
+    "TIMELINE_MARKER",
+    "TRACK_MARKER",
+    "ClipOutcome",
+    "ClipPlan",
+    "MarkedKeyframe",
+    "MarkerConvention",
+    "MediaTiming",
+    "OutputFormat",
+    "OutputMode",
+    "TimelineResult",
+    "TimelineSelection",
+    "UpscaleSettings",
+    "exact_rate",
+    "media_timing",
+    "output_name",
+    "plan_timeline",
+    "read_timeline",
+    "reference_key",
+    "sidecar_path",
+    "still_named_by",
+    "upscale_timeline",
+    "write_timeline",
+]

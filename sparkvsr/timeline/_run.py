@@ -1,0 +1,229 @@
+"""Upscale the selected clips of a timeline and return the timeline that shows the results."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import opentimelineio as otio
+
+from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
+from sparkvsr.info import package_versions
+from sparkvsr.keyframes import ProviderSettings
+from sparkvsr.media import MOVIE_CODECS
+from sparkvsr.timeline._conform import (
+    OutputFormat,
+    OutputMode,
+    conform,
+    output_name,
+    output_target,
+    upscaled_reference,
+)
+from sparkvsr.timeline._plan import ClipPlan, TimelineSelection, plan_timeline
+from sparkvsr.upscale_file import FileJob, FileJobResult, upscale_file
+
+logger = logging.getLogger(__name__)
+
+ClipProgress = Callable[[ClipPlan, int, int], None]
+"""Called with (clip, frames done, frames in the clip) after each finished frame."""
+
+
+@dataclass(frozen=True)
+class UpscaleSettings:
+    """How every selected clip is upscaled and written."""
+
+    scale: int = 4
+    engine: str = DEFAULT_ENGINE
+    provider: ProviderSettings | None = None
+    """Restores keyframes whose marker names no still; None = every keyframe needs a still."""
+    fit: bool = False
+    """Resize stills of the wrong size instead of failing the clip."""
+    output_format: OutputFormat = "prores_hq"
+    overwrite: bool = False
+    """Replace existing outputs instead of refusing the clip."""
+    chunk_length: int | None = None
+    chunk_overlap: int | None = None
+    audio: bool = True
+    """Copy the source audio under the upscaled frames into movie outputs."""
+
+
+@dataclass(frozen=True)
+class ClipOutcome:
+    """What happened to one selected clip."""
+
+    plan: ClipPlan
+    output: str | None = None
+    """The movie or image sequence pattern written (or shared with an identical clip)."""
+    error: str | None = None
+    """Why the clip was not upscaled; None = it was."""
+
+    @property
+    def done(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class TimelineResult:
+    """The timeline showing the upscaled media, and what happened to each selected clip."""
+
+    timeline: otio.schema.Timeline
+    outcomes: list[ClipOutcome] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return any(outcome.error == CANCELLED for outcome in self.outcomes)
+
+
+CANCELLED = "cancelled"
+
+
+def upscale_timeline(
+    timeline: otio.schema.Timeline,
+    selection: TimelineSelection,
+    settings: UpscaleSettings,
+    output_dir: str,
+    *,
+    mode: OutputMode = "stack",
+    client=None,
+    progress: ClipProgress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TimelineResult:
+    """Upscales each selected clip's frames into `output_dir`, one clip after another.
+
+    A clip that fails is reported and the others still run. `should_stop` is polled after every
+    frame: when it answers True the running clip is abandoned (its partial output deleted) and
+    the rest are reported as cancelled; finished clips are kept. The input timeline is not
+    changed; the result holds an edited copy.
+
+    Args:
+        client: a `sparkvsr.client.Client` to run on a server; None runs in process.
+    """
+    edited = copy.deepcopy(timeline)
+    plans = plan_timeline(edited, selection)
+    outcomes: list[ClipOutcome] = []
+    written: dict[tuple, str] = {}
+    cancelled = False
+    for plan in plans:
+        if plan.skipped or cancelled:
+            outcomes.append(ClipOutcome(plan, error=plan.skipped or CANCELLED))
+            continue
+        same_work = (plan.media, plan.frames, plan.keyframes)
+        if same_work in written:
+            outcomes.append(ClipOutcome(plan, output=written[same_work]))
+            continue
+        target = _free_target(plan, settings, output_dir, set(written.values()))
+        for warning in plan.warnings:
+            logger.warning("%s: %s", plan.label, warning)
+        try:
+            result = _upscale_clip(plan, target, settings, client, progress, should_stop)
+        except JobCancelledError:
+            cancelled = True
+            outcomes.append(ClipOutcome(plan, error=CANCELLED))
+            continue
+        except SparkVSRError as error:
+            outcomes.append(ClipOutcome(plan, error=str(error)))
+            continue
+        write_sidecar(plan, result, settings)
+        written[same_work] = target
+        outcomes.append(ClipOutcome(plan, output=target))
+    placed = [
+        (outcome.plan, upscaled_reference(outcome.plan, outcome.output))
+        for outcome in outcomes
+        if outcome.done
+    ]
+    conform(edited, placed, mode, settings.scale)
+    return TimelineResult(edited, outcomes)
+
+
+def _free_target(plan: ClipPlan, settings: UpscaleSettings, output_dir: str, taken) -> str:
+    """The clip's output path; a clip with the same frames but other keyframes gets `_2`, ..."""
+    name = output_name(plan, settings.scale)
+    target = output_target(output_dir, name, settings.output_format)
+    suffix = 2
+    while target in taken:
+        target = output_target(output_dir, f"{name}_{suffix}", settings.output_format)
+        suffix += 1
+    return target
+
+
+def _upscale_clip(plan, target, settings, client, progress, should_stop) -> FileJobResult:
+    if not os.path.exists(plan.media):
+        raise NotFoundError(f"media not found: {plan.media}")
+    if os.path.exists(target) and not settings.overwrite:
+        raise InvalidInputError(f"{target} exists; pass --overwrite to replace it")
+
+    def on_frame(done: int, total: int) -> None:
+        if should_stop and should_stop():
+            raise JobCancelledError(f"{plan.label}: cancelled")
+        if progress:
+            progress(plan, done, total)
+
+    job = FileJob(
+        source=plan.media,
+        output=target,
+        scale=settings.scale,
+        engine=settings.engine,
+        keyframe_stills=tuple((key.frame, key.still) for key in plan.keyframes if key.still),
+        keyframe_frames=tuple(key.frame for key in plan.keyframes if not key.still),
+        provider=settings.provider,
+        fit=settings.fit,
+        frames=plan.frames,
+        codec=settings.output_format if settings.output_format in MOVIE_CODECS else "prores_hq",
+        overwrite=settings.overwrite,
+        chunk_length=settings.chunk_length,
+        chunk_overlap=settings.chunk_overlap,
+        audio=settings.audio,
+    )
+    return upscale_file(job, client=client, progress=on_frame)
+
+
+def sidecar_path(target: str) -> str:
+    """`<output name>.sparkvsr.json` next to a movie, or next to a sequence's folder."""
+    if "%" in os.path.basename(target):
+        folder = os.path.dirname(target)
+        return f"{folder}.sparkvsr.json"
+    return f"{os.path.splitext(target)[0]}.sparkvsr.json"
+
+
+def write_sidecar(plan: ClipPlan, result: FileJobResult, settings: UpscaleSettings) -> None:
+    """Records where an output came from: source, frames, engine, keyframes and settings."""
+    provider = settings.provider.name if settings.provider else None
+    record = {
+        "sparkvsr_version": package_versions().get("sparkvsr", ""),
+        "output": os.path.abspath(result.output),
+        "source": {
+            "media": os.path.abspath(plan.media),
+            "frames": [plan.frames.start, plan.frames.stop - 1],
+            "used": [plan.used.start, plan.used.stop - 1],
+            "frame_rate": str(result.source.frame_rate),
+            "start_timecode": result.source.start_timecode,
+        },
+        "clip": {"track": plan.track, "number": plan.number, "name": plan.name},
+        "engine": result.spec.engine,
+        "scale": result.spec.scale,
+        "keyframes": [
+            {
+                "frame": key.frame,
+                "from": key.origin,
+                "marker": key.marker,
+                "still": os.path.abspath(key.still) if key.still else None,
+                "restored_by": None if key.still else provider,
+            }
+            for key in plan.keyframes
+        ],
+        "settings": {
+            "output_format": settings.output_format,
+            "fit": settings.fit,
+            "chunk_length": settings.chunk_length,
+            "chunk_overlap": settings.chunk_overlap,
+            "audio": settings.audio,
+        },
+    }
+    with open(sidecar_path(result.output), "w") as file:
+        json.dump(record, file, indent=2)
+        file.write("\n")
