@@ -97,7 +97,7 @@ def test_upscale_writes_media_the_edit_and_a_summary(tmp_path, capsys):
     assert lines[4] == f"wrote {out / 'cut.sparkvsr.otio'} (stack)"
 
     result = read_timeline(str(out / "cut.sparkvsr.otio"))
-    assert [track.name for track in result.tracks] == ["V1", "V1 SparkVSR x4"]
+    assert [track.name for track in result.tracks] == ["", "V1 SparkVSR x4"]  # XML: unnamed
     (new,) = [c for c in result.tracks[1] if isinstance(c, otio.schema.Clip)]
     assert new.media_reference.target_url == str(written)
 
