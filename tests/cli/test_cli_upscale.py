@@ -56,7 +56,7 @@ def test_upscale_to_a_png_sequence_numbers_frames_by_source_index(clip, tmp_path
         (["--engine", "magic"], "unknown engine 'magic'; choose one of: flow, sparkvsr"),
         (["--keyframe", "99=KEY"], "keyframe 99 (KEY) is out of range: upscaling frames 0..23"),
         (["--keyframe", "3=SMALL"], "keyframe 3: SMALL is 48x32; it must be 192x128"),
-        (["--keyframe", "5=KEY"], "no such image: KEY"),
+        (["--keyframe", "5=KEY"], "keyframe 5: its still KEY does not exist"),
         (
             ["--engine", "sparkvsr", "--keyframe", "0=HR0", "--keyframe", "2=HR0"],
             "keyframes 0 and 2 are 2 frames apart; engine 'sparkvsr' needs at least 4",
