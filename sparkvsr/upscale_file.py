@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from sparkvsr.engines import (
@@ -112,6 +112,21 @@ def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None)
         chunk_overlap=job.chunk_overlap,
     )
     outputs = _run(spec, _inputs(job.source, frames, keyframes), client)
+    try:
+        written = _write(job, info, frames, spec, outputs, progress)
+    finally:
+        outputs.close()  # stops a job whose output is no longer wanted (a failed write)
+    return FileJobResult(job.output, written, info, spec)
+
+
+def _write(
+    job: FileJob,
+    info: VideoInfo,
+    frames: FrameRange,
+    spec: JobSpec,
+    outputs: Iterator[OutputFrame],
+    progress: Progress | None,
+) -> int:
     written = 0
     with FrameWriter(
         job.output,
@@ -128,7 +143,7 @@ def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None)
             written += 1
             if progress:
                 progress(written, len(frames))
-    return FileJobResult(job.output, written, info, spec)
+    return written
 
 
 def _engine_rules(engine: str, client) -> EngineInfo | None:
@@ -216,7 +231,7 @@ def _inputs(source: str, frames: FrameRange, keyframes: list[Keyframe]) -> Itera
         yield SourceFrame(offset, image)
 
 
-def _run(spec: JobSpec, items: Iterator[InputItem], client) -> Iterator[OutputFrame]:
+def _run(spec: JobSpec, items: Iterator[InputItem], client) -> Generator[OutputFrame, None, None]:
     if client is not None:
         return iter(client.upscale(spec, items))
     check_job_fits_engine(spec, engine_entry(spec.engine).info)

@@ -46,12 +46,16 @@ class UpscaleRun:
 
     def __iter__(self) -> Iterator[OutputFrame]:
         next_index = 0
+        stream = self._stream()
         try:
             with _library_errors():
-                for frame in self._stream():
+                for frame in stream:
                     next_index = frame.index + 1
                     yield frame
             return
+        except GeneratorExit:
+            stream.close()  # the caller stopped reading: _stream cancels the job
+            raise
         except SparkVSRError as error:
             # gRPC reads the inputs on its own thread: their failure is the real cause.
             if self._input_error is not None:
@@ -84,16 +88,27 @@ class UpscaleRun:
             self._requests(limit), metadata=self._client._metadata
         )
         frames = wire.FrameAssembler("output frame")
-        for response in responses:
-            kind = response.WhichOneof("item")
-            if kind == "accepted":
-                self.job_id = response.accepted.job_id
-            elif kind == "progress":
-                self.server_has_input = wire.job_status_from_proto(response.progress).input_complete
-            elif kind == "frame":
-                done = frames.add(response.frame)
-                if done:
-                    yield OutputFrame(*done)
+        try:
+            for response in responses:
+                kind = response.WhichOneof("item")
+                if kind == "accepted":
+                    self.job_id = response.accepted.job_id
+                elif kind == "progress":
+                    progress = wire.job_status_from_proto(response.progress)
+                    self.server_has_input = progress.input_complete
+                elif kind == "frame":
+                    done = frames.add(response.frame)
+                    if done:
+                        yield OutputFrame(*done)
+        except GeneratorExit:
+            # Nobody reads the rest: stop the job instead of leaving it to run (a job that
+            # already holds all its input would otherwise finish for nobody).
+            responses.cancel()
+            if self.job_id is not None:
+                # ValueError: the client was closed first; the server then sees the call end.
+                with contextlib.suppress(SparkVSRError, ValueError):
+                    self._client.cancel(self.job_id)
+            raise
 
 
 class Client:

@@ -1,6 +1,7 @@
 """Jobs over a real gRPC server on loopback: same frames as in process, large frames, reattach."""
 
 import threading
+import time
 import tracemalloc
 
 import numpy as np
@@ -160,3 +161,17 @@ def test_a_failing_input_source_is_reported_as_itself(start_server):
         with pytest.raises(InvalidInputError, match="decoding stopped at frame 3"):
             list(client.upscale(spec, source()))
         assert len(list(client.upscale(spec, items))) == 8  # and the server serves on
+
+
+def test_a_run_abandoned_by_its_reader_is_cancelled_on_the_server(start_server):
+    spec, items = random_job(count=200)
+    server = start_server(delay_s=0.05)
+    with Client(server.address) as client:
+        run = client.upscale(spec, items)
+        frames = iter(run)
+        next(frames)
+        frames.close()  # as upscale_file does when writing fails or the user cancels
+        deadline = time.monotonic() + 10
+        while client.job(run.job_id).state is not JobState.CANCELLED:
+            assert time.monotonic() < deadline, client.job(run.job_id)
+            time.sleep(0.05)
