@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from fractions import Fraction
 
 import opentimelineio as otio
 from opentimelineio import opentime
 
-from sparkvsr.errors import InvalidInputError, SparkVSRError
-from sparkvsr.timeline import ClipOutcome, exact_rate
+from sparkvsr.errors import SparkVSRError
+from sparkvsr.timeline import ClipOutcome, exact_rate, timecode_time
 
 # Resolve's marker colours with an OTIO colour of the same name; the others keep their own name.
 _OTIO_COLORS = {"Fuchsia": "MAGENTA"}
@@ -152,7 +151,7 @@ class ResolveTimeline:
         timeline = otio.schema.Timeline(name=self.name)
         timeline.global_start_time = self._time(self.start_frame)
         for frame, marker in sorted((self.timeline.GetMarkers() or {}).items()):
-            timeline.tracks.markers.append(_marker(frame, marker, self._time))
+            timeline.tracks.markers.append(_marker(marker, self._time(float(frame))))
         by_track: dict[int, list] = {}
         for chosen in selected:
             by_track.setdefault(chosen.track, []).append(chosen.item)
@@ -166,7 +165,9 @@ class ResolveTimeline:
                 if start > cursor:
                     track.append(
                         otio.schema.Gap(
-                            source_range=opentime.TimeRange(self._time(0), self._time(start - cursor))
+                            source_range=opentime.TimeRange(
+                                self._time(0), self._time(start - cursor)
+                            )
                         )
                     )
                 track.append(self._clip(item, track_index))
@@ -195,7 +196,7 @@ class ResolveTimeline:
                 metadata=metadata,
             )
         media_rate = exact_rate(float(properties["FPS"]))
-        media_start = _timecode(properties.get("Start TC") or "00:00:00:00", media_rate)
+        media_start = timecode_time(properties.get("Start TC") or "00:00:00:00", media_rate)
         frame_count = int(properties["Frames"])
         clip = otio.schema.Clip(
             name=item.GetName(),
@@ -212,13 +213,11 @@ class ResolveTimeline:
             metadata=metadata,
         )
 
-        def media_time(frames: float) -> opentime.RationalTime:
-            return media_start + opentime.RationalTime(frames, float(media_rate))
-
         markers = dict(media_item.GetMarkers() or {})
         markers.update(item.GetMarkers() or {})
         for frame, marker in sorted(markers.items()):
-            clip.markers.append(_marker(frame, marker, media_time))
+            time = media_start + opentime.RationalTime(float(frame), float(media_rate))
+            clip.markers.append(_marker(marker, time))
         return clip
 
     def place(self, outcomes: list[ClipOutcome], scale: int, bin_name: str) -> list:
@@ -318,19 +317,14 @@ class ResolveTimeline:
         )
 
 
-def _marker(frame: float, marker: dict, to_time) -> otio.schema.Marker:
+def _marker(marker: dict, time: opentime.RationalTime) -> otio.schema.Marker:
     color = marker.get("color") or ""
     return otio.schema.Marker(
         name=marker.get("name") or "",
-        marked_range=opentime.TimeRange(to_time(float(frame)), to_time(0) - to_time(0)),
+        marked_range=opentime.TimeRange(
+            time, opentime.RationalTime(float(marker.get("duration") or 1), time.rate)
+        ),
         color=_OTIO_COLORS.get(color, color.upper()),
         comment=marker.get("note") or "",
         metadata={"resolve": {"customData": marker.get("customData") or ""}},
     )
-
-
-def _timecode(timecode: str, rate: Fraction) -> opentime.RationalTime:
-    try:
-        return opentime.from_timecode(timecode, float(rate))
-    except ValueError as error:
-        raise InvalidInputError(f"cannot read start timecode {timecode!r}: {error}") from None

@@ -26,10 +26,12 @@ class ResolveSettings:
     """What "Upscale with SparkVSR" does when it runs."""
 
     server: str = LOCAL_SERVER
-    """HOST:PORT of a SparkVSR server, or "local" (127.0.0.1:50051, started if none answers
-    and `start_local_server` allows it)."""
+    """HOST:PORT of a SparkVSR server, or "local" (127.0.0.1:`local_port`, started if none
+    answers and `start_local_server` allows it)."""
     start_local_server: bool = True
     """Start `sparkvsr serve` on this machine when no local server answers."""
+    local_port: int = DEFAULT_PORT
+    """Port of the local server."""
     python: str = ""
     """The interpreter with SparkVSR installed (recorded by `sparkvsr resolve install`), used to
     start the local server."""
@@ -60,7 +62,7 @@ class ResolveSettings:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{DEFAULT_PORT}" if self.server == LOCAL_SERVER else self.server
+        return f"127.0.0.1:{self.local_port}" if self.server == LOCAL_SERVER else self.server
 
     def output_folder(self, project_name: str) -> str:
         if self.output_dir:

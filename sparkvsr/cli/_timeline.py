@@ -11,11 +11,9 @@ from pathlib import Path
 from sparkvsr.cli._options import add_job_options, connect, progress_bar, provider_settings
 from sparkvsr.engines import engine_entry
 from sparkvsr.timeline import (
-    CANCELLED,
     DEFAULT_MARKER_PREFIX,
     OUTPUT_FORMATS,
     MarkerConvention,
-    TimelineResult,
     TimelineSelection,
     UpscaleSettings,
     plan_timeline,
@@ -166,31 +164,8 @@ def run(args: argparse.Namespace) -> int:
     stem = Path(args.edit).name.split(".")[0]
     otio_out = args.otio_out or os.path.join(args.output_dir, f"{stem}.sparkvsr.otio")
     write_timeline(result.timeline, otio_out)
-    print(summary_table(result))
+    print(result.summary())
     print(f"wrote {otio_out} ({mode})")
     if result.cancelled:
         return 130
     return 0 if all(outcome.done for outcome in result.outcomes) else 1
-
-
-def summary_table(result: TimelineResult) -> str:
-    """One row per selected clip: frames, keyframes, and the output or why there is none."""
-    rows = [("clip", "frames", "keys", "result")]
-    for outcome in result.outcomes:
-        plan = outcome.plan
-        frames = f"{plan.frames.start}-{plan.frames.stop - 1}" if plan.frames else "-"
-        if outcome.done:
-            status = f"done: {outcome.output}"
-        elif outcome.error == CANCELLED:
-            status = "cancelled"
-        else:
-            status = f"skipped: {outcome.error}"
-        rows.append((plan.label, frames, str(len(plan.keyframes)), status))
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3]
-        for row in rows
-    ]
-    done = sum(outcome.done for outcome in result.outcomes)
-    lines.append(f"{done} of {len(result.outcomes)} clips upscaled")
-    return "\n".join(lines)

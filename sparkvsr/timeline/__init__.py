@@ -29,7 +29,7 @@ from sparkvsr.timeline._run import (
     sidecar_path,
     upscale_timeline,
 )
-from sparkvsr.timeline._time import exact_rate
+from sparkvsr.timeline._time import exact_rate, timecode_time
 
 __all__ = [
     "CANCELLED",
@@ -57,6 +57,7 @@ __all__ = [
     "reference_key",
     "sidecar_path",
     "still_named_by",
+    "timecode_time",
     "upscale_timeline",
     "write_timeline",
 ]

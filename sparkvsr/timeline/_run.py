@@ -78,6 +78,28 @@ class TimelineResult:
     def cancelled(self) -> bool:
         return any(outcome.error == CANCELLED for outcome in self.outcomes)
 
+    def summary(self) -> str:
+        """A table, one row per selected clip: frames, keyframes, and the output or why not."""
+        rows = [("clip", "frames", "keys", "result")]
+        for outcome in self.outcomes:
+            plan = outcome.plan
+            frames = f"{plan.frames.start}-{plan.frames.stop - 1}" if plan.frames else "-"
+            if outcome.done:
+                status = f"done: {outcome.output}"
+            elif outcome.error == CANCELLED:
+                status = CANCELLED
+            else:
+                status = f"skipped: {outcome.error}"
+            rows.append((plan.label, frames, str(len(plan.keyframes)), status))
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        lines = [
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3]
+            for row in rows
+        ]
+        done = sum(outcome.done for outcome in self.outcomes)
+        lines.append(f"{done} of {len(self.outcomes)} clips upscaled")
+        return "\n".join(lines)
+
 
 CANCELLED = "cancelled"
 
