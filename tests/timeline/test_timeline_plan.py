@@ -1,6 +1,7 @@
 """Planning a timeline: which media frames each selected clip uses, and its marker keyframes."""
 
 from fractions import Fraction
+from pathlib import Path
 
 import opentimelineio as otio
 import pytest
@@ -219,7 +220,7 @@ def test_markers_match_by_prefix_colour_or_any(tmp_path):
         return [(key.frame, key.still) for key in plan.keyframes]
 
     assert frames(MarkerConvention()) == [(10, None)]
-    hero = str(__import__("pathlib").Path("~/stills/hero_0030.png").expanduser())
+    hero = str(Path("~/stills/hero_0030.png").expanduser())
     assert frames(MarkerConvention(name_prefix="hero", colors=("cyan",))) == [
         (20, None),
         (30, hero),
