@@ -286,12 +286,12 @@ class ResolveTimeline:
     def _append(self, outcome: ClipOutcome, media_item, track_index: int):
         plan = outcome.plan
         record = plan.clip.metadata["resolve"]["record_frame"]
-        duration = int(plan.clip.source_range.duration.value)
+        duration = int(plan.clip.source_range.duration.value)  # timeline frames
         first = plan.used.start - plan.frames.start  # the new media starts at frames.start
         info = {
             "mediaPoolItem": media_item,
             "startFrame": first,
-            "endFrame": first + duration,
+            "endFrame": first + len(plan.used),
             "trackIndex": track_index,
             "recordFrame": record,
             "mediaType": 1,  # video only: the source clip's audio stays where it is

@@ -106,10 +106,9 @@ def _stack(timeline, placed, scale: int) -> None:
         track = otio.schema.Track(
             name=f"{label} SparkVSR x{scale}", kind=otio.schema.TrackKind.Video
         )
-        cursor = None
+        cursor = opentime.RationalTime(0, entries[0][0].clip.range_in_parent().start_time.rate)
         for plan, reference in entries:
             record = plan.clip.range_in_parent()
-            cursor = cursor or opentime.RationalTime(0, record.start_time.rate)
             if record.start_time > cursor:
                 track.append(
                     otio.schema.Gap(
