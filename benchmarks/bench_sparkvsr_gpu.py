@@ -73,6 +73,7 @@ def configure(pipeline: SparkVSRPipeline, variant: str) -> None:
         latent_frames_per_batch=int(latent_batch),
         channels_last=channels_last == "1",
         compile_blocks="compile" in extra,
+        wide_group_norm="gn" in extra,
     )
 
 
@@ -112,7 +113,8 @@ def main() -> None:
         nargs="+",
         default=["engine"],
         help="VAE settings to time: 'engine' (what the engine picks for this GPU) or "
-        "TILE:SAMPLE_BATCH:LATENT_BATCH:CHANNELS_LAST[:compile] such as 544x960:8:2:0:compile",
+        "TILE:SAMPLE_BATCH:LATENT_BATCH:CHANNELS_LAST[:compile][:gn] such as 544x960:8:2:0:gn "
+        "(gn: WideGroupNorm)",
     )
     args = parser.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = True

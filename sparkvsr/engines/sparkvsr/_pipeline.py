@@ -14,6 +14,7 @@ from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTr
 from diffusers.models.embeddings import get_3d_rotary_pos_embed
 
 from sparkvsr.engines.sparkvsr import _plan as plan
+from sparkvsr.engines.sparkvsr._group_norm import use_wide_group_norm
 from sparkvsr.errors import InvalidInputError
 
 # The clean low-resolution latent is read as x_t at this timestep; ofs is the I2V offset embedding.
@@ -65,6 +66,7 @@ class SparkVSRPipeline:
         latent_frames_per_batch: int = 2,
         channels_last: bool = False,
         compile_blocks: bool = False,
+        wide_group_norm: bool = False,
     ) -> None:
         """Sizes the VAE's work for the device instead of diffusers' small defaults.
 
@@ -76,6 +78,8 @@ class SparkVSRPipeline:
             channels_last: NDHWC activations for cuDNN's 3-D convolutions.
             compile_blocks: torch.compile each VAE resnet block (fuses norm, activation and the
                 causal padding copies); the first call of each shape compiles.
+            wide_group_norm: GroupNorm statistics reduced across the whole GPU (WideGroupNorm)
+                instead of one thread block per group.
         """
         vae = self.vae
         if tile is None:
@@ -90,6 +94,9 @@ class SparkVSRPipeline:
                 module.weight.data = module.weight.data.contiguous(memory_format=layout)
         if channels_last:
             torch.backends.cudnn.benchmark = True
+        if wide_group_norm:
+            use_wide_group_norm(vae)
+
         if compile_blocks:
             # Blocks share one code object, so past dynamo's recompile limit the remaining
             # shapes run eagerly; raising the limit made warm-up take over 8 minutes on an H100.
