@@ -49,7 +49,7 @@ class _Worker:
 
 
 def clip_lines(job: ResolveJob) -> str:
-    lines = []
+    lines = list(job.refused)
     for plan in job.plans():
         if plan.skipped:
             lines.append(f"{plan.label}: will be skipped: {plan.skipped}")

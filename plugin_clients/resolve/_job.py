@@ -63,7 +63,17 @@ class ResolveJob:
         self.version = resolve_version(resolve)
         self.log = log
         self.resolve_timeline = ResolveTimeline(resolve, self.version)
-        self.timeline = self.resolve_timeline.to_otio(self.resolve_timeline.selected_items())
+        selected = self.resolve_timeline.selected_items()
+        self.refused: list[str] = []
+        """One line per selected clip Resolve cannot have placed back, saying why."""
+        supported = []
+        for chosen in selected:
+            reason = self.resolve_timeline.unsupported(chosen.item)
+            if reason:
+                self.refused.append(f"{chosen.item.GetName()}: skipped: {reason}")
+            else:
+                supported.append(chosen)
+        self.timeline = self.resolve_timeline.to_otio(supported)
         self.use(settings)
 
     def use(self, settings: ResolveSettings) -> None:

@@ -137,6 +137,29 @@ class ResolveTimeline:
             "no clip to upscale: set In and Out around the clips, or park the playhead on one"
         )
 
+    def unsupported(self, item) -> str | None:
+        """Why an item cannot be upscaled and placed back exactly, or None.
+
+        A retimed clip shows more or fewer media frames than it lasts, and the scripting API
+        can neither read its speed curve nor retime the placed copy to match.
+        """
+        media_item = item.GetMediaPoolItem()
+        if not media_item:
+            return None  # titles and generators: the timeline bridge says why
+        try:
+            used = int(item.GetSourceEndFrame()) - int(item.GetSourceStartFrame())
+        except (AttributeError, TypeError):
+            return None  # a Resolve without these calls: speed changes cannot be seen
+        media_rate = exact_rate(float(media_item.GetClipProperty("FPS")))
+        expected = int(item.GetDuration()) * media_rate / self.rate
+        # One frame of slack: GetSourceStartFrame is reported a frame early on some versions.
+        if abs(used - expected) <= 1:
+            return None
+        return (
+            f"it has a speed change ({used} media frames over {item.GetDuration()} timeline "
+            "frames), which Resolve's scripting API cannot place back; render it at 100% first"
+        )
+
     def _track_of(self, wanted) -> int:
         for track in range(1, int(self.timeline.GetTrackCount(VIDEO)) + 1):
             for item in self.timeline.GetItemListInTrack(VIDEO, track) or []:

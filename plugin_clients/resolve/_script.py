@@ -53,6 +53,8 @@ def main(script_globals: Mapping, log: Callable[[str], None] = print) -> int:
 
 def run_with_saved_settings(job: ResolveJob, log: Callable[[str], None]) -> int:
     """The dialog-less run: the plan, progress every 10%, and the report on the console."""
+    for line in job.refused:
+        log(f"SparkVSR: {line}")
     for plan in job.plans():
         state = f"skipped: {plan.skipped}" if plan.skipped else f"{len(plan.keyframes)} keyframes"
         log(f"SparkVSR: {plan.label}: {state}")

@@ -95,6 +95,7 @@ class TimelineItem:
         self._start = start
         self._left = left
         self._duration = duration
+        self._source_frames = duration
         self._markers: dict[float, dict] = {}
         self._id = f"item-{next(_ids)}"
         self.track: tuple[str, int] | None = None
@@ -124,7 +125,7 @@ class TimelineItem:
         return self._left
 
     def GetSourceEndFrame(self):
-        return self._left + self._duration
+        return self._left + self._source_frames
 
     def GetMediaPoolItem(self):
         return self._media_item
@@ -137,6 +138,12 @@ class TimelineItem:
 
     def AddMarker(self, frameId, color, name, note, duration, customData=""):
         return _add_marker(self._markers, frameId, color, name, note, duration, customData)
+
+    # Test-side action
+    def retime(self, percent: float) -> None:
+        """What changing the clip's speed in the Inspector does: the same media frames over a
+        different number of timeline frames."""
+        self._duration = round(self._source_frames * 100 / percent)
 
 
 class Timeline:

@@ -276,3 +276,22 @@ def test_handles_extend_the_media_and_the_placed_clip_starts_inside_it(
         a.GetStart(),
         a.GetDuration(),
     )
+
+
+def test_a_retimed_clip_is_skipped_with_the_reason_and_the_others_placed(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+):
+    edit, a, b = marked_edit(make_edit, Fraction(24), tmp_path)
+    b.retime(50)  # 24 media frames over 48 timeline frames
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+
+    run_script(edit)
+
+    console = capsys.readouterr().out
+    assert (
+        "SparkVSR: B002.mov: skipped: it has a speed change (24 media frames over 48 timeline "
+        "frames), which Resolve's scripting API cannot place back" in console
+    )
+    assert "placed 1 clips on a new track" in console
+    (placed,) = edit.timeline.items(2)
+    assert placed.GetStart() == a.GetStart()
