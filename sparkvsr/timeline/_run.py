@@ -29,6 +29,9 @@ from sparkvsr.upscale_file import FileJob, FileJobResult, upscale_file
 
 logger = logging.getLogger(__name__)
 
+CANCELLED = "cancelled"
+"""The error of a clip that a cancel stopped or kept from starting."""
+
 ClipProgress = Callable[[ClipPlan, int, int], None]
 """Called with (clip, frames done, frames in the clip) after each finished frame."""
 
@@ -99,9 +102,6 @@ class TimelineResult:
         done = sum(outcome.done for outcome in self.outcomes)
         lines.append(f"{done} of {len(self.outcomes)} clips upscaled")
         return "\n".join(lines)
-
-
-CANCELLED = "cancelled"
 
 
 def upscale_timeline(
