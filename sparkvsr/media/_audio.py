@@ -84,8 +84,11 @@ def read_audio(span: AudioSpan) -> AudioClip | None:
         return AudioClip(joined.reshape(1, -1), rate, audio.layout.name)
 
 
-def write_audio(container: av.container.OutputContainer, stream, clip: AudioClip) -> None:
-    """Encodes and muxes the whole clip into `stream` (added with `add_audio_stream`)."""
+def write_audio(container: av.container.OutputContainer, clip: AudioClip) -> None:
+    """Adds an audio stream to `container` and encodes and muxes the whole clip into it."""
+    stream = container.add_stream(clip.codec, rate=clip.sample_rate)
+    stream.layout = clip.layout
+    stream.format = clip.sample_format
     channels = len(stream.layout.channels)
     samples = clip.samples.reshape(-1, channels)
     for start in range(0, len(samples), _SAMPLES_PER_PACKET):
@@ -101,10 +104,3 @@ def write_audio(container: av.container.OutputContainer, stream, clip: AudioClip
             container.mux(packet)
     for packet in stream.encode():
         container.mux(packet)
-
-
-def add_audio_stream(container: av.container.OutputContainer, clip: AudioClip):
-    stream = container.add_stream(clip.codec, rate=clip.sample_rate)
-    stream.layout = clip.layout
-    stream.format = clip.sample_format
-    return stream

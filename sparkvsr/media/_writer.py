@@ -11,7 +11,7 @@ import av
 import numpy as np
 
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.media._audio import AudioSpan, add_audio_stream, read_audio, write_audio
+from sparkvsr.media._audio import AudioSpan, read_audio, write_audio
 from sparkvsr.specs import FrameLayout
 
 MovieCodec = Literal["prores_hq", "prores_4444", "dnxhr_hqx"]
@@ -117,7 +117,7 @@ class FrameWriter:
         clip = read_audio(audio) if audio else None
         if clip is not None:
             # Written up front: audio is small, and the muxer interleaves it with the video.
-            write_audio(self._container, add_audio_stream(self._container, clip), clip)
+            write_audio(self._container, clip)
 
     def _open_sequence(self, frame_rate: Fraction, first_index: int) -> None:
         encoder, pixel_format_8, pixel_format_16 = _SEQUENCE_ENCODERS[

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 import opentimelineio as otio
 from opentimelineio import opentime
 
-from sparkvsr.media import MOVIE_CODECS
+from sparkvsr.media import MOVIE_CODECS, is_sequence_pattern
 from sparkvsr.timeline._plan import ClipPlan
 
 OutputFormat = Literal["prores_hq", "prores_4444", "dnxhr_hqx", "exr", "png"]
@@ -54,7 +54,7 @@ def upscaled_reference(plan: ClipPlan, target: str) -> otio.core.MediaReference:
     )
     absolute = os.path.abspath(target)
     as_url = plan.clip.media_reference.target_url.startswith("file:")
-    if "%" not in os.path.basename(target):
+    if not is_sequence_pattern(target):
         url = Path(absolute).as_uri() if as_url else absolute
         return otio.schema.ExternalReference(target_url=url, available_range=available)
     folder, pattern = os.path.split(absolute)

@@ -15,7 +15,7 @@ from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
 from sparkvsr.info import package_versions
 from sparkvsr.keyframes import ProviderSettings
-from sparkvsr.media import MOVIE_CODECS
+from sparkvsr.media import MOVIE_CODECS, is_sequence_pattern
 from sparkvsr.timeline._conform import (
     OutputFormat,
     OutputMode,
@@ -206,7 +206,7 @@ def _upscale_clip(plan, target, settings, client, progress, should_stop) -> File
 
 def sidecar_path(target: str) -> str:
     """`<output name>.sparkvsr.json` next to a movie, or next to a sequence's folder."""
-    if "%" in os.path.basename(target):
+    if is_sequence_pattern(target):
         folder = os.path.dirname(target)
         return f"{folder}.sparkvsr.json"
     return f"{os.path.splitext(target)[0]}.sparkvsr.json"
