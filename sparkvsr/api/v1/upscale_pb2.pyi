@@ -100,20 +100,26 @@ class JobAccepted(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., output_layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., engine: _Optional[str] = ...) -> None: ...
 
 class JobProgress(_message.Message):
-    __slots__ = ("job_id", "state", "frames_done", "frame_count", "message", "input_complete")
+    __slots__ = ("job_id", "state", "frames_done", "frame_count", "message", "input_complete", "output_path", "sidecar_path", "stage")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     FRAMES_DONE_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     INPUT_COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    SIDECAR_PATH_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     state: JobState
     frames_done: int
     frame_count: int
     message: str
     input_complete: bool
-    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., frames_done: _Optional[int] = ..., frame_count: _Optional[int] = ..., message: _Optional[str] = ..., input_complete: _Optional[bool] = ...) -> None: ...
+    output_path: str
+    sidecar_path: str
+    stage: str
+    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., frames_done: _Optional[int] = ..., frame_count: _Optional[int] = ..., message: _Optional[str] = ..., input_complete: _Optional[bool] = ..., output_path: _Optional[str] = ..., sidecar_path: _Optional[str] = ..., stage: _Optional[str] = ...) -> None: ...
 
 class UpscaleResponse(_message.Message):
     __slots__ = ("accepted", "progress", "frame")
@@ -233,3 +239,155 @@ class GetServerInfoResponse(_message.Message):
     limits: ServerLimits
     versions: _containers.ScalarMap[str, str]
     def __init__(self, server_version: _Optional[str] = ..., default_engine: _Optional[str] = ..., engines: _Optional[_Iterable[_Union[EngineInfo, _Mapping]]] = ..., devices: _Optional[_Iterable[_Union[DeviceInfo, _Mapping]]] = ..., limits: _Optional[_Union[ServerLimits, _Mapping]] = ..., versions: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class JobSettings(_message.Message):
+    __slots__ = ("engine", "scale", "keyframe_provider", "output_format", "overwrite", "audio", "fit", "chunk_length", "chunk_overlap")
+    ENGINE_FIELD_NUMBER: _ClassVar[int]
+    SCALE_FIELD_NUMBER: _ClassVar[int]
+    KEYFRAME_PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    OVERWRITE_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    FIT_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_OVERLAP_FIELD_NUMBER: _ClassVar[int]
+    engine: str
+    scale: int
+    keyframe_provider: str
+    output_format: str
+    overwrite: bool
+    audio: bool
+    fit: bool
+    chunk_length: int
+    chunk_overlap: int
+    def __init__(self, engine: _Optional[str] = ..., scale: _Optional[int] = ..., keyframe_provider: _Optional[str] = ..., output_format: _Optional[str] = ..., overwrite: _Optional[bool] = ..., audio: _Optional[bool] = ..., fit: _Optional[bool] = ..., chunk_length: _Optional[int] = ..., chunk_overlap: _Optional[int] = ...) -> None: ...
+
+class MediaKeyframe(_message.Message):
+    __slots__ = ("frame", "still_path")
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    STILL_PATH_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    still_path: str
+    def __init__(self, frame: _Optional[int] = ..., still_path: _Optional[str] = ...) -> None: ...
+
+class MediaJobSpec(_message.Message):
+    __slots__ = ("source_path", "first_frame", "frame_count", "keyframes", "settings", "output_dir", "output_path")
+    SOURCE_PATH_FIELD_NUMBER: _ClassVar[int]
+    FIRST_FRAME_FIELD_NUMBER: _ClassVar[int]
+    FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_DIR_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    source_path: str
+    first_frame: int
+    frame_count: int
+    keyframes: _containers.RepeatedCompositeFieldContainer[MediaKeyframe]
+    settings: JobSettings
+    output_dir: str
+    output_path: str
+    def __init__(self, source_path: _Optional[str] = ..., first_frame: _Optional[int] = ..., frame_count: _Optional[int] = ..., keyframes: _Optional[_Iterable[_Union[MediaKeyframe, _Mapping]]] = ..., settings: _Optional[_Union[JobSettings, _Mapping]] = ..., output_dir: _Optional[str] = ..., output_path: _Optional[str] = ...) -> None: ...
+
+class StartMediaJobRequest(_message.Message):
+    __slots__ = ("spec",)
+    SPEC_FIELD_NUMBER: _ClassVar[int]
+    spec: MediaJobSpec
+    def __init__(self, spec: _Optional[_Union[MediaJobSpec, _Mapping]] = ...) -> None: ...
+
+class StartMediaJobResponse(_message.Message):
+    __slots__ = ("job_id", "output_path", "sidecar_path")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    SIDECAR_PATH_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    output_path: str
+    sidecar_path: str
+    def __init__(self, job_id: _Optional[str] = ..., output_path: _Optional[str] = ..., sidecar_path: _Optional[str] = ...) -> None: ...
+
+class WatchJobRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class WindowKeyframe(_message.Message):
+    __slots__ = ("offset", "still_path")
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    STILL_PATH_FIELD_NUMBER: _ClassVar[int]
+    offset: int
+    still_path: str
+    def __init__(self, offset: _Optional[int] = ..., still_path: _Optional[str] = ...) -> None: ...
+
+class RunWindowRequest(_message.Message):
+    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes")
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    LAYOUT_FIELD_NUMBER: _ClassVar[int]
+    FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    INPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
+    settings: JobSettings
+    layout: FrameLayout
+    frame_count: int
+    input_path: str
+    keyframes: _containers.RepeatedCompositeFieldContainer[WindowKeyframe]
+    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ...) -> None: ...
+
+class RunWindowResponse(_message.Message):
+    __slots__ = ("output_path", "output_layout", "cached", "job_id")
+    OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_LAYOUT_FIELD_NUMBER: _ClassVar[int]
+    CACHED_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    output_path: str
+    output_layout: FrameLayout
+    cached: bool
+    job_id: str
+    def __init__(self, output_path: _Optional[str] = ..., output_layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., cached: _Optional[bool] = ..., job_id: _Optional[str] = ...) -> None: ...
+
+class GatewayRequest(_message.Message):
+    __slots__ = ("request_id", "get_server_info", "start_media_job", "watch_job", "get_job", "cancel_job", "run_window")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    GET_SERVER_INFO_FIELD_NUMBER: _ClassVar[int]
+    START_MEDIA_JOB_FIELD_NUMBER: _ClassVar[int]
+    WATCH_JOB_FIELD_NUMBER: _ClassVar[int]
+    GET_JOB_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_JOB_FIELD_NUMBER: _ClassVar[int]
+    RUN_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    request_id: int
+    get_server_info: GetServerInfoRequest
+    start_media_job: StartMediaJobRequest
+    watch_job: WatchJobRequest
+    get_job: GetJobRequest
+    cancel_job: CancelJobRequest
+    run_window: RunWindowRequest
+    def __init__(self, request_id: _Optional[int] = ..., get_server_info: _Optional[_Union[GetServerInfoRequest, _Mapping]] = ..., start_media_job: _Optional[_Union[StartMediaJobRequest, _Mapping]] = ..., watch_job: _Optional[_Union[WatchJobRequest, _Mapping]] = ..., get_job: _Optional[_Union[GetJobRequest, _Mapping]] = ..., cancel_job: _Optional[_Union[CancelJobRequest, _Mapping]] = ..., run_window: _Optional[_Union[RunWindowRequest, _Mapping]] = ...) -> None: ...
+
+class GatewayError(_message.Message):
+    __slots__ = ("code", "message")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    message: str
+    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class GatewayResponse(_message.Message):
+    __slots__ = ("request_id", "server_info", "media_job_started", "progress", "job", "cancelled", "window", "error", "final")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVER_INFO_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_JOB_STARTED_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    request_id: int
+    server_info: GetServerInfoResponse
+    media_job_started: StartMediaJobResponse
+    progress: JobProgress
+    job: GetJobResponse
+    cancelled: CancelJobResponse
+    window: RunWindowResponse
+    error: GatewayError
+    final: bool
+    def __init__(self, request_id: _Optional[int] = ..., server_info: _Optional[_Union[GetServerInfoResponse, _Mapping]] = ..., media_job_started: _Optional[_Union[StartMediaJobResponse, _Mapping]] = ..., progress: _Optional[_Union[JobProgress, _Mapping]] = ..., job: _Optional[_Union[GetJobResponse, _Mapping]] = ..., cancelled: _Optional[_Union[CancelJobResponse, _Mapping]] = ..., window: _Optional[_Union[RunWindowResponse, _Mapping]] = ..., error: _Optional[_Union[GatewayError, _Mapping]] = ..., final: _Optional[bool] = ...) -> None: ...

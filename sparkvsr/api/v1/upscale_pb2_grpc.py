@@ -65,6 +65,21 @@ class UpscaleServiceStub:
                 request_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.CancelJobRequest.SerializeToString,
                 response_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.CancelJobResponse.FromString,
                 _registered_method=True)
+        self.StartMediaJob = channel.unary_unary(
+                '/sparkvsr.api.v1.UpscaleService/StartMediaJob',
+                request_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.StartMediaJobRequest.SerializeToString,
+                response_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.StartMediaJobResponse.FromString,
+                _registered_method=True)
+        self.WatchJob = channel.unary_stream(
+                '/sparkvsr.api.v1.UpscaleService/WatchJob',
+                request_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.WatchJobRequest.SerializeToString,
+                response_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.JobProgress.FromString,
+                _registered_method=True)
+        self.RunWindow = channel.unary_unary(
+                '/sparkvsr.api.v1.UpscaleService/RunWindow',
+                request_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.RunWindowRequest.SerializeToString,
+                response_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.RunWindowResponse.FromString,
+                _registered_method=True)
 
 
 class UpscaleServiceServicer:
@@ -114,6 +129,30 @@ class UpscaleServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartMediaJob(self, request, context):
+        """Starts a job on media named by path: the server decodes the range, restores keyframes without
+        a still, writes the mezzanine and its sidecar itself, and reports their paths. For clients on
+        the same host or on shared storage (editor panels, farm tasks).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchJob(self, request, context):
+        """Streams a job's progress until it finishes (the last message carries its final state).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunWindow(self, request, context):
+        """Runs one engine window of frames handed over as a file, answering with a file of its output.
+        Outputs are cached by the content of the inputs and the settings: asking again is free.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UpscaleServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -141,6 +180,21 @@ def add_UpscaleServiceServicer_to_server(servicer, server):
                     servicer.CancelJob,
                     request_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.CancelJobRequest.FromString,
                     response_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.CancelJobResponse.SerializeToString,
+            ),
+            'StartMediaJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartMediaJob,
+                    request_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.StartMediaJobRequest.FromString,
+                    response_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.StartMediaJobResponse.SerializeToString,
+            ),
+            'WatchJob': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchJob,
+                    request_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.WatchJobRequest.FromString,
+                    response_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.JobProgress.SerializeToString,
+            ),
+            'RunWindow': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunWindow,
+                    request_deserializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.RunWindowRequest.FromString,
+                    response_serializer=sparkvsr_dot_api_dot_v1_dot_upscale__pb2.RunWindowResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -284,6 +338,87 @@ class UpscaleService:
             '/sparkvsr.api.v1.UpscaleService/CancelJob',
             sparkvsr_dot_api_dot_v1_dot_upscale__pb2.CancelJobRequest.SerializeToString,
             sparkvsr_dot_api_dot_v1_dot_upscale__pb2.CancelJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartMediaJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sparkvsr.api.v1.UpscaleService/StartMediaJob',
+            sparkvsr_dot_api_dot_v1_dot_upscale__pb2.StartMediaJobRequest.SerializeToString,
+            sparkvsr_dot_api_dot_v1_dot_upscale__pb2.StartMediaJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/sparkvsr.api.v1.UpscaleService/WatchJob',
+            sparkvsr_dot_api_dot_v1_dot_upscale__pb2.WatchJobRequest.SerializeToString,
+            sparkvsr_dot_api_dot_v1_dot_upscale__pb2.JobProgress.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunWindow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/sparkvsr.api.v1.UpscaleService/RunWindow',
+            sparkvsr_dot_api_dot_v1_dot_upscale__pb2.RunWindowRequest.SerializeToString,
+            sparkvsr_dot_api_dot_v1_dot_upscale__pb2.RunWindowResponse.FromString,
             options,
             channel_credentials,
             insecure,
