@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sparkvsr import environment
+from sparkvsr.connection import is_loopback
 from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

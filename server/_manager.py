@@ -57,6 +57,11 @@ class JobManager:
         ]
         self._ready = threading.Barrier(config.workers + 1)
 
+    @property
+    def engine_infos(self) -> dict[str, EngineInfo]:
+        """The rules of each engine this server runs, by name."""
+        return {name: info for name, (info, _) in self._engines.items()}
+
     def start(self) -> None:
         """Starts the workers and returns once each has loaded the default engine."""
         for worker in self._workers:
