@@ -33,6 +33,7 @@ async function loadSelection(ppro, options = {}) {
  * @property {object} spec
  * @property {import("./jobs.js").Placement[]} placements
  * @property {string} state
+ * @property {boolean} [cancelling]  a cancel was sent
  *
  * @typedef {{sequenceName: string, settings: import("./jobs.js").PanelSettings, jobs: RunJob[]}} Run
  */
@@ -144,7 +145,8 @@ class Workflow {
 
   async cancelJobs() {
     if (!this.run) return;
-    const open = this.run.jobs.filter((job) => job.state !== SUCCEEDED && !STOPPED.includes(job.state));
+    const open = this.run.jobs.filter((job) => job.state !== SUCCEEDED && !STOPPED.includes(job.state) && !job.cancelling);
+    open.forEach((job) => { job.cancelling = true; });
     await Promise.all(open.map((job) => this.gateway.cancelJob(job.jobId).catch(() => null)));
   }
 
