@@ -1,0 +1,37 @@
+"""Helpers of the Premiere panel's end-to-end tests: node and the panel's npm packages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def node_packages() -> Path:
+    """tests/premiere/node_modules, installed from package-lock.json when missing."""
+    if shutil.which("node") is None:
+        pytest.fail("node is not installed (apt-get install -y nodejs npm)")
+    if not (HERE / "node_modules" / "playwright-core").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True)
+    return HERE / "node_modules"
+
+
+def run_node(script: str, payload: dict, tmp_path: Path, timeout_s: float = 120) -> dict:
+    """Runs a driver script with its input in a JSON file and returns the JSON it prints."""
+    source = tmp_path / "driver-input.json"
+    source.write_text(json.dumps(payload))
+    result = subprocess.run(
+        ["node", "--experimental-websocket", "--no-warnings", str(HERE / script), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
