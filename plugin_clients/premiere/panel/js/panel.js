@@ -94,12 +94,14 @@ class Panel {
   async refresh() {
     const workflow = this.newWorkflow();
     try {
-      await workflow.gateway.connect();
-      this.showEngines(await workflow.gateway.serverInfo());
+      // The server first: the engine's keyframe spacing decides which clips can be upscaled.
+      const info = await workflow.gateway.connect().then(() => workflow.gateway.serverInfo(), (error) => error);
+      if (!(info instanceof Error)) this.showEngines(info);
       const { sequenceName, plans } = await loadSelection(this.ppro, { minKeyframeGap: this.minKeyframeGap });
       this.sequenceName = sequenceName;
       this.plans = plans;
       this.showClips();
+      if (info instanceof Error) throw info;
       const usable = plans.filter((plan) => !plan.skipped).length;
       this.say("idle", plans.length ? `${usable} of ${plans.length} selected clips can be upscaled` : "select clips in the sequence, then press Refresh");
     } catch (error) {
