@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,18 +19,3 @@ def node_packages() -> Path:
     if not (HERE / "node_modules" / "playwright-core").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True)
     return HERE / "node_modules"
-
-
-def run_node(script: str, payload: dict, tmp_path: Path, timeout_s: float = 120) -> dict:
-    """Runs a driver script with its input in a JSON file and returns the JSON it prints."""
-    source = tmp_path / "driver-input.json"
-    source.write_text(json.dumps(payload))
-    result = subprocess.run(
-        ["node", "--experimental-websocket", "--no-warnings", str(HERE / script), str(source)],
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_node
-from test_panel_gateway import panel_scenario
+from node_driver import panel_scenario, run_node
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "build" / "premiere"
 

@@ -8,39 +8,13 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import run_node
+from node_driver import panel_scenario, run_node
 
 from sparkvsr.media import read_frames
 from sparkvsr.specs import FrameRange
 from sparkvsr.upscale_file import FileJob, upscale_file
 
 TICKS_PER_SECOND = 254016000000
-
-
-def panel_scenario(clip, first: int, stop: int, keyframe: int) -> dict:
-    """A 24 fps sequence with the clip trimmed to media frames [first, stop) at sequence frame 48,
-    and a clip marker naming the keyframe's still."""
-    return {
-        "sequence": {"name": "Edit", "rate": [24, 1]},
-        "media": [
-            {
-                "id": "clip",
-                "path": str(clip.path),
-                "rate": [24, 1],
-                "frames": len(clip.low),
-                "startTimecode": "01:00:00:00",
-            }
-        ],
-        "clips": [{"media": "clip", "start": 48, "in": first, "out": stop}],
-        "clipMarkers": [
-            {
-                "media": "clip",
-                "name": "SparkVSR key",
-                "frame": keyframe,
-                "comment": str(clip.stills[keyframe]),
-            }
-        ],
-    }
 
 
 def ticks(frames: int, rate: int = 24) -> str:
