@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh test,server
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+bash scripts/test_js.sh
 .venv/bin/python -m pytest "$@"
