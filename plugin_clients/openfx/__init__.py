@@ -4,7 +4,7 @@ The plug-in itself runs inside the host and talks to `sparkvsr serve`'s gateway;
 builds its bundle with CMake and copies it where OFX hosts look for plug-ins.
 """
 
-from sparkvsr_openfx._build import BUNDLE_NAME, OFX_ARCH_FOLDERS, bundle_binary, build, source_dir
+from sparkvsr_openfx._build import BUNDLE_NAME, OFX_ARCH_FOLDERS, build, bundle_binary, source_dir
 from sparkvsr_openfx._install import default_plugin_dir, install
 
 __all__ = [

@@ -47,7 +47,14 @@ def build(build_dir: Path | None = None, build_type: str = "Release") -> Path:
             "cmake gcc), then run `sparkvsr openfx build` again"
         )
     steps = (
-        ["cmake", "-S", str(source_dir()), "-B", str(build_dir), f"-DCMAKE_BUILD_TYPE={build_type}"],
+        [
+            "cmake",
+            "-S",
+            str(source_dir()),
+            "-B",
+            str(build_dir),
+            f"-DCMAKE_BUILD_TYPE={build_type}",
+        ],
         ["cmake", "--build", str(build_dir), "--parallel", "2"],
     )
     for step in steps:

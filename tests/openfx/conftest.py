@@ -34,8 +34,9 @@ def plugin_binary(ofx_build) -> str:
 def host_frames(tmp_path_factory) -> np.ndarray:
     """A real clip made and decoded with PyAV, enlarged x4 as an NLE hands an HD clip on a UHD
     timeline to an effect: (T, 64, 96, 4) uint8 RGBA, alpha a gradient."""
-    clip = make_clip(tmp_path_factory.mktemp("ofx-clip"), frame_count=10, size=(96, 64),
-                     keyframes=())  # fmt: skip
+    clip = make_clip(
+        tmp_path_factory.mktemp("ofx-clip"), frame_count=10, size=(96, 64), keyframes=()
+    )
     with av.open(str(clip.path)) as container:
         decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     enlarged = [cv2.resize(f, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC) for f in decoded]

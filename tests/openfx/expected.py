@@ -45,15 +45,20 @@ def window_of(time: int, first: int, last: int, length: int) -> tuple[int, int]:
 
 def engine_window(reduced: np.ndarray, scale: int) -> np.ndarray:
     depth = 8 if reduced.dtype == np.uint8 else 16
-    spec = JobSpec(len(reduced), FrameLayout(reduced.shape[2], reduced.shape[1], 4, depth),
-                   scale=scale, engine="flow")  # fmt: skip
+    spec = JobSpec(
+        len(reduced),
+        FrameLayout(reduced.shape[2], reduced.shape[1], 4, depth),
+        scale=scale,
+        engine="flow",
+    )
     engine = engine_entry("flow").load()
     items = [SourceFrame(i, frame) for i, frame in enumerate(reduced)]
     return np.stack([out.image for out in run_job(spec, engine, items)])
 
 
-def expected_frame(frames: np.ndarray, time: int, scale: int, mode: str, window: int,
-                   first: int = 0) -> np.ndarray:  # fmt: skip
+def expected_frame(
+    frames: np.ndarray, time: int, scale: int, mode: str, window: int, first: int = 0
+) -> np.ndarray:
     """The frame the effect must render at `time` (top-down, the input's dtype)."""
     start, stop = window_of(time, first, first + len(frames) - 1, window)
     factor = scale if mode == "restore" else 1

@@ -14,66 +14,112 @@ import numpy as np
 
 OK, FAILED, ERR_UNKNOWN, ERR_UNSUPPORTED, ERR_BAD_HANDLE, ERR_BAD_INDEX = 0, 1, 3, 5, 9, 10
 REPLY_DEFAULT = 14
-DEPTHS = {np.dtype(np.uint8): "OfxBitDepthByte", np.dtype(np.uint16): "OfxBitDepthShort",
-          np.dtype(np.float32): "OfxBitDepthFloat"}  # fmt: skip
+DEPTHS = {
+    np.dtype(np.uint8): "OfxBitDepthByte",
+    np.dtype(np.uint16): "OfxBitDepthShort",
+    np.dtype(np.float32): "OfxBitDepthFloat",
+}
 
-P, S, I, D = C.c_void_p, C.c_char_p, C.c_int, C.c_double
+P, S, INT, D = C.c_void_p, C.c_char_p, C.c_int, C.c_double
 FN = C.CFUNCTYPE
 
 
 class OfxHostStruct(C.Structure):
-    _fields_ = [("host", P), ("fetchSuite", FN(P, P, S, I))]
+    _fields_ = [("host", P), ("fetchSuite", FN(P, P, S, INT))]
 
 
 class OfxPluginStruct(C.Structure):
-    _fields_ = [("pluginApi", S), ("apiVersion", I), ("pluginIdentifier", S),
-                ("pluginVersionMajor", C.c_uint), ("pluginVersionMinor", C.c_uint),
-                ("setHost", FN(None, C.POINTER(OfxHostStruct))),
-                ("mainEntry", FN(I, S, P, P, P))]  # fmt: skip
+    _fields_ = [
+        ("pluginApi", S),
+        ("apiVersion", INT),
+        ("pluginIdentifier", S),
+        ("pluginVersionMajor", C.c_uint),
+        ("pluginVersionMinor", C.c_uint),
+        ("setHost", FN(None, C.POINTER(OfxHostStruct))),
+        ("mainEntry", FN(INT, S, P, P, P)),
+    ]
 
 
 # Suites in the standard's member order; members this host does not serve answer unsupported.
-UNSUPPORTED = FN(I)
+UNSUPPORTED = FN(INT)
 PROPERTY_SUITE = [
-    ("propSetPointer", FN(I, P, S, I, P)), ("propSetString", FN(I, P, S, I, S)),
-    ("propSetDouble", FN(I, P, S, I, D)), ("propSetInt", FN(I, P, S, I, I)),
-    ("propSetPointerN", FN(I, P, S, I, C.POINTER(P))), ("propSetStringN", FN(I, P, S, I, C.POINTER(S))),
-    ("propSetDoubleN", FN(I, P, S, I, C.POINTER(D))), ("propSetIntN", FN(I, P, S, I, C.POINTER(I))),
-    ("propGetPointer", FN(I, P, S, I, C.POINTER(P))), ("propGetString", FN(I, P, S, I, C.POINTER(P))),
-    ("propGetDouble", FN(I, P, S, I, C.POINTER(D))), ("propGetInt", FN(I, P, S, I, C.POINTER(I))),
-    ("propGetPointerN", FN(I, P, S, I, C.POINTER(P))), ("propGetStringN", FN(I, P, S, I, C.POINTER(P))),
-    ("propGetDoubleN", FN(I, P, S, I, C.POINTER(D))), ("propGetIntN", FN(I, P, S, I, C.POINTER(I))),
-    ("propReset", FN(I, P, S)), ("propGetDimension", FN(I, P, S, C.POINTER(I))),
-]  # fmt: skip
+    ("propSetPointer", FN(INT, P, S, INT, P)),
+    ("propSetString", FN(INT, P, S, INT, S)),
+    ("propSetDouble", FN(INT, P, S, INT, D)),
+    ("propSetInt", FN(INT, P, S, INT, INT)),
+    ("propSetPointerN", FN(INT, P, S, INT, C.POINTER(P))),
+    ("propSetStringN", FN(INT, P, S, INT, C.POINTER(S))),
+    ("propSetDoubleN", FN(INT, P, S, INT, C.POINTER(D))),
+    ("propSetIntN", FN(INT, P, S, INT, C.POINTER(INT))),
+    ("propGetPointer", FN(INT, P, S, INT, C.POINTER(P))),
+    ("propGetString", FN(INT, P, S, INT, C.POINTER(P))),
+    ("propGetDouble", FN(INT, P, S, INT, C.POINTER(D))),
+    ("propGetInt", FN(INT, P, S, INT, C.POINTER(INT))),
+    ("propGetPointerN", FN(INT, P, S, INT, C.POINTER(P))),
+    ("propGetStringN", FN(INT, P, S, INT, C.POINTER(P))),
+    ("propGetDoubleN", FN(INT, P, S, INT, C.POINTER(D))),
+    ("propGetIntN", FN(INT, P, S, INT, C.POINTER(INT))),
+    ("propReset", FN(INT, P, S)),
+    ("propGetDimension", FN(INT, P, S, C.POINTER(INT))),
+]
 IMAGE_EFFECT_SUITE = [
-    ("getPropertySet", FN(I, P, C.POINTER(P))), ("getParamSet", FN(I, P, C.POINTER(P))),
-    ("clipDefine", FN(I, P, S, C.POINTER(P))), ("clipGetHandle", FN(I, P, S, C.POINTER(P), C.POINTER(P))),
-    ("clipGetPropertySet", FN(I, P, C.POINTER(P))), ("clipGetImage", FN(I, P, D, P, C.POINTER(P))),
-    ("clipReleaseImage", FN(I, P)), ("clipGetRegionOfDefinition", FN(I, P, D, C.POINTER(D))),
-    ("abort", FN(I, P)), ("imageMemoryAlloc", UNSUPPORTED), ("imageMemoryFree", UNSUPPORTED),
-    ("imageMemoryLock", UNSUPPORTED), ("imageMemoryUnlock", UNSUPPORTED),
-]  # fmt: skip
+    ("getPropertySet", FN(INT, P, C.POINTER(P))),
+    ("getParamSet", FN(INT, P, C.POINTER(P))),
+    ("clipDefine", FN(INT, P, S, C.POINTER(P))),
+    ("clipGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
+    ("clipGetPropertySet", FN(INT, P, C.POINTER(P))),
+    ("clipGetImage", FN(INT, P, D, P, C.POINTER(P))),
+    ("clipReleaseImage", FN(INT, P)),
+    ("clipGetRegionOfDefinition", FN(INT, P, D, C.POINTER(D))),
+    ("abort", FN(INT, P)),
+    ("imageMemoryAlloc", UNSUPPORTED),
+    ("imageMemoryFree", UNSUPPORTED),
+    ("imageMemoryLock", UNSUPPORTED),
+    ("imageMemoryUnlock", UNSUPPORTED),
+]
 # paramGetValue/AtTime are variadic; on x86-64 System V a pointer after the fixed arguments
 # arrives where a fixed pointer argument would, so they are served with fixed signatures.
 PARAMETER_SUITE = [
-    ("paramDefine", FN(I, P, S, S, C.POINTER(P))), ("paramGetHandle", FN(I, P, S, C.POINTER(P), C.POINTER(P))),
-    ("paramSetGetPropertySet", FN(I, P, C.POINTER(P))), ("paramGetPropertySet", FN(I, P, C.POINTER(P))),
-    ("paramGetValue", FN(I, P, P)), ("paramGetValueAtTime", FN(I, P, D, P)),
-] + [(name, UNSUPPORTED) for name in (
-    "paramGetDerivative", "paramGetIntegral", "paramSetValue", "paramSetValueAtTime",
-    "paramGetNumKeys", "paramGetKeyTime", "paramGetKeyIndex", "paramDeleteKey",
-    "paramDeleteAllKeys", "paramCopy", "paramEditBegin", "paramEditEnd")]  # fmt: skip
-MEMORY_SUITE = [("memoryAlloc", FN(I, P, C.c_size_t, C.POINTER(P))), ("memoryFree", FN(I, P))]
+    ("paramDefine", FN(INT, P, S, S, C.POINTER(P))),
+    ("paramGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
+    ("paramSetGetPropertySet", FN(INT, P, C.POINTER(P))),
+    ("paramGetPropertySet", FN(INT, P, C.POINTER(P))),
+    ("paramGetValue", FN(INT, P, P)),
+    ("paramGetValueAtTime", FN(INT, P, D, P)),
+] + [
+    (name, UNSUPPORTED)
+    for name in (
+        "paramGetDerivative",
+        "paramGetIntegral",
+        "paramSetValue",
+        "paramSetValueAtTime",
+        "paramGetNumKeys",
+        "paramGetKeyTime",
+        "paramGetKeyIndex",
+        "paramDeleteKey",
+        "paramDeleteAllKeys",
+        "paramCopy",
+        "paramEditBegin",
+        "paramEditEnd",
+    )
+]
+MEMORY_SUITE = [("memoryAlloc", FN(INT, P, C.c_size_t, C.POINTER(P))), ("memoryFree", FN(INT, P))]
 MULTITHREAD_SUITE = [
-    ("multiThread", UNSUPPORTED), ("multiThreadNumCPUs", FN(I, C.POINTER(C.c_uint))),
-    ("multiThreadIndex", FN(I, C.POINTER(C.c_uint))), ("multiThreadIsSpawnedThread", FN(I)),
-    ("mutexCreate", FN(I, C.POINTER(P), I)), ("mutexDestroy", FN(I, P)), ("mutexLock", FN(I, P)),
-    ("mutexUnLock", FN(I, P)), ("mutexTryLock", FN(I, P)),
-]  # fmt: skip
+    ("multiThread", UNSUPPORTED),
+    ("multiThreadNumCPUs", FN(INT, C.POINTER(C.c_uint))),
+    ("multiThreadIndex", FN(INT, C.POINTER(C.c_uint))),
+    ("multiThreadIsSpawnedThread", FN(INT)),
+    ("mutexCreate", FN(INT, C.POINTER(P), INT)),
+    ("mutexDestroy", FN(INT, P)),
+    ("mutexLock", FN(INT, P)),
+    ("mutexUnLock", FN(INT, P)),
+    ("mutexTryLock", FN(INT, P)),
+]
 MESSAGE_SUITE_V2 = [
-    ("message", FN(I, P, S, S, S, S)), ("setPersistentMessage", FN(I, P, S, S, S, S)),
-    ("clearPersistentMessage", FN(I, P)),
-]  # fmt: skip
+    ("message", FN(INT, P, S, S, S, S)),
+    ("setPersistentMessage", FN(INT, P, S, S, S, S)),
+    ("clearPersistentMessage", FN(INT, P)),
+]
 
 
 def suite_struct(name: str, members: list) -> type[C.Structure]:
@@ -89,8 +135,9 @@ class PropertySet:
     """Named, typed, multi-dimensional values, as the standard's property sets hold them."""
 
     def __init__(self, **values):
-        self.values: dict[str, list] = {k: list(v) if isinstance(v, list | tuple) else [v]
-                                        for k, v in values.items()}  # fmt: skip
+        self.values: dict[str, list] = {
+            k: list(v) if isinstance(v, list | tuple) else [v] for k, v in values.items()
+        }
         self._buffers: dict[tuple[str, int], C.Array] = {}
 
     def get(self, name: str, default=None):
@@ -171,13 +218,15 @@ class OfxTestHost:
         self.messages: list[tuple[str, str]] = []
         self.persistent: dict[int, tuple[str, str] | None] = {}
         self.props = PropertySet(
-            OfxPropName=b"org.sparkvsr.testhost", OfxPropLabel=b"SparkVSR test host",
+            OfxPropName=b"org.sparkvsr.testhost",
+            OfxPropLabel=b"SparkVSR test host",
             OfxImageEffectPropSupportsMultiResolution=int(multires),
-            OfxImageEffectPropSupportsTiles=1, OfxImageEffectPropTemporalClipAccess=1,
+            OfxImageEffectPropSupportsTiles=1,
+            OfxImageEffectPropTemporalClipAccess=1,
             OfxImageEffectPropSupportedContexts=[b"OfxImageEffectContextFilter"],
             OfxImageEffectPropSupportedPixelDepths=[d.encode() for d in DEPTHS.values()],
             OfxImageEffectPropSupportedComponents=[b"OfxImageComponentRGBA"],
-        )  # fmt: skip
+        )
         self.outputs = threading.local()  # the output image of this thread's render
         self.abort_check: Callable[[], bool] = lambda: False
         self.fetched: list[float] = []
@@ -265,16 +314,20 @@ class OfxTestHost:
         return {
             "propSetPointer": lambda h, n, i, v: put(h, n, i, v or 0),
             "propSetString": lambda h, n, i, v: put(h, n, i, v),
-            "propSetDouble": put, "propSetInt": put,
+            "propSetDouble": put,
+            "propSetInt": put,
             "propSetPointerN": lambda h, n, c, a: put_n(h, n, c, a, lambda v: v or 0),
-            "propSetStringN": put_n, "propSetDoubleN": put_n, "propSetIntN": put_n,
+            "propSetStringN": put_n,
+            "propSetDoubleN": put_n,
+            "propSetIntN": put_n,
             "propGetPointer": lambda h, n, i, out: out.__setitem__(0, take(h, n, i) or None),
             "propGetString": take_string,
             "propGetDouble": lambda h, n, i, out: out.__setitem__(0, take(h, n, i)),
             "propGetInt": lambda h, n, i, out: out.__setitem__(0, take(h, n, i)),
-            "propGetDoubleN": take_n, "propGetIntN": take_n,
+            "propGetDoubleN": take_n,
+            "propGetIntN": take_n,
             "propGetDimension": dimension,
-        }  # fmt: skip
+        }
 
     def _effect_impl(self) -> dict:
         def effect(h) -> Effect:
@@ -304,13 +357,14 @@ class OfxTestHost:
         return {
             "getPropertySet": lambda h, out: out.__setitem__(0, self._handle_of(effect(h).props)),
             "getParamSet": lambda h, out: out.__setitem__(0, self._handle_of(effect(h).param_set)),
-            "clipDefine": define_clip, "clipGetHandle": clip_handle,
+            "clipDefine": define_clip,
+            "clipGetHandle": clip_handle,
             "clipGetPropertySet": clip_props,
             "clipGetImage": lambda h, t, region, out: out.__setitem__(0, self._image(h, t)),
             "clipReleaseImage": self._release,
             "clipGetRegionOfDefinition": rod,
             "abort": lambda h: int(bool(self.abort_check())),
-        }  # fmt: skip
+        }
 
     def _handle_of(self, obj) -> int:
         handle = getattr(obj, "_handle", None)
@@ -331,12 +385,14 @@ class OfxTestHost:
             array = np.ascontiguousarray(clip.frames[index][::-1])
             x1, y1, x2, y2 = 0, 0, array.shape[1], array.shape[0]
         props = PropertySet(
-            OfxImagePropData=array.ctypes.data, OfxImagePropBounds=[x1, y1, x2, y2],
+            OfxImagePropData=array.ctypes.data,
+            OfxImagePropBounds=[x1, y1, x2, y2],
             OfxImagePropRegionOfDefinition=[x1, y1, x2, y2],
-            OfxImagePropRowBytes=array.strides[0], OfxImagePropPixelAspectRatio=1.0,
+            OfxImagePropRowBytes=array.strides[0],
+            OfxImagePropPixelAspectRatio=1.0,
             OfxImageEffectPropPixelDepth=DEPTHS[array.dtype].encode(),
             OfxImageEffectPropComponents=b"OfxImageComponentRGBA",
-        )  # fmt: skip
+        )
         return self.handles.add(Image(props, array)) and self._handle_of(props)
 
     def _release(self, handle) -> None:
@@ -351,14 +407,14 @@ class OfxTestHost:
 
     def _param_impl(self) -> dict:
         def define(set_handle, kind, name, out):
-            owner = next(e for e in self._effects() if e.param_set is self.handles.get(set_handle, PropertySet))
+            owner = self._owner(set_handle)
             param = Param(kind.decode(), PropertySet(OfxPropName=name))
             owner.params[name.decode()] = param
             param.handle = self.handles.add(param)
             out[0] = self._handle_of(param.props)
 
         def get_handle(set_handle, name, out, props_out):
-            owner = next(e for e in self._effects() if e.param_set is self.handles.get(set_handle, PropertySet))
+            owner = self._owner(set_handle)
             param = owner.params[name.decode()]
             out[0] = param.handle
             if props_out:
@@ -375,14 +431,21 @@ class OfxTestHost:
                 C.cast(pointer, C.POINTER(C.c_int))[0] = param.value
 
         return {
-            "paramDefine": define, "paramGetHandle": get_handle,
+            "paramDefine": define,
+            "paramGetHandle": get_handle,
             "paramSetGetPropertySet": lambda h, out: out.__setitem__(0, h),
-            "paramGetPropertySet": lambda h, out: out.__setitem__(0, self._handle_of(self.handles.get(h, Param).props)),
-            "paramGetValue": value, "paramGetValueAtTime": value,
-        }  # fmt: skip
+            "paramGetPropertySet": lambda h, out: out.__setitem__(
+                0, self._handle_of(self.handles.get(h, Param).props)
+            ),
+            "paramGetValue": value,
+            "paramGetValueAtTime": value,
+        }
 
-    def _effects(self) -> list[Effect]:
-        return [o for o in list(self.handles._objects.values()) if isinstance(o, Effect)]
+    def _owner(self, set_handle) -> Effect:
+        """The effect (descriptor or instance) whose parameter set this is."""
+        param_set = self.handles.get(set_handle, PropertySet)
+        effects = [o for o in list(self.handles._objects.values()) if isinstance(o, Effect)]
+        return next(e for e in effects if e.param_set is param_set)
 
     def _memory_impl(self) -> dict:
         def alloc(handle, size, out):
@@ -405,11 +468,12 @@ class OfxTestHost:
             "multiThreadNumCPUs": lambda out: out.__setitem__(0, 1),
             "multiThreadIndex": lambda out: out.__setitem__(0, 0),
             "multiThreadIsSpawnedThread": lambda: 0,
-            "mutexCreate": create, "mutexDestroy": self.handles.remove,
+            "mutexCreate": create,
+            "mutexDestroy": self.handles.remove,
             "mutexLock": lambda h: lock_of(h).acquire() and OK,
             "mutexUnLock": lambda h: lock_of(h).release(),
             "mutexTryLock": lambda h: OK if lock_of(h).acquire(blocking=False) else FAILED,
-        }  # fmt: skip
+        }
 
     def _message_impl(self) -> dict:
         def text(fmt: bytes, arg: bytes) -> str:
@@ -423,6 +487,7 @@ class OfxTestHost:
             message(h, kind, ident, fmt, arg)
 
         return {
-            "message": message, "setPersistentMessage": persistent,
+            "message": message,
+            "setPersistentMessage": persistent,
             "clearPersistentMessage": lambda h: self.persistent.__setitem__(h, None),
-        }  # fmt: skip
+        }

@@ -18,13 +18,24 @@ def test_describes_a_temporal_filter_with_its_parameters(host):
     props = descriptor.props.values
     assert props["OfxImageEffectPropSupportedContexts"] == [b"OfxImageEffectContextFilter"]
     assert props["OfxImageEffectPropSupportedPixelDepths"] == [
-        b"OfxBitDepthByte", b"OfxBitDepthShort", b"OfxBitDepthFloat"]  # fmt: skip
+        b"OfxBitDepthByte",
+        b"OfxBitDepthShort",
+        b"OfxBitDepthFloat",
+    ]
     assert props["OfxImageEffectPropTemporalClipAccess"] == [1]
     assert set(descriptor.clips) == {"Source", "Output"}
     defaults = {name: p.props.get("OfxParamPropDefault") for name, p in descriptor.params.items()}
-    assert defaults == {"sourceScale": 3, "mode": 0, "engine": b"flow",
-                        "server": b"127.0.0.1:50052", "keyframes": 0, "keyframeFolder": b"",
-                        "provider": b"local", "window": 16, "timeout": 300}  # fmt: skip
+    assert defaults == {
+        "sourceScale": 3,
+        "mode": 0,
+        "engine": b"flow",
+        "server": b"127.0.0.1:50052",
+        "keyframes": 0,
+        "keyframeFolder": b"",
+        "provider": b"local",
+        "window": 16,
+        "timeout": 300,
+    }
     scale = descriptor.params["sourceScale"].props.values["OfxParamPropChoiceOption"]
     assert scale == [b"Auto", b"2", b"3", b"4"]
 
@@ -34,12 +45,16 @@ def test_frames_needed_are_the_window_holding_the_time(host, host_frames):
     effect.set(window=4)
     for t, window in ((100, [100, 103]), (103.0, [100, 103]), (106, [104, 107]), (109, [108, 109])):
         assert effect.frames_needed(t) == window
-    assert effect.clip_preferences.values["OfxImageClipPropComponents_Output"] == [b"OfxImageComponentRGBA"]
+    assert effect.clip_preferences.values["OfxImageClipPropComponents_Output"] == [
+        b"OfxImageComponentRGBA"
+    ]
     effect.destroy()
 
 
 @pytest.mark.parametrize("multires", [True, False])
-def test_upscale_mode_enlarges_the_region_where_the_host_allows(plugin_binary, host_frames, multires):
+def test_upscale_mode_enlarges_the_region_where_the_host_allows(
+    plugin_binary, host_frames, multires
+):
     host = OfxTestHost(plugin_binary, multires=multires)
     effect = EffectInstance(host, host_frames)
     height, width = host_frames.shape[1:3]
@@ -65,14 +80,22 @@ def test_auto_scale_reads_the_project_size(host, host_frames):
 
 @pytest.mark.parametrize(
     ("values", "named"),
-    [({"server": "nowhere"}, "Server 'nowhere'"), ({"server": "127.0.0.1:99999"}, "Server"),
-     ({"server": "192.168.1.5:50052"}, "must be on this machine"),
-     ({"engine": "flow; rm"}, "Engine 'flow; rm'"), ({"window": 0}, "Window 0"),
-     ({"timeout": 0}, "Timeout 0"), ({"sourceScale": 7}, "Source scale"),
-     ({"sourceScale": 0}, "Source scale Auto"),
-     ({"keyframes": 1, "keyframeFolder": "/no/such/folder"}, "Keyframe folder '/no/such/folder'"),
-     ({"keyframes": 2, "provider": ""}, "Provider ''")],
-)  # fmt: skip
+    [
+        ({"server": "nowhere"}, "Server 'nowhere'"),
+        ({"server": "127.0.0.1:99999"}, "Server"),
+        ({"server": "192.168.1.5:50052"}, "must be on this machine"),
+        ({"engine": "flow; rm"}, "Engine 'flow; rm'"),
+        ({"window": 0}, "Window 0"),
+        ({"timeout": 0}, "Timeout 0"),
+        ({"sourceScale": 7}, "Source scale"),
+        ({"sourceScale": 0}, "Source scale Auto"),
+        (
+            {"keyframes": 1, "keyframeFolder": "/no/such/folder"},
+            "Keyframe folder '/no/such/folder'",
+        ),
+        ({"keyframes": 2, "provider": ""}, "Provider ''"),
+    ],
+)
 def test_bad_parameters_pass_the_frame_through_and_say_which(host, host_frames, values, named):
     effect = EffectInstance(host, host_frames)
     effect.set(**values)
