@@ -86,7 +86,18 @@ static SvOutcome send_all(int fd, const char *data, size_t len, double deadline,
     return SV_DONE;
 }
 
-/* Reads until the server closes the connection (requests say Connection: close). */
+/* Whether `buf` holds a whole reply with a Content-Length (else the server's close ends it). */
+static int complete(const char *buf, size_t len) {
+    const char *end = strstr(buf, "\r\n\r\n");
+    if (end == NULL) return 0;
+    const char *field = strcasestr(buf, "\r\ncontent-length:");
+    if (field == NULL || field > end) return 0;
+    size_t body = (size_t)strtoul(field + 17, NULL, 10);
+    return len >= (size_t)(end + 4 - buf) + body;
+}
+
+/* Reads the reply: to its Content-Length, or until the server closes the connection (requests
+ * say Connection: close). */
 static SvOutcome read_all(int fd, double deadline, OfxImageEffectHandle effect, char **out,
                           size_t *out_len) {
     size_t cap = 8192, len = 0;
@@ -104,6 +115,8 @@ static SvOutcome read_all(int fd, double deadline, OfxImageEffectHandle effect, 
         if (got == 0) break;
         if (got < 0 && errno != EAGAIN && errno != EINTR) return free(buf), SV_FAILED;
         if (got > 0) len += (size_t)got;
+        buf[len] = '\0';
+        if (got > 0 && complete(buf, len)) break;
     }
     buf[len] = '\0';
     *out = buf;
