@@ -2,6 +2,11 @@
 # Sets everything up and runs the whole test suite (what CI runs). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The OpenFX plug-in's tests build it from source: cmake and a C compiler from Debian if missing.
+if ! command -v cmake >/dev/null || ! command -v cc >/dev/null; then
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq cmake gcc g++ >/dev/null
+fi
 bash scripts/setup.sh test,server
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

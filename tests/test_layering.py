@@ -35,6 +35,7 @@ EDITOR_SIDE = {"torch", "diffusers", "sparkvsr_server"}
         ("sparkvsr.timeline", EDITOR_SIDE),
         ("sparkvsr_resolve", EDITOR_SIDE),
         ("sparkvsr_premiere.cli", EDITOR_SIDE),
+        ("sparkvsr_openfx.cli", EDITOR_SIDE),
     ],
 )
 def test_client_and_editor_side_modules_import_nothing_heavy(module, forbidden):
