@@ -11,8 +11,9 @@ import pytest
 from node_driver import panel_scenario, run_node
 
 from sparkvsr.media import read_frames
+from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
-from sparkvsr.upscale_file import FileJob, upscale_file
+from sparkvsr.upscale_file import upscale_file
 
 TICKS_PER_SECOND = 254016000000
 
@@ -47,11 +48,9 @@ def test_panel_output_equals_the_library_in_process(gateway_url, node_packages, 
         FileJob(
             source=str(clip.path),
             output=str(tmp_path / "reference.mov"),
-            scale=4,
-            engine="flow",
+            settings=JobSettings(scale=4, engine="flow", audio=False),
             keyframe_stills=((keyframe, str(clip.stills[keyframe])),),
             frames=FrameRange(first, stop),
-            audio=False,
         )
     )
     ours = np.stack(list(read_frames(str(output))))
@@ -84,5 +83,7 @@ def test_panel_reports_a_missing_source_and_changes_nothing(
     payload = {"gatewayUrl": gateway_url, "scenario": scenario, "settings": settings}
     result = run_node("drive_panel.js", payload, tmp_path)
     assert "moved-away.mov" in result["error"]
-    assert result["state"]["bins"] == [{"name": "clip.mov", "items": []}]
+    # No "SparkVSR" bin, nothing imported, no track added.
+    assert [bin_["items"] for bin_ in result["state"]["bins"]] == [[]]
+    assert "SparkVSR" not in [bin_["name"] for bin_ in result["state"]["bins"]]
     assert [len(track) for track in result["state"]["tracks"]] == [1]

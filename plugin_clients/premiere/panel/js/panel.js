@@ -175,7 +175,7 @@ class Panel {
     this.say("running", "placing the results...");
     const placed = await this.workflow.place();
     const tracks = placed.tracks.map((index) => `V${index + 1}`).join(", ");
-    this.say("done", `done: ${placed.placed} upscaled clips in bin "${placed.bin}" on ${tracks}`);
+    this.say("done", `done: ${placed.placed} upscaled clip${placed.placed === 1 ? "" : "s"} in bin "${placed.bin}" on ${tracks}`);
   }
 
   async cancel() {
