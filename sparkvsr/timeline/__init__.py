@@ -9,6 +9,7 @@ from sparkvsr.timeline._conform import (
 )
 from sparkvsr.timeline._io import read_timeline, write_timeline
 from sparkvsr.timeline._markers import DEFAULT_MARKER_PREFIX, MarkerConvention, still_named_by
+from sparkvsr.timeline._paths import PathMapping, map_path, path_from_url
 from sparkvsr.timeline._plan import (
     CLIP_MARKER,
     TIMELINE_MARKER,
@@ -41,11 +42,14 @@ __all__ = [
     "MarkerConvention",
     "MediaTiming",
     "OutputMode",
+    "PathMapping",
     "TimelineResult",
     "TimelineSelection",
     "exact_rate",
+    "map_path",
     "media_timing",
     "output_name",
+    "path_from_url",
     "plan_timeline",
     "read_timeline",
     "reference_key",

@@ -7,8 +7,6 @@ whatever its start timecode), the numbering the decoder and the engine use.
 from __future__ import annotations
 
 import os
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -20,6 +18,7 @@ from sparkvsr.errors import InvalidInputError, NotFoundError, SparkVSRError
 from sparkvsr.media import VideoInfo, probe_video
 from sparkvsr.specs import FrameRange
 from sparkvsr.timeline._markers import MarkerConvention, still_named_by
+from sparkvsr.timeline._paths import PathMapping, map_path
 from sparkvsr.timeline._time import exact_rate, frame_count, frames_between, speed_of, timecode_time
 
 CLIP_MARKER = "clip marker"
@@ -43,6 +42,9 @@ class TimelineSelection:
     """Extra media frames on each side of the used range, clamped to the media."""
     min_keyframe_gap: int = 1
     """The engine's minimum distance between keyframes (its `EngineInfo.min_keyframe_gap`)."""
+    path_map: tuple[PathMapping, ...] = ()
+    """Where media and stills that the edit names on another machine are here; the first
+    mapping that applies wins."""
 
     def __post_init__(self) -> None:
         if self.handles < 0:
@@ -151,7 +153,7 @@ def plan_timeline(
             try:
                 plan = _plan_clip(plan, timeline, markers, selection, probe)
             except SparkVSRError as error:
-                plan = replace(plan, skipped=str(error))
+                plan = replace(plan, skipped=plan.skipped or str(error))
             plans.append(plan)
     return plans
 
@@ -162,6 +164,10 @@ def _selected_tracks(timeline, names: tuple[str, ...]):
     for index, track in enumerate(timeline.tracks):
         if track.kind == otio.schema.TrackKind.Video:
             video.append((index, track.name or f"V{len(video) + 1}", track))
+    if not video:
+        kinds = sorted({track.kind.lower() for track in timeline.tracks})
+        held = f"only {' and '.join(kinds)} tracks" if kinds else "no tracks"
+        raise InvalidInputError(f"the timeline has no video track ({held}): nothing to upscale")
     if not names:
         return video
     chosen = []
@@ -193,8 +199,12 @@ def _timeline_markers(timeline, convention: MarkerConvention):
 
 def _plan_clip(plan: ClipPlan, timeline, markers, selection: TimelineSelection, probe: Probe):
     clip = plan.clip
-    timing = media_timing(clip, probe)
+    timing = media_timing(clip, probe, selection.path_map)
     plan = replace(plan, media=timing.path, timing=timing)
+    if not os.path.exists(timing.path):
+        # Still planned from the edit's own ranges (so a dry run shows the frames), but flagged:
+        # the run would skip it.
+        plan = replace(plan, skipped=_missing(timing.path, clip))
     speed = speed_of(clip)
     trimmed = clip.trimmed_range()
     first = frames_between(timing.start, trimmed.start_time, timing.rate)
@@ -230,17 +240,18 @@ def _plan_clip(plan: ClipPlan, timeline, markers, selection: TimelineSelection, 
             candidates.append(
                 (frames_between(timing.start, media_time, timing.rate), marker, origin)
             )
-    keyframes, warnings = _keyframes(candidates, frames)
+    keyframes, warnings = _keyframes(candidates, frames, selection.path_map)
     plan = replace(plan, keyframes=keyframes, warnings=warnings)
     _check_gaps(keyframes, selection.min_keyframe_gap)
     return plan
 
 
-def _keyframes(candidates, frames: FrameRange):
+def _keyframes(candidates, frames: FrameRange, path_map: tuple[PathMapping, ...]):
     by_frame: dict[int, MarkedKeyframe] = {}
     warnings = []
     for frame, marker, origin in candidates:
-        key = MarkedKeyframe(frame, origin, marker.name, still_named_by(marker))
+        still = still_named_by(marker)
+        key = MarkedKeyframe(frame, origin, marker.name, still and map_path(still, path_map))
         if frame not in frames:
             warnings.append(
                 f"{origin} {marker.name!r} is on media frame {frame}, outside the frames "
@@ -267,9 +278,11 @@ def _check_gaps(keyframes: tuple[MarkedKeyframe, ...], min_gap: int) -> None:
             )
 
 
-def media_timing(clip: otio.schema.Clip, probe: Probe = probe_video) -> MediaTiming:
-    """The clip's media file and its time base: the timeline's available range where it gives
-    one, the file's own rate, length and start timecode otherwise.
+def media_timing(
+    clip: otio.schema.Clip, probe: Probe = probe_video, path_map: tuple[PathMapping, ...] = ()
+) -> MediaTiming:
+    """The clip's media file (through `path_map`) and its time base: the timeline's available
+    range where it gives one, the file's own rate, length and start timecode otherwise.
 
     Raises:
         InvalidInputError: the clip has no media file (a generator, a missing reference, an image
@@ -283,7 +296,7 @@ def media_timing(clip: otio.schema.Clip, probe: Probe = probe_video) -> MediaTim
             f"the clip references a {reference.schema_name()}, not a media file; only clips of "
             "movie files can be upscaled"
         )
-    path = path_from_url(reference.target_url)
+    path = map_path(reference.target_url, path_map)
     info = probe(path) if os.path.exists(path) else None
     available = reference.available_range
     if info is not None:
@@ -291,7 +304,7 @@ def media_timing(clip: otio.schema.Clip, probe: Probe = probe_video) -> MediaTim
     elif available is not None:
         rate = exact_rate(available.start_time.rate)
     else:
-        raise NotFoundError(f"media not found: {path}")
+        raise NotFoundError(_missing(path, clip))
     if available is not None:
         start = available.start_time
     elif info.start_timecode:
@@ -302,8 +315,8 @@ def media_timing(clip: otio.schema.Clip, probe: Probe = probe_video) -> MediaTim
     return MediaTiming(path, start, rate, count)
 
 
-def path_from_url(url: str) -> str:
-    """A local path from an OTIO target URL (`file://` URLs or plain paths)."""
-    if url.startswith("file:"):
-        return urllib.request.url2pathname(urllib.parse.urlparse(url).path)
-    return url
+def _missing(path: str, clip: otio.schema.Clip) -> str:
+    named = clip.media_reference.target_url
+    if map_path(named, ()) == path:
+        return f"media not found: {path}"
+    return f"media not found: {path} (the edit names {named})"

@@ -66,7 +66,7 @@ def test_dry_run_prints_the_plan_without_media(tmp_path, capsys):
             {"frame": 70, "from": "timeline marker", "marker": "anything", "still": None},
         ],
         "warnings": [],
-        "skipped": None,
+        "skipped": f"media not found: {tmp_path / 'A001.mov'}",  # still planned from the edit
     }
     assert plan["clips"][1]["skipped"] == f"media not found: {tmp_path / 'B.mov'}"
     assert plan["clips"][1]["frames"] is None

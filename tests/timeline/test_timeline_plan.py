@@ -88,7 +88,7 @@ def test_handles_are_added_and_clamped_to_the_media(tmp_path):
     assert [(p.frames.start, p.frames.stop - 1) for p in plans] == [(0, 15), (11, 28), (31, 39)]
 
 
-def test_dry_run_needs_no_media_when_the_timeline_gives_its_range(tmp_path):
+def test_missing_media_is_flagged_but_planned_from_the_timeline_range(tmp_path):
     clip = media_clip(
         "gone",
         tmp_path / "gone.mov",
@@ -100,7 +100,7 @@ def test_dry_run_needs_no_media_when_the_timeline_gives_its_range(tmp_path):
     )
     clip.markers.append(marker("SparkVSR", opentime.from_timecode("01:00:04:12", 24000 / 1001)))
     (plan,) = plan_timeline(edit(NTSC_FILM, [clip]), TimelineSelection(handles=8))
-    assert plan.skipped is None
+    assert plan.skipped == f"media not found: {tmp_path / 'gone.mov'}"
     assert plan.frames == type(plan.frames)(92, 132)
     assert keys(plan) == [(4 * 24 + 12, CLIP_MARKER)]
     assert plan.to_json()["frames"] == [92, 131]
