@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -68,13 +69,21 @@ class SparkVSRServer:
             ),
             self.grpc_server,
         )
-        self.port = self._bind()
+        try:
+            self.port = self._bind()
+        except RuntimeError:
+            raise InvalidInputError(
+                f"cannot listen on {config.host}:{config.port} (in use, or not an address here)"
+            ) from None
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
 
     def _bind(self) -> int:
         address = f"{self.config.host}:{self.config.port}"
+        refuse_a_port_in_use(self.config.host, self.config.port, "--port")
+        if self.config.gateway_port is not None:
+            refuse_a_port_in_use(self.config.host, self.config.gateway_port, "--gateway-port")
         if self.config.tls_cert:
             credentials = grpc.ssl_server_credentials(
                 [(Path(self.config.tls_key).read_bytes(), Path(self.config.tls_cert).read_bytes())],
@@ -88,7 +97,7 @@ class SparkVSRServer:
             port = self.grpc_server.add_secure_port(address, credentials)
         else:
             port = self.grpc_server.add_insecure_port(address)
-        if port == 0:
+        if port == 0:  # older grpcio answers 0, newer raises RuntimeError (caught by the caller)
             raise InvalidInputError(f"cannot listen on {address} (in use, or not an address here)")
         return port
 
@@ -128,7 +137,6 @@ class SparkVSRServer:
             return
         self.gateway = Gateway(service, self.config.token, lambda: self._serving)
         await self.gateway.start(self.config.host, port)
-        logger.warning("gateway listening on http://%s:%d", self.config.host, self.gateway.port)
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Refuses new jobs, lets running ones finish within the grace period, then stops."""
@@ -142,6 +150,25 @@ class SparkVSRServer:
         await self.grpc_server.stop(1.0)
 
 
+def refuse_a_port_in_use(host: str, port: int, option: str) -> None:
+    """Raises InvalidInputError naming `option` when something already listens on host:port
+    (checked as the servers bind, with SO_REUSEADDR, so a port in TIME_WAIT is not refused)."""
+    if port == 0:
+        return
+    try:
+        family, kind, _, _, where = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(where)
+    except OSError as error:
+        raise InvalidInputError(
+            f"cannot listen on {host}:{port}: {error.strerror or error} (is another "
+            f"`sparkvsr serve` running there? stop it, or choose another {option})"
+        ) from None
+
+
 def create_server(
     config: ServerConfig, engines: Mapping[str, tuple[object, EngineFactory]] | None = None
 ) -> tuple[SparkVSRServer, int]:
@@ -152,12 +179,16 @@ def create_server(
 
 async def _serve_until_signalled(config: ServerConfig) -> None:
     server, port = create_server(config)
+    logger.warning("SparkVSR server starting: loading the %s engine", config.default_engine)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    logger.warning("SparkVSR server listening on %s:%d (Ctrl-C to stop)", config.host, port)
+    gateway = f", gateway http://{config.host}:{server.gateway.port}" if server.gateway else ""
+    logger.warning(
+        "SparkVSR server listening on %s:%d%s (Ctrl-C to stop)", config.host, port, gateway
+    )
     await stop.wait()
     logger.warning(
         "shutting down: finishing running jobs for up to %.0f s", config.shutdown_grace_s

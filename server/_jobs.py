@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import shutil
 import threading
 import time
@@ -15,6 +16,8 @@ import numpy as np
 
 from sparkvsr.errors import JobCancelledError, SparkVSRError
 from sparkvsr.specs import InputItem, JobSpec, JobState, JobStatus
+
+logger = logging.getLogger(__name__)
 
 # Items (frames or keyframe images) buffered between the network and the worker: the bound is what
 # makes gRPC flow control push back on a client that sends faster than the engine runs.
@@ -43,6 +46,17 @@ class Job:
         self.version = 0
         self._waiters: list[asyncio.Future] = []
         self._cancelled = threading.Event()
+        self._started_at = time.monotonic()
+        logger.info(
+            "job %s accepted: %d frames %dx%d, engine %s, x%d, %d keyframes",
+            self.id,
+            spec.frame_count,
+            spec.source_layout.width,
+            spec.source_layout.height,
+            spec.engine,
+            spec.scale,
+            len(spec.keyframe_indices),
+        )
 
     # -- asyncio side ---------------------------------------------------------------------------
 
@@ -96,6 +110,15 @@ class Job:
         self.state = state
         self.error = error
         self.finished_at = time.monotonic()
+        logger.info(
+            "job %s %s: %d of %d frames in %.1f s%s",
+            self.id,
+            state.value,
+            self.frames_done,
+            self.spec.frame_count,
+            self.finished_at - self._started_at,
+            f" ({error})" if error else "",
+        )
         self._changed()
 
     def _changed(self) -> None:
@@ -146,6 +169,8 @@ class Job:
     def _set_running(self) -> None:
         if self.state is JobState.QUEUED:
             self.state = JobState.RUNNING
+            self._started_at = time.monotonic()
+            logger.info("job %s started", self.id)
             self._changed()
 
     def _set_frames_done(self, count: int) -> None:

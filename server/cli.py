@@ -43,7 +43,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from sparkvsr_server import config_from_env, serve
 
-    logging.getLogger("sparkvsr_server").setLevel(logging.INFO)
+    # Job lifecycle lines (INFO) are the server's log; -v adds its DEBUG detail.
+    logging.getLogger("sparkvsr_server").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     config = config_from_env(
         host=args.host,
         port=args.port,

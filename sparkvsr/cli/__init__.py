@@ -25,7 +25,22 @@ def build_parser() -> argparse.ArgumentParser:
     # The server registers `serve` this way, so the library never imports it.
     for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         entry_point.load()(commands)
+    _accept_verbose_anywhere(commands)
     return parser
+
+
+def _accept_verbose_anywhere(commands: argparse._SubParsersAction) -> None:
+    """`sparkvsr serve -v` as well as `sparkvsr -v serve`: every subcommand takes -v too."""
+    for parser in commands.choices.values():
+        parser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log more detail",
+        )
+        for action in parser._subparsers._group_actions if parser._subparsers else ():
+            _accept_verbose_anywhere(action)
 
 
 def main(argv: list[str] | None = None) -> int:
