@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import logging
 import sys
@@ -43,6 +44,15 @@ def _accept_verbose_anywhere(commands: argparse._SubParsersAction) -> None:
             _accept_verbose_anywhere(action)
 
 
+def _logs_beside_progress_bars():
+    """On a terminal, log lines go above the progress bars instead of onto their line."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs one subcommand; a SparkVSRError becomes one line on stderr and exit status 2."""
     args = build_parser().parse_args(argv)
@@ -51,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        return args.run(args) or 0
+        with _logs_beside_progress_bars():
+            return args.run(args) or 0
     except SparkVSRError as error:
         print(f"sparkvsr: error: {error}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from sparkvsr.cli._options import add_provider_options, provider_settings
+from sparkvsr.cli._options import add_provider_options, announce_long_steps, provider_settings
 from sparkvsr.keyframes import PROVIDERS
 
 
@@ -82,6 +82,7 @@ def run_restore(args: argparse.Namespace) -> int:
     outside = [f for f in args.at if f >= info.frame_count]
     if outside:
         raise InvalidInputError(f"frames {outside} are past the video's {info.frame_count} frames")
+    announce_long_steps()
     provider = provider_settings(args, args.provider).build()
     target = info.layout.scaled(args.scale)
     args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from sparkvsr.connection import connection_options
 from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
 from sparkvsr.keyframes import PROVIDERS
+from sparkvsr.progress import Throttle
 from sparkvsr.runners import Runner, open_runner
 from sparkvsr.settings import JobSettings
 
@@ -95,16 +97,49 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
 
 
 def progress_bar(args: argparse.Namespace, description: str):
-    """A tqdm bar on stderr (off with --no-progress) and a (done, total) callback feeding it."""
+    """A progress display on stderr (none with --no-progress) and a (done, total) callback
+    feeding it: a tqdm bar on a terminal; on anything else (farm logs, pipes) a plain line per
+    10% or per 10 s, which a log keeps readable."""
+    if args.no_progress or not sys.stderr.isatty():
+        display = _PlainProgress(description, quiet=args.no_progress)
+        return display, display.update
     from tqdm import tqdm
 
-    bar = tqdm(unit="frame", disable=args.no_progress or None, file=sys.stderr, desc=description)
+    bar = tqdm(unit="frame", file=sys.stderr, desc=description)
 
     def update(done: int, total: int) -> None:
         bar.total = total
         bar.update(done - bar.n)
 
     return bar, update
+
+
+class _PlainProgress:
+    """Progress as plain lines on stderr, for logs that are not terminals."""
+
+    def __init__(self, description: str, quiet: bool):
+        self._description, self._quiet = description, quiet
+        self._throttle = Throttle()
+
+    def update(self, done: int, total: int) -> None:
+        if not self._quiet and self._throttle.due(done, total):
+            percent = 100 * done // total if total else 100
+            print(
+                f"{self._description}: {done}/{total} frames ({percent}%), "
+                f"{self._throttle.elapsed_s:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        pass
+
+
+def announce_long_steps() -> None:
+    """Choosing and restoring keyframes can take minutes before the first frame: say what
+    happens (INFO of those modules, without -v)."""
+    for name in ("sparkvsr.upscale_file", "sparkvsr.keyframes", "sparkvsr.timeline"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def job_settings(args: argparse.Namespace, output_format: str = "prores_hq") -> JobSettings:

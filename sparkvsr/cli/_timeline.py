@@ -8,7 +8,13 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
-from sparkvsr.cli._options import add_job_options, job_settings, open_runner_for, progress_bar
+from sparkvsr.cli._options import (
+    add_job_options,
+    announce_long_steps,
+    job_settings,
+    open_runner_for,
+    progress_bar,
+)
 from sparkvsr.engines import EngineInfo, engine_entry
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.runners import Runner
@@ -181,6 +187,7 @@ def _mode(args: argparse.Namespace) -> str:
 
 
 def _upscale(args, timeline, selection, runner: Runner) -> TimelineResult:
+    announce_long_steps()
     bars = {}
 
     def progress(plan, done: int, total: int) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from sparkvsr.cli._options import (
     add_job_options,
+    announce_long_steps,
     job_settings,
     keyframe_still,
     open_runner_for,
@@ -91,10 +91,7 @@ def run(args: argparse.Namespace) -> int:
         frames=args.frames,
     )
 
-    # Choosing and restoring keyframes can take a while before the first frame: say what happens.
-    for name in ("sparkvsr.upscale_file", "sparkvsr.keyframes"):
-        logging.getLogger(name).setLevel(logging.INFO)
-
+    announce_long_steps()
     bar, progress = progress_bar(args, "upscaling")
     runner = open_runner_for(args)
     try:

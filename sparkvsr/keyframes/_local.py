@@ -4,6 +4,7 @@ PiSA-SR run by the user's own installation in a subprocess."""
 from __future__ import annotations
 
 import importlib.util
+import logging
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,7 +15,10 @@ import numpy as np
 from sparkvsr.errors import EngineError, EngineUnavailableError, InvalidInputError
 from sparkvsr.keyframes._provider import KeyframeProvider, fit_to, match_layout
 from sparkvsr.media import read_still, write_still
+from sparkvsr.progress import Throttle
 from sparkvsr.specs import FrameLayout
+
+logger = logging.getLogger(__name__)
 
 RealESRGANModel = Literal["realesr-animevideov3-x4", "realesrgan-x4plus-anime", "realesrgan-x4plus"]
 REAL_ESRGAN_MODELS: tuple[str, ...] = get_args(RealESRGANModel)
@@ -78,7 +82,7 @@ class RealESRGAN(KeyframeProvider):
         rgb = source[..., :3].astype(np.float32) / depth_max
         if rgb.shape[2] == 1:
             rgb = np.repeat(rgb, 3, axis=2)
-        restored = self._tiled(rgb)
+        restored = self._tiled(rgb, f"keyframe {index}")
         if source.shape[2] == 4:  # alpha is not restored, only resized
             import cv2
 
@@ -92,22 +96,33 @@ class RealESRGAN(KeyframeProvider):
         resized = fit_to(restored, target, what, warn=False)
         return match_layout(resized, target, what)
 
-    def _tiled(self, image: np.ndarray) -> np.ndarray:
-        """Runs the network on overlapping tiles and keeps each tile's inner part."""
+    def _tiled(self, image: np.ndarray, what: str) -> np.ndarray:
+        """Runs the network on overlapping tiles and keeps each tile's inner part; logs progress
+        (a keyframe can take minutes on a CPU)."""
         height, width = image.shape[:2]
         scale, pad = self.native_scale, self.tile_pad
         out = np.empty((height * scale, width * scale, 3), dtype=np.float32)
-        for top in range(0, height, self.tile):
-            for left in range(0, width, self.tile):
-                bottom, right = min(top + self.tile, height), min(left + self.tile, width)
-                y0, x0 = max(0, top - pad), max(0, left - pad)
-                y1, x1 = min(height, bottom + pad), min(width, right + pad)
-                result = self._run(image[y0:y1, x0:x1])
-                inner = result[
-                    (top - y0) * scale : (bottom - y0) * scale,
-                    (left - x0) * scale : (right - x0) * scale,
-                ]
-                out[top * scale : bottom * scale, left * scale : right * scale] = inner
+        corners = [(y, x) for y in range(0, height, self.tile) for x in range(0, width, self.tile)]
+        throttle = Throttle()
+        for done, (top, left) in enumerate(corners, 1):
+            bottom, right = min(top + self.tile, height), min(left + self.tile, width)
+            y0, x0 = max(0, top - pad), max(0, left - pad)
+            y1, x1 = min(height, bottom + pad), min(width, right + pad)
+            result = self._run(image[y0:y1, x0:x1])
+            inner = result[
+                (top - y0) * scale : (bottom - y0) * scale,
+                (left - x0) * scale : (right - x0) * scale,
+            ]
+            out[top * scale : bottom * scale, left * scale : right * scale] = inner
+            if throttle.due(done, len(corners)):
+                logger.info(
+                    "%s: %s tile %d of %d, %.0f s",
+                    what,
+                    self.model,
+                    done,
+                    len(corners),
+                    throttle.elapsed_s,
+                )
         return np.clip(out, 0.0, 1.0)
 
     def _run(self, tile: np.ndarray) -> np.ndarray:
