@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
 from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
 
 
@@ -18,15 +18,41 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=50051, help="port (default: 50051; 0 = any)")
     parser.add_argument("--token", help="require this bearer token (default: $SPARKVSR_TOKEN)")
-    parser.add_argument("--tls-cert", help="PEM server certificate chain")
-    parser.add_argument("--tls-key", help="PEM server key")
-    parser.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
-    parser.add_argument("--engine", default=DEFAULT_ENGINE, help="default engine")
-    parser.add_argument("--workers", type=int, default=1, help="worker threads (one per device)")
-    parser.add_argument("--max-queued-jobs", type=int, default=8)
-    parser.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES)
+    parser.add_argument("--tls-cert", help="PEM server certificate chain (default: no TLS)")
+    parser.add_argument("--tls-key", help="PEM key of --tls-cert")
+    parser.add_argument(
+        "--tls-client-ca",
+        help="require client certificates signed by this CA (default: none required)",
+    )
+    parser.add_argument(
+        "--engine",
+        default=DEFAULT_ENGINE,
+        help=f"engine of jobs that name none: {', '.join(e.info.name for e in engine_entries())} "
+        f"(default: {DEFAULT_ENGINE})",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker threads, one per device (default: 1)"
+    )
+    parser.add_argument(
+        "--max-queued-jobs",
+        type=int,
+        default=8,
+        help="jobs waiting beyond this are refused (default: 8)",
+    )
+    parser.add_argument(
+        "--max-message-bytes",
+        type=int,
+        default=DEFAULT_MAX_MESSAGE_BYTES,
+        help=f"largest gRPC message (default: {DEFAULT_MAX_MESSAGE_BYTES})",
+    )
     parser.add_argument("--spool-dir", help="keep finished frames here (default: a temp folder)")
-    parser.add_argument("--shutdown-grace", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM, how long running jobs may finish (default: 30)",
+    )
     parser.add_argument(
         "--gateway-port",
         type=int,

@@ -116,7 +116,15 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
             f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
         )
     rules = runner.engine_info(job.settings.engine or runner.default_engine)
+    if job.keyframe_every_chunk and not job.auto_keyframes:
+        # Refused rather than ignored: the user expects keyframes that would not be there.
+        raise InvalidInputError(
+            "--keyframe-every-chunk adds keyframes to those --keyframes auto:STRATEGY picks; "
+            "give a strategy too (for example --keyframes auto:ends)"
+        )
     stills = _user_stills(job, frames)
+    if job.keyframe_folder:
+        _report_folder_stills(job.keyframe_folder, stills, frames)
     for index, path in stills.items():
         if not os.path.exists(path):
             raise NotFoundError(f"keyframe {index}: its still {path} does not exist")
@@ -150,6 +158,7 @@ def gather_keyframes(
             min_gap=rules.min_keyframe_gap,
             explicit=tuple(indices),
             frames=frames,
+            chunk=_chunk_plan(job, rules) if job.keyframe_every_chunk else None,
         )
         indices = [choice.frame for choice in choices]
         for choice in choices:
@@ -172,6 +181,38 @@ def gather_keyframes(
             image = restorer.provide(index, source, target)
         keyframes.append(Keyframe(index - frames.start, image))
     return keyframes
+
+
+def _chunk_plan(job: FileJob, rules: EngineInfo) -> tuple[int, int]:
+    """(length, overlap) of the chunks the engine will run (settings' 0/None = its default)."""
+    settings = job.settings
+    return (
+        settings.chunk_length or rules.chunk_length,
+        settings.chunk_overlap if settings.chunk_overlap is not None else rules.chunk_overlap,
+    )
+
+
+def _report_folder_stills(folder: str, stills: dict[int, str], frames: FrameRange) -> None:
+    """Says which stills of a keyframe folder are used, and which are not and why."""
+    found = stills_in_folder(folder)
+    if not found:
+        logger.warning(
+            "no keyframe stills in %s (names must end in _<frame>.<png|tif|exr|jpg>)", folder
+        )
+        return
+    used = [index for index in sorted(found) if stills.get(index) == str(found[index])]
+    if used:
+        named = ", ".join(f"{index} ({found[index].name})" for index in used)
+        logger.info("keyframe stills from %s: frames %s", folder, named)
+    outside = [index for index in sorted(found) if index not in frames]
+    if outside:
+        logger.warning(
+            "%s: stills for frames %s are outside the frames upscaled (%d..%d), not used",
+            folder,
+            ", ".join(map(str, outside)),
+            frames.start,
+            frames.stop - 1,
+        )
 
 
 def _user_stills(job: FileJob, frames: FrameRange) -> dict[int, str]:

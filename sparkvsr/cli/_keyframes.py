@@ -30,7 +30,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("keyframes", help="suggest keyframes, or restore them to stills")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    suggest = actions.add_parser("suggest", help="print suggested keyframes and why")
+    suggest = actions.add_parser(
+        "suggest",
+        help="print suggested keyframes and why",
+        description="Suggest which source frames to give high-resolution stills for: by codec "
+        "I-frames, scene cuts, even spacing, the clip's ends or at random, dropping candidates "
+        "closer than the engine allows. Prints one frame per line with the reason, or JSON.",
+    )
     suggest.add_argument("input", help="source video")
     suggest.add_argument(
         "--strategy",
@@ -49,14 +55,37 @@ def register(commands: argparse._SubParsersAction) -> None:
     suggest.add_argument("--json", action="store_true", help='print [{"frame": N, "reason": ...}]')
     suggest.set_defaults(run=run_suggest)
 
-    restore = actions.add_parser("restore", help="restore source frames to high-resolution stills")
+    restore = actions.add_parser(
+        "restore",
+        help="restore source frames to high-resolution stills",
+        description="Restore source frames to high-resolution stills with a keyframe provider, "
+        "to check or retouch them before `sparkvsr upscale --keyframe-dir`. Writes "
+        "OUTPUT_DIR/<input stem>_<frame>.png, scale times the source size.",
+    )
     restore.add_argument("input", help="source video")
     restore.add_argument(
-        "--at", type=_frame_list, required=True, metavar="0,48,...", help="frames to restore"
+        "--at",
+        type=_frame_list,
+        required=True,
+        metavar="0,48,...",
+        help="source frames to restore (0 = first)",
     )
-    restore.add_argument("--provider", default="local", choices=PROVIDERS)
-    restore.add_argument("--scale", type=int, default=4)
-    restore.add_argument("-o", "--output-dir", type=Path, required=True)
+    restore.add_argument(
+        "--provider",
+        default="local",
+        choices=PROVIDERS,
+        help="who restores them: local (Real-ESRGAN on this CPU), fal, api or pisa-sr "
+        "(default: local)",
+    )
+    restore.add_argument(
+        "--scale",
+        type=int,
+        default=4,
+        help="stills are this many times the source size (default: 4)",
+    )
+    restore.add_argument(
+        "-o", "--output-dir", type=Path, required=True, help="folder for the stills (created)"
+    )
     add_provider_options(restore)
     restore.set_defaults(run=run_restore)
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sparkvsr.errors import EngineUnavailableError, SparkVSRError
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("models", help="fetch model weights")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    pull = actions.add_parser("pull", help="download a SparkVSR checkpoint folder")
+    pull = actions.add_parser(
+        "pull",
+        help="download a SparkVSR checkpoint folder",
+        description="Download a SparkVSR checkpoint folder from the Hugging Face Hub (needs the "
+        "network and the GPU extra: pip install 'sparkvsr[gpu]').",
+    )
     pull.add_argument(
         "repo_id",
         nargs="?",
@@ -21,9 +28,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_pull(args: argparse.Namespace) -> int:
-    from sparkvsr.engines.sparkvsr._loader import DEFAULT_REPO_ID, missing_files, pull
-
-    folder = pull(args.repo_id or DEFAULT_REPO_ID, args.dir)
+    try:  # the engine's package needs torch
+        from sparkvsr.engines.sparkvsr._loader import DEFAULT_REPO_ID, missing_files, pull
+    except ImportError as error:
+        raise EngineUnavailableError(
+            f"models pull needs the GPU stack ({error.name} is missing): "
+            "pip install 'sparkvsr[gpu]'"
+        ) from None
+    repo_id = args.repo_id or DEFAULT_REPO_ID
+    try:
+        folder = pull(repo_id, args.dir)
+    except SparkVSRError:
+        raise
+    except Exception as error:  # huggingface_hub raises its own, httpx's and OS errors
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise EngineUnavailableError(
+            f"could not fetch {repo_id} from the Hugging Face Hub ({type(error).__name__}: "
+            f"{reason}); it needs the network, or the files already in --dir"
+        ) from None
     lacking = missing_files(folder)
     print(f"SparkVSR weights in {folder}")
     if lacking:

@@ -86,7 +86,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--markers",
         choices=("named", "any"),
         default="named",
-        help="which markers are keyframes: named (by --marker-prefix or --marker-color) or any",
+        help="which markers are keyframes: named (by --marker-prefix or --marker-color) or any "
+        "(default: named)",
     )
     upscale.add_argument(
         "--marker-prefix",
@@ -100,7 +101,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="markers of this colour are keyframes too (repeatable, for example RED)",
     )
     upscale.add_argument(
-        "--format", choices=OUTPUT_FORMATS, default="prores_hq", help="output media format"
+        "--format",
+        choices=OUTPUT_FORMATS,
+        default="prores_hq",
+        help="output media format (default: prores_hq)",
     )
     modes = upscale.add_mutually_exclusive_group()
     modes.add_argument(

@@ -56,7 +56,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="high-resolution still of source frame FRAME (repeatable)",
     )
     parser.add_argument(
-        "--keyframe-dir", metavar="DIR", help="folder of stills named <anything>_<frame>.<ext>"
+        "--keyframe-dir",
+        metavar="DIR",
+        help="folder of stills named <anything>_<frame>.<png|tif|exr|jpg> (the ones used are "
+        "listed)",
     )
     parser.add_argument(
         "--keyframes",
@@ -68,12 +71,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--keyframe-every-chunk",
         action="store_true",
-        help="with --keyframes: also give every engine chunk that has none a keyframe",
+        help="with --keyframes (required): also give every engine chunk that has none a keyframe",
     )
     parser.add_argument(
-        "--frames", type=_frame_range, metavar="START:STOP", help="only these frames"
+        "--frames",
+        type=_frame_range,
+        metavar="START:STOP",
+        help="only source frames START to STOP-1 (the stop is exclusive: 0:24 is 24 frames; "
+        "default: all)",
     )
-    parser.add_argument("--codec", choices=MOVIE_CODECS, default="prores_hq", help="movie codec")
+    parser.add_argument(
+        "--codec",
+        choices=MOVIE_CODECS,
+        default="prores_hq",
+        help="codec of a .mov output (default: prores_hq)",
+    )
     parser.add_argument("--no-audio", action="store_true", help="leave the source audio out")
     add_job_options(parser)
     parser.set_defaults(run=run)

@@ -8,7 +8,13 @@ from sparkvsr.keyframes._api import (
     resolution_tier,
 )
 from sparkvsr.keyframes._cache import CachedProvider, default_cache_dir
-from sparkvsr.keyframes._local import PiSASR, RealESRGAN, real_esrgan_weights
+from sparkvsr.keyframes._local import (
+    DEFAULT_LOCAL_MODEL,
+    REAL_ESRGAN_MODELS,
+    PiSASR,
+    RealESRGAN,
+    real_esrgan_weights,
+)
 from sparkvsr.keyframes._provider import KeyframeProvider, fit_to, match_layout
 from sparkvsr.keyframes._select import (
     STRATEGIES,
@@ -21,6 +27,8 @@ from sparkvsr.keyframes._settings import PROVIDERS, ProviderSettings, provider_s
 from sparkvsr.keyframes._user import UserStills, stills_in_folder
 
 __all__ = [
+    "DEFAULT_LOCAL_MODEL",
+    "REAL_ESRGAN_MODELS",
     "PROVIDERS",
     "STRATEGIES",
     "CachedProvider",

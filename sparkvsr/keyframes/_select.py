@@ -90,9 +90,19 @@ def _by_strategy(path: str, strategy: str, frames: FrameRange) -> list[KeyframeC
             return [KeyframeChoice(int(f), f"random (seed {seed})") for f in sorted(picks)]
     except ValueError:
         pass
-    raise InvalidInputError(
-        f"unknown keyframe strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}"
-    )
+    raise InvalidInputError(_strategy_error(strategy, name))
+
+
+_EXAMPLES = {"scenes": "scenes:0.4", "uniform": "uniform:32", "random": "random:8:1"}
+
+
+def _strategy_error(strategy: str, name: str) -> str:
+    """A known strategy with wrong parameters says its form; an unknown one lists them all."""
+    form = next((form for form in STRATEGIES if form.split("[")[0].split(":")[0] == name), None)
+    if form is None:
+        return f"unknown keyframe strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}"
+    example = f" (for example {_EXAMPLES[name]})" if name in _EXAMPLES else ""
+    return f"keyframe strategy {strategy!r}: write it as {form}{example}"
 
 
 def _respect_gap(candidates: list[KeyframeChoice], min_gap: int) -> list[KeyframeChoice]:

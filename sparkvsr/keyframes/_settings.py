@@ -13,7 +13,7 @@ from sparkvsr import environment
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes._api import FalNanoBananaPro, HttpRestorer, HttpRestorerConfig
 from sparkvsr.keyframes._cache import CachedProvider
-from sparkvsr.keyframes._local import PiSASR, RealESRGAN
+from sparkvsr.keyframes._local import DEFAULT_LOCAL_MODEL, PiSASR, RealESRGAN
 from sparkvsr.keyframes._provider import KeyframeProvider
 
 ProviderName = Literal["local", "fal", "api", "pisa-sr"]
@@ -26,8 +26,8 @@ class ProviderSettings:
 
     name: ProviderName = "local"
     """local (Real-ESRGAN on this machine), fal, api (a studio's service) or pisa-sr."""
-    model: str = "realesrgan-x4plus"
-    """Real-ESRGAN model for `local`."""
+    model: str = DEFAULT_LOCAL_MODEL
+    """Real-ESRGAN model for `local` (one of REAL_ESRGAN_MODELS)."""
     api_config: str | None = None
     """JSON file with HttpRestorerConfig fields, for `api`."""
     pisa_python: str | None = None

@@ -42,7 +42,9 @@ def _open(path: str) -> av.container.InputContainer:
     try:
         container = av.open(path)
     except av.FFmpegError as error:
-        raise InvalidInputError(f"cannot read {path} as video: {error}") from None
+        # FFmpeg's own words, without the errno and path it prefixes them with.
+        reason = getattr(error, "strerror", None) or str(error)
+        raise InvalidInputError(f"{path} is not a video file FFmpeg can read ({reason})") from None
     if not container.streams.video:
         container.close()
         raise InvalidInputError(f"{path} has no video stream")

@@ -85,7 +85,7 @@ class FrameWriter:
                 raise InvalidInputError(f"{first} exists; pass --overwrite to replace it")
             return
         if Path(self._target).suffix.lower() != ".mov":
-            raise InvalidInputError(f"movie output must be a .mov file, got {self._target}")
+            raise InvalidInputError(_not_a_movie(self._target))
         if os.path.exists(self._target) and not overwrite:
             raise InvalidInputError(f"{self._target} exists; pass --overwrite to replace it")
 
@@ -184,3 +184,11 @@ class FrameWriter:
 def _partial_name(target: str) -> str:
     path = Path(target)
     return str(path.with_name(f".{path.stem}.partial{path.suffix}"))
+
+
+def _not_a_movie(target: str) -> str:
+    path = Path(target)
+    if path.suffix.lower() in _SEQUENCE_ENCODERS:  # an image sequence without a frame number
+        numbered = path.with_name(f"{path.stem}_%06d{path.suffix}")
+        return f"{target} names one image; for an image sequence put %06d in it, as in {numbered}"
+    return f"movie output must be a .mov file, got {target}"

@@ -87,7 +87,7 @@ def test_bad_input_is_one_clear_line_and_exit_2(clip, tmp_path, capsys, extra, m
 
 @pytest.mark.parametrize(
     "source, message",
-    [("missing.mov", "no such file"), ("junk.mov", "cannot read")],
+    [("missing.mov", "no such file"), ("junk.mov", "is not a video file FFmpeg can read")],
 )
 def test_missing_or_unreadable_input(tmp_path, capsys, source, message):
     (tmp_path / "junk.mov").write_bytes(b"\x00" * 1000)
@@ -110,7 +110,7 @@ def served(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sparkvsr", "serve", "--port", str(port)],
+        [sys.executable, "-m", "sparkvsr", "serve", "--port", str(port), "--gateway-port", "0"],
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -104,7 +104,7 @@ def test_unreadable_and_missing_files_get_clear_errors(tmp_path):
         probe_video(str(tmp_path / "nope.mov"))
     junk = tmp_path / "junk.mov"
     junk.write_bytes(b"not a video at all" * 10)
-    with pytest.raises(InvalidInputError, match="cannot read .*junk.mov as video"):
+    with pytest.raises(InvalidInputError, match="junk.mov is not a video file FFmpeg can read"):
         probe_video(str(junk))
 
 
