@@ -57,7 +57,7 @@ def add_provider_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_LOCAL_MODEL,
         choices=REAL_ESRGAN_MODELS,
         help=f"Real-ESRGAN model for --provider local (default: {DEFAULT_LOCAL_MODEL}; "
-        "realesrgan-x4plus is sharper on photographs but about 15 times slower on a CPU)",
+        "realesrgan-x4plus draws finer detail but is about 30 times slower on a CPU)",
     )
     parser.add_argument(
         "--api-config",
