@@ -179,12 +179,13 @@ def create_server(
 
 async def _serve_until_signalled(config: ServerConfig) -> None:
     server, port = create_server(config)
-    logger.warning("SparkVSR server starting: loading the %s engine", config.default_engine)
-    await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Before loading: a Ctrl-C while the engines load then stops cleanly once they have.
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    logger.warning("SparkVSR server starting: loading the %s engine", config.default_engine)
+    await server.start()
     gateway = f", gateway http://{config.host}:{server.gateway.port}" if server.gateway else ""
     logger.warning(
         "SparkVSR server listening on %s:%d%s (Ctrl-C to stop)", config.host, port, gateway

