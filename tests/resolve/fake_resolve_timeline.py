@@ -28,6 +28,9 @@ class Quirks:
     None, left in the track) or "drop" (leaves the clip out of its answer)."""
     reimport_returns_existing: bool = True
     """ImportMedia of a path already in the Media Pool answers the existing item."""
+    add_track_at_index: bool = True
+    """AddTrack(type, {"index": n}) inserts at n (the README's word); False: it appends on top
+    and still answers True (unconfirmed: README.md lists it to check in a real Resolve)."""
 
 
 def since(version: tuple[int, int, int]):
@@ -142,6 +145,11 @@ class TimelineItem:
         different number of timeline frames."""
         self._duration = round(self._media_frames * self._per_media_frame * 100 / percent)
 
+    def trim(self, duration: int) -> None:
+        """What dragging the clip's end does: `duration` timeline frames from the same start."""
+        self._duration = duration
+        self._media_frames = math.ceil(duration / self._per_media_frame)
+
     def media_frame_at(self, record_frame: int) -> int:
         """The media frame this item shows at a record frame (real-time playback)."""
         return self._media_in + math.floor((record_frame - self._start) / self._per_media_frame)
@@ -224,6 +232,8 @@ class Timeline:
         self._id = f"timeline-{next(_ids)}"
         self.collisions: list[tuple[int, int, int]] = []
         """(track, start, end) of each placement that collided: a test-side record."""
+        self.refuse_new_tracks = False
+        """Test-side: AddTrack answers False, as the README allows it to."""
 
     # Reading
     def GetName(self):
@@ -290,12 +300,14 @@ class Timeline:
         return True
 
     def AddTrack(self, trackType, options=None):
+        if self.refuse_new_tracks:
+            return False
         index = len(self._tracks[trackType]) + 1
         if isinstance(options, dict) and "index" in options:
             if self._version[0] < 19:
                 return False
             wanted = int(options["index"])
-            if 1 <= wanted <= len(self._tracks[trackType]):
+            if 1 <= wanted <= len(self._tracks[trackType]) and self.quirks.add_track_at_index:
                 index = wanted
         self._tracks[trackType].insert(index - 1, {"name": "", "items": []})
         self._renumber(trackType)

@@ -248,8 +248,7 @@ def test_too_old_a_resolve_and_no_selection_are_explained(
     run_script(make_edit())
     assert (
         "no clip to upscale: select clips, set In and Out around them, or park the playhead on "
-        "one"
-        in capsys.readouterr().out
+        "one" in capsys.readouterr().out
     )
 
 
