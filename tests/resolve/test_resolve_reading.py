@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 from fake_resolve import Quirks, Resolve
+from resolve_edits import add_timeline_marker, two_clips
 
 from sparkvsr_resolve import ResolveError, ResolveJob, ResolveSettings
 from sparkvsr_resolve._api import frame_rate, resolve_version
@@ -19,17 +20,6 @@ def job_of(edit) -> ResolveJob:
     return ResolveJob(edit.resolve, ResolveSettings(), log=lambda line: None)
 
 
-def two_clips(make_edit, rate=Fraction(25), b_rate=None, **options):
-    """V1: A (media frames 20..59, record offsets 10..49) and right after it B (24 media frames
-    from frame 5, at `b_rate`); In and Out around both."""
-    edit = make_edit(rate=rate, **options)
-    a = edit.cut(edit.import_movie("A001", 80, "10:00:00:00"), 1, 10, 20, 40)
-    b_media = edit.import_movie("B002", 60, "00:00:00:00", seed=1, rate=b_rate)
-    b = edit.cut(b_media, 1, 50, 5, 24)
-    edit.timeline.SetMarkInOut(0, 120)
-    return edit, a, b
-
-
 def plans_by_name(job):
     return {plan.name: plan for plan in job.plans()}
 
@@ -38,9 +28,7 @@ def test_a_transition_is_skipped_with_a_note_and_the_clips_keep_their_media_fram
     edit, a, b = two_clips(make_edit)
     edit.timeline.add_transition(1, cut=b.GetStart(), frames=10)  # overlaps A's end, B's start
     marker_frame = b.GetStart() + 7
-    edit.timeline.AddMarker(
-        marker_frame - edit.timeline.GetStartFrame(), "Green", "SparkVSR", "", 1
-    )
+    add_timeline_marker(edit, marker_frame)
 
     job = job_of(edit)
 
@@ -101,9 +89,7 @@ def test_mixed_rate_clips_take_keyframes_from_the_media_frames_they_show(
     edit, a, b = two_clips(make_edit, rate, b_rate, drop_frame=drop_frame)
     assert b.GetLeftOffset() * b_rate / rate != 5  # the left offset cannot say where B starts
     marker_frame = b.GetStart() + 2
-    edit.timeline.AddMarker(
-        marker_frame - edit.timeline.GetStartFrame(), "Green", "SparkVSR", "", 1
-    )
+    add_timeline_marker(edit, marker_frame)
     assert b.AddMarker(20, "Blue", "SparkVSR hero", "", 1)  # item markers count media frames
 
     plan = plans_by_name(job_of(edit))["B002.mov"]
