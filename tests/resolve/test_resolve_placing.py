@@ -203,3 +203,20 @@ def test_a_track_added_elsewhere_than_asked_is_caught_and_removed(
         in capsys.readouterr().out
     )
     assert edit.snapshot() == before
+
+
+def test_an_answer_nobody_foresaw_is_reported_and_never_leaves_the_dialog_stuck(
+    make_edit, tmp_path, run_script, write_settings, start_server
+):
+    edit, _, _ = two_clips(make_edit, version=(20, 2, 1, 3, ""))
+    before = edit.snapshot()
+    edit.timeline.AddTrack = None  # what a method this Resolve lacks reads as
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+    seen = {}
+
+    run_script(edit, dialog_user(seen))  # the user can still read the status and close
+
+    assert seen["status"] == (
+        "Stopped by an unexpected error: TypeError(\"'NoneType' object is not callable\")"
+    )
+    assert edit.snapshot() == before
