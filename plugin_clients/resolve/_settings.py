@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sparkvsr import environment
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.keyframes import PROVIDERS
 from sparkvsr.timeline import DEFAULT_MARKER_PREFIX, OUTPUT_FORMATS
@@ -76,15 +76,10 @@ def _safe_name(name: str) -> str:
 
 def settings_path() -> Path:
     """The per-user settings file: $SPARKVSR_RESOLVE_SETTINGS, else the OS's config folder."""
-    if os.environ.get("SPARKVSR_RESOLVE_SETTINGS"):
-        return Path(os.environ["SPARKVSR_RESOLVE_SETTINGS"])
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "sparkvsr" / "resolve.json"
+    explicit = environment.read(environment.RESOLVE_SETTINGS)
+    if explicit:
+        return Path(explicit)
+    return environment.user_config_dir() / "resolve.json"
 
 
 def load_settings(path: Path | None = None) -> ResolveSettings:

@@ -29,6 +29,22 @@ class EngineInfo:
     """Default frames shared (and blended) by neighbouring chunks."""
     keyframe_reach: int = 0
     """How many frames outside its chunk a keyframe may still guide; 0 = only keyframes inside."""
+    default_scale: int = 4
+    """The scale a job gets when it asks for none (one of `scales`)."""
+
+    def __post_init__(self) -> None:
+        if self.default_scale not in self.scales:
+            raise ValueError(f"engine {self.name!r}: default_scale not among its scales")
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A compute device engines can run on."""
+
+    name: str
+    """"cpu" or "cuda:N"."""
+    description: str
+    memory_bytes: int
 
 
 @dataclass(frozen=True)
