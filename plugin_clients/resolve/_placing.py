@@ -30,18 +30,19 @@ class _Added:
     items: list = field(default_factory=list)
 
     def undo(self, timeline: ResolveTimeline) -> None:
-        steps = [
-            lambda: self.items and timeline.timeline.DeleteClips(self.items, False),
-            *(
-                lambda index=index: timeline.timeline.DeleteTrack(VIDEO, index)
-                for index in sorted(self.tracks, reverse=True)
-            ),
-            lambda: self.media and timeline.media_pool.DeleteClips(self.media),
-            lambda: self.folder and timeline.media_pool.DeleteFolders([self.folder]),
-        ]
-        for step in steps:
+        """Removes what was added, newest first; a step that fails does not stop the others."""
+        steps = []
+        if self.items:
+            steps.append((timeline.timeline.DeleteClips, self.items, False))
+        for index in sorted(self.tracks, reverse=True):  # the higher first: indices stay valid
+            steps.append((timeline.timeline.DeleteTrack, VIDEO, index))
+        if self.media:
+            steps.append((timeline.media_pool.DeleteClips, self.media))
+        if self.folder is not None:
+            steps.append((timeline.media_pool.DeleteFolders, [self.folder]))
+        for call, *args in steps:
             try:
-                step()
+                call(*args)
             except Exception:  # keep undoing; the error that started the undo is raised
                 logger.exception("undoing a Resolve change failed")
 
@@ -56,7 +57,9 @@ class Placed:
     """What the user should know (the timeline made current again)."""
 
 
-def place(timeline: ResolveTimeline, outcomes: list[ClipOutcome], scale: int, bin: str) -> Placed:
+def place(
+    timeline: ResolveTimeline, outcomes: list[ClipOutcome], scale: int, bin_name: str
+) -> Placed:
     """Imports each finished clip's media into the bin and puts it on a new video track right
     above its source track (one new track per source track, so stacked clips never share one),
     at the source clip's record frame and range. All or nothing: on any refusal everything this
@@ -74,7 +77,7 @@ def place(timeline: ResolveTimeline, outcomes: list[ClipOutcome], scale: int, bi
         notes.append(f"made timeline {timeline.name} current again to place the clips")
     added = _Added()
     try:
-        _place(timeline, done, f"SparkVSR x{scale}", bin, added)
+        _place(timeline, done, f"SparkVSR x{scale}", bin_name, added)
         _check_placed(timeline, added)
     except BaseException:
         added.undo(timeline)

@@ -15,7 +15,7 @@ def two_clips(make_edit, rate=Fraction(25), b_rate=None, **options):
     return edit, a, b
 
 
-def add_timeline_marker(edit, record_frame: int, name="SparkVSR", color="Green", data=""):
-    """A timeline marker over an absolute record frame (timeline markers count from the start)."""
+def add_timeline_marker(edit, record_frame: int, name="SparkVSR", note="", data=""):
+    """A green timeline marker over an absolute record frame (they count from the start)."""
     frame = record_frame - edit.timeline.GetStartFrame()
-    assert edit.timeline.AddMarker(frame, color, name, "", 1, data)
+    assert edit.timeline.AddMarker(frame, "Green", name, note, 1, data)

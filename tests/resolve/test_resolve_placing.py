@@ -5,11 +5,12 @@ import json
 import os
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from fake_resolve import Quirks, Timeline
 from resolve_edits import add_timeline_marker, two_clips
 
-from sparkvsr.media import probe_video
+from sparkvsr.media import probe_video, write_still
 from sparkvsr.timeline import sidecar_path
 
 NTSC_FILM = Fraction(24000, 1001)
@@ -68,9 +69,11 @@ def test_clips_of_any_rate_are_placed_over_the_media_frames_they_replace(
         make_edit, rate, b_rate, drop_frame=drop_frame, version=version, studio=False
     )
     marker_frame = b.GetStart() + 2
-    add_timeline_marker(edit, marker_frame)
+    still = tmp_path / "B002_key.png"
+    write_still(str(still), np.full((192, 256, 3), 120, np.uint8))
+    add_timeline_marker(edit, marker_frame, note=str(still))
     out = tmp_path / "out"
-    write_settings(server=start_server().address, output_dir=str(out), provider="local")
+    write_settings(server=start_server().address, output_dir=str(out))
 
     run_script(edit)
 
