@@ -27,6 +27,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES)
     parser.add_argument("--spool-dir", help="keep finished frames here (default: a temp folder)")
     parser.add_argument("--shutdown-grace", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument(
+        "--gateway-port",
+        type=int,
+        default=50052,
+        help="port of the JSON gateway for the Premiere panel and the OpenFX plugin "
+        "(default: 50052; 0 = any free port)",
+    )
+    parser.add_argument(
+        "--no-gateway", action="store_true", help="serve gRPC only, without the JSON gateway"
+    )
     parser.set_defaults(run=run)
 
 
@@ -47,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         max_message_bytes=args.max_message_bytes,
         spool_dir=args.spool_dir,
         shutdown_grace_s=args.shutdown_grace,
+        gateway_port=None if args.no_gateway else args.gateway_port,
     )
     serve(config)
     return 0
