@@ -44,7 +44,7 @@ class ServerConfig:
     """On SIGTERM, how long running jobs may take to finish before they are cancelled."""
     gateway_port: int | None = None
     """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
-    a free one; None = no gateway (`sparkvsr serve` opens it on 50052)."""
+    a free one; None = no gateway (`sparkvsr serve` opens it next to the gRPC port: 50052)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
