@@ -77,3 +77,11 @@ def test_folders_of_dead_servers_are_removed_at_start(tmp_path):
     names = {p.name for p in (tmp_path / "memory").iterdir()}
     assert f"sparkvsr-windows-{dead}-x" not in names
     assert f"sparkvsr-windows-{os.getpid()}-y" in names
+
+
+def test_a_server_keeps_window_outputs_until_it_stops(start_server):
+    server = start_server(gateway_port=0)
+    root = server.server.service.windows.store.root
+    assert root.is_dir()
+    server.stop()
+    assert not root.exists()
