@@ -12,3 +12,7 @@ bash scripts/setup.sh test,server
 .venv/bin/ruff format --check .
 bash scripts/test_js.sh
 .venv/bin/python -m pytest "$@"
+# The same suite on a base install (what an editor's Python gets: no torch, no diffusers); the
+# GPU-stack tests skip themselves there. Slow tests ran above already.
+bash scripts/setup.sh test .venv-base
+.venv-base/bin/python -m pytest -m "not slow" "$@"

@@ -78,6 +78,7 @@ class SparkVSRServer:
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
+        self.service: JobService | None = None
 
     def _bind(self) -> int:
         address = f"{self.config.host}:{self.config.port}"
@@ -113,7 +114,7 @@ class SparkVSRServer:
             max_queued_jobs=self.config.max_queued_jobs,
             workers=self.config.workers,
         )
-        service = JobService(
+        service = self.service = JobService(
             self.config, self.manager, info, asyncio.get_running_loop(), self.manager.spool
         )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
@@ -148,6 +149,8 @@ class SparkVSRServer:
         if self.gateway is not None:
             await self.gateway.stop()
         await self.grpc_server.stop(1.0)
+        if self.service is not None:
+            self.service.close()
 
 
 def refuse_a_port_in_use(host: str, port: int, option: str) -> None:

@@ -56,37 +56,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--gateway-port",
         type=int,
-        help=f"port of the JSON gateway for the Premiere panel and the OpenFX plugin; refused "
-        f"when in use (default: {DEFAULT_GATEWAY_PORT}, or no gateway, with a warning, when "
-        "another server holds it; 0 = any free port)",
+        help="port of the JSON gateway for the Premiere panel and the OpenFX plugin "
+        "(default: the gRPC port + 1, so 50052; 0 = any free port)",
     )
     parser.add_argument(
         "--no-gateway", action="store_true", help="serve gRPC only, without the JSON gateway"
     )
     parser.set_defaults(run=run)
-
-
-DEFAULT_GATEWAY_PORT = 50052
-
-
-def _gateway_port(host: str, asked: int | None) -> int | None:
-    """The port asked for; else the default one if free. A server started for a client (see
-    sparkvsr.runners) must not fail because another server already holds the default."""
-    if asked is not None:
-        return asked
-    from sparkvsr.errors import InvalidInputError
-    from sparkvsr_server._app import refuse_a_port_in_use
-
-    try:
-        refuse_a_port_in_use(host, DEFAULT_GATEWAY_PORT, "--gateway-port")
-    except InvalidInputError:
-        logging.getLogger(__name__).warning(
-            "no gateway: port %d is in use (another sparkvsr serve?); give --gateway-port to "
-            "open one elsewhere",
-            DEFAULT_GATEWAY_PORT,
-        )
-        return None
-    return DEFAULT_GATEWAY_PORT
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,7 +83,15 @@ def run(args: argparse.Namespace) -> int:
         max_message_bytes=args.max_message_bytes,
         spool_dir=args.spool_dir,
         shutdown_grace_s=args.shutdown_grace,
-        gateway_port=None if args.no_gateway else _gateway_port(args.host, args.gateway_port),
+        gateway_port=None if args.no_gateway else _gateway_port(args),
     )
     serve(config)
     return 0
+
+
+def _gateway_port(args: argparse.Namespace) -> int:
+    """The gateway's port: as given, else next to the gRPC port (so servers on other ports do not
+    fight over one gateway port)."""
+    if args.gateway_port is not None:
+        return args.gateway_port
+    return args.port + 1 if args.port else 0
