@@ -10,7 +10,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 case ",$extras," in
-    *,server,*)
+    *,server,*|*,gpu,*)
         # A pinned CPU build of torch where the machine keeps one on disk (this project's
         # machines); on an ordinary Linux machine pip takes torch 2.13.0 from PyPI, which is the
         # CUDA build there (several GB). Pinned, so a range never pulls a newer CUDA build.
