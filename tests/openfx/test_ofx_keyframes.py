@@ -53,7 +53,7 @@ def test_the_servers_provider_restores_each_windows_first_frame(host, host_frame
     frames = np.ascontiguousarray(host_frames[:, :, ::-1])  # mirrored: windows no test ran
 
     def restored(start, reduced, target):
-        return {0: RealESRGAN("realesrgan-x4plus").provide(0, reduced[0], target)}
+        return {0: RealESRGAN().provide(0, reduced[0], target)}
 
     effect = EffectInstance(host, frames)
     effect.set(server=gateway_url.removeprefix("http://"), window=WINDOW, keyframes=PROVIDER)
