@@ -20,6 +20,8 @@ from sparkvsr.media import (
     FrameWriter,
     MovieCodec,
     VideoInfo,
+    check_output,
+    check_output_name,
     is_sequence_pattern,
     probe_video,
     read_frames,
@@ -94,12 +96,21 @@ def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None)
     Raises:
         SparkVSRError subclasses with a message naming the bad input.
     """
+    check_output_name(job.output)
     info = probe_video(job.source)
     frames = job.frames or FrameRange(0, info.frame_count)
     if frames.stop > info.frame_count:
         raise InvalidInputError(
             f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
         )
+    # Before any decoding: an output that would destroy an input or cannot be written fails now.
+    check_output(
+        job.output,
+        first_index=frames.start,
+        frame_count=len(frames),
+        overwrite=job.overwrite,
+        inputs=_input_paths(job),
+    )
     rules = _engine_rules(job.engine, client)
     keyframes = gather_keyframes(job, info, frames, rules)
     spec = JobSpec(
@@ -137,6 +148,8 @@ def _write(
         first_index=frames.start,
         overwrite=job.overwrite,
         audio=_audio_span(job, info, frames),
+        frame_count=len(frames),
+        inputs=_input_paths(job),
     ) as writer:
         for frame in outputs:
             writer.write(frame.image)
@@ -144,6 +157,14 @@ def _write(
             if progress:
                 progress(written, len(frames))
     return written
+
+
+def _input_paths(job: FileJob) -> tuple[str, ...]:
+    """Files the job reads, which its output must never replace."""
+    stills = [path for _, path in job.keyframe_stills]
+    if job.keyframe_folder:
+        stills += [str(path) for path in stills_in_folder(job.keyframe_folder).values()]
+    return (job.source, *stills)
 
 
 def _engine_rules(engine: str, client) -> EngineInfo | None:

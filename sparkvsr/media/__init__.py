@@ -1,9 +1,10 @@
 """Media I/O on PyAV: exact-range decoding and mezzanine encoding."""
 
 from sparkvsr.media._audio import AudioSpan, read_audio
+from sparkvsr.media._outputs import check_output, is_sequence_pattern
 from sparkvsr.media._reader import VideoInfo, probe_video, read_frames
 from sparkvsr.media._stills import read_still, write_still
-from sparkvsr.media._writer import MOVIE_CODECS, FrameWriter, MovieCodec, is_sequence_pattern
+from sparkvsr.media._writer import MOVIE_CODECS, FrameWriter, MovieCodec, check_output_name
 
 __all__ = [
     "MOVIE_CODECS",
@@ -11,6 +12,8 @@ __all__ = [
     "FrameWriter",
     "MovieCodec",
     "VideoInfo",
+    "check_output",
+    "check_output_name",
     "is_sequence_pattern",
     "probe_video",
     "read_audio",
