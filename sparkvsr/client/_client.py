@@ -60,6 +60,9 @@ class UpscaleRun:
             # gRPC reads the inputs on its own thread: their failure is the real cause.
             if self._input_error is not None:
                 raise self._input_error from None
+            # Every frame arrived: what became of the call afterwards changes nothing.
+            if next_index >= self._spec.frame_count:
+                return
             # A broken connection after the server has all input: the job goes on, reattach.
             if not (isinstance(error, ServerUnavailableError) and self.server_has_input):
                 raise
@@ -178,6 +181,8 @@ class Client:
         self, job_id: str, start: int = 0, stop: int | None = None, *, retries: int = 0
     ) -> Iterator[OutputFrame]:
         """Finished frames [start, stop) of a job, waiting for those not done yet."""
+        if stop is not None and start >= stop:
+            return
         next_index, attempt = start, 0
         while True:
             request = pb.FetchFramesRequest(
