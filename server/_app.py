@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import threading
@@ -16,7 +17,7 @@ from grpc_reflection.v1alpha import reflection
 from sparkvsr.api.v1 import upscale_pb2, upscale_pb2_grpc
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.info import describe_installation
+from sparkvsr.info import EngineStatus, ServerInfo, describe_installation
 from sparkvsr_server._auth import TokenAuthInterceptor
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._manager import EngineFactory, JobManager
@@ -90,6 +91,20 @@ class SparkVSRServer:
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
         self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
+        servicer = UpscaleServicer(self.config, self.manager, self._describe())
+        upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(servicer, self.grpc_server)
+        await self.grpc_server.start()
+        await asyncio.to_thread(self.manager.start)
+        if self.manager.engine_failure:
+            # Stays NOT_SERVING; GetServerInfo says why, and the jobs fail with the reason.
+            servicer.info = self._describe()
+            logger.error("not serving: %s", self.manager.engine_failure)
+            return
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        logger.info("listening on %s:%d", self.config.host, self.port)
+
+    def _describe(self) -> ServerInfo:
         info = describe_installation(
             {name: info for name, (info, _) in self._engines.items()},
             default_engine=self.config.default_engine,
@@ -97,14 +112,16 @@ class SparkVSRServer:
             max_queued_jobs=self.config.max_queued_jobs,
             workers=self.config.workers,
         )
-        upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
-            UpscaleServicer(self.config, self.manager, info), self.grpc_server
+        failure = self.manager.engine_failure if self.manager else None
+        if not failure:
+            return info
+        engines = tuple(
+            EngineStatus(status.info, failure)
+            if status.info.name == self.config.default_engine
+            else status
+            for status in info.engines
         )
-        await self.grpc_server.start()
-        await asyncio.to_thread(self.manager.start)
-        for service in ("", SERVICE_NAME):
-            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
-        logger.info("listening on %s:%d", self.config.host, self.port)
+        return dataclasses.replace(info, engines=engines)
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Refuses new jobs, lets running ones finish within the grace period, then stops."""

@@ -9,7 +9,12 @@ from collections.abc import AsyncIterator, Callable
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
-from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
+from sparkvsr.errors import (
+    InvalidInputError,
+    JobCancelledError,
+    ResourceExhaustedError,
+    SparkVSRError,
+)
 from sparkvsr.info import ServerInfo
 from sparkvsr.specs import Keyframe, SourceFrame
 from sparkvsr_server._config import ServerConfig
@@ -48,11 +53,13 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
     def __init__(self, config: ServerConfig, manager: JobManager, info: ServerInfo):
         self._config = config
         self._manager = manager
-        self._info = info
+        self.info = info
+        """What GetServerInfo answers; the server updates it when an engine fails to load."""
+        self._buffered = 0  # bytes of frame parts being assembled, all streams together
 
     @_unary
     async def GetServerInfo(self, request, context):
-        return wire.server_info_to_proto(self._info)
+        return wire.server_info_to_proto(self.info)
 
     @_streaming
     async def Upscale(self, request_iterator, context) -> AsyncIterator[pb.UpscaleResponse]:
@@ -61,7 +68,7 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
         if first is None or first.WhichOneof("item") != "spec":
             raise InvalidInputError("the first message of Upscale must be the job spec")
         spec = wire.spec_from_proto(first.spec, self._config.default_engine)
-        job = self._manager.submit(spec)
+        job = self._manager.submit(spec, owner=context.peer() or "")
         yield pb.UpscaleResponse(
             accepted=pb.JobAccepted(
                 job_id=job.id,
@@ -105,6 +112,14 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     async def _job_output(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
         """Progress on every change, and each frame in [start, stop) as soon as it is finished."""
+        job.readers += 1  # shutdown keeps the job's frames until its readers are done
+        try:
+            async for response in self._job_output_of(job, start, stop):
+                yield response
+        finally:
+            job.readers -= 1
+
+    async def _job_output_of(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
         index, reported = start, None
         while True:
             seen = job.version
@@ -124,23 +139,43 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     async def _pump_inputs(self, requests: AsyncIterator[pb.UpscaleRequest], job: Job) -> None:
         """Feeds the job from the request stream; a bad item fails the job with its reason."""
-        frames = wire.FrameAssembler("source frame")
-        keyframes = wire.FrameAssembler("keyframe image")
+        assemblers = {
+            "source_frame": (
+                wire.FrameAssembler("source frame", job.spec.source_layout),
+                SourceFrame,
+            ),
+            "keyframe_image": (
+                wire.FrameAssembler("keyframe image", job.spec.output_layout),
+                Keyframe,
+            ),
+        }
         try:
             async for request in requests:
                 kind = request.WhichOneof("item")
-                if kind == "source_frame":
-                    done = frames.add(request.source_frame)
-                    if done:
-                        await job.put_input(SourceFrame(*done))
-                elif kind == "keyframe_image":
-                    done = keyframes.add(request.keyframe_image)
-                    if done:
-                        await job.put_input(Keyframe(*done))
-                else:
+                if kind not in assemblers:
                     raise InvalidInputError(
                         f"unexpected {kind or 'empty'} message after the job spec"
                     )
+                assembler, item = assemblers[kind]
+                done = self._assemble(assembler, getattr(request, kind))
+                if done:
+                    await job.put_input(item(*done))
             await job.end_input()
         except SparkVSRError as error:
             job.fail(error)
+        finally:
+            self._buffered -= sum(assembler.open_bytes for assembler, _ in assemblers.values())
+
+    def _assemble(self, assembler: wire.FrameAssembler, part: pb.FramePart):
+        """Adds a part within the server's buffer limits (the per-job one is met by the frame
+        size check at submission: one frame at most is half-assembled per stream)."""
+        if self._buffered + len(part.data) > self._config.max_buffer_bytes:
+            raise ResourceExhaustedError(
+                "the server is already assembling "
+                f"{self._buffered / 2**20:.0f} MiB of incoming frames (max_buffer_bytes is "
+                f"{self._config.max_buffer_bytes / 2**20:.0f} MiB); try again later"
+            )
+        before = assembler.open_bytes
+        done = assembler.add(part)
+        self._buffered += assembler.open_bytes - before
+        return done

@@ -201,3 +201,5 @@ class JobStatus:
     """Why the job failed or was cancelled; empty otherwise."""
     input_complete: bool = False
     """The server holds all input: the job finishes even if its client goes away."""
+    stage: str = ""
+    """What the job is doing now, in words ("reused 3 of 9 windows"); may be empty."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -13,45 +14,63 @@ from sparkvsr.engines import (
     PreviousFrame,
     check_job_fits_engine,
 )
-from sparkvsr.errors import EngineError
+from sparkvsr.errors import DeviceOutOfMemoryError, EngineError
 from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
-from sparkvsr.pipeline._plan import chunk_weights, plan_chunks
+from sparkvsr.pipeline._plan import ChunkPlan, weights_of_chunk
+from sparkvsr.pipeline._windows import WindowCache, window_key
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
+
+logger = logging.getLogger(__name__)
 
 # Frames a job may read past the current chunk while it waits for a keyframe image.
 LOOKAHEAD_SLACK_FRAMES = 64
 
 
-def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
+Report = Callable[[str], None]
+"""Told what the job is doing, in words, when that changes (a window reused, a retry)."""
+
+
+def run_job(
+    spec: JobSpec,
+    engine: Engine,
+    items: Iterable[InputItem],
+    *,
+    windows: WindowCache | None = None,
+    report: Report | None = None,
+) -> Iterator[OutputFrame]:
     """Upscales the job's frames, yielding each as soon as no later chunk can change it.
 
     Args:
         spec: the job; checked against the engine's rules before any frame is read.
         engine: the engine to run chunks on.
         items: source frames (in order) and keyframe images (anywhere), read lazily.
+        windows: finished windows by key: a window found there is not run again, and every
+            window run is saved there.
+        report: told about reused windows and out-of-memory retries.
 
     Raises:
         InvalidInputError: the spec or an input item breaks a rule; the message names it.
-        EngineError: the engine returned something malformed.
+        EngineError: the engine returned something malformed, or failed.
     """
     info = engine.info
     check_job_fits_engine(spec, info)
     length = spec.chunk_length or info.chunk_length
     overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
-    chunks = plan_chunks(spec.frame_count, length, overlap)
-    weights = chunk_weights(chunks)
+    chunks = ChunkPlan(spec.frame_count, length, overlap)
     reach = info.keyframe_reach
     inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
+    runner = _WindowRunner(engine, overlap, windows, report or (lambda stage: None), len(chunks))
     pending: dict[int, np.ndarray] = {}
     previous: OutputFrame | None = None
     carried: np.ndarray | None = None
     for i, chunk in enumerate(chunks):
-        result = _run_chunk(spec, engine, inputs, chunk, previous, carried)
+        result = runner.run(_chunk_input(spec, engine, inputs, chunk, previous, carried))
         following = chunks[i + 1].start if i + 1 < len(chunks) else chunk.stop
         # Kept for the next chunk, which starts inside this one when chunks overlap.
         carried = result[following - chunk.start].copy() if following < chunk.stop else None
+        weights = weights_of_chunk(chunks, i)
         for offset, index in enumerate(range(chunk.start, chunk.stop)):
-            weight = weights[i][offset]
+            weight = weights[offset]
             # Frames outside any overlap have weight 1: no arithmetic, no copy.
             weighted = result[offset] if weight == 1.0 else result[offset] * weight
             pending[index] = pending[index] + weighted if index in pending else weighted
@@ -65,14 +84,14 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     inputs.finish()
 
 
-def _run_chunk(
+def _chunk_input(
     spec: JobSpec,
     engine: Engine,
     inputs: InputBuffer,
     chunk: FrameRange,
     previous: OutputFrame | None,
     carried: np.ndarray | None,
-) -> np.ndarray:
+) -> EngineChunk:
     reach = engine.info.keyframe_reach
     depth = spec.source_layout.bit_depth
     frames = np.stack([inputs.frame(index) for index in range(chunk.start, chunk.stop)])
@@ -84,13 +103,55 @@ def _run_chunk(
     before = None
     if previous is not None and previous.index == chunk.start - 1:
         before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
-    result = engine.upscale_chunk(
-        EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
-    )
-    expected = (len(chunk), *spec.output_layout.shape)
-    if result.shape != expected or result.dtype != np.float32:
-        raise EngineError(
-            f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for chunk "
-            f"[{chunk.start}, {chunk.stop}); expected float32 {expected}"
-        )
-    return result
+    return EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
+
+
+class _WindowRunner:
+    """Runs one window: from the window store when it holds it, else on the engine, retrying
+    with less device memory after an out-of-memory error."""
+
+    def __init__(self, engine: Engine, overlap: int, windows, report: Report, total: int):
+        self._engine, self._overlap, self._windows = engine, overlap, windows
+        self._report, self._total = report, total
+        self.reused = 0
+
+    def run(self, chunk: EngineChunk) -> np.ndarray:
+        key = None
+        if self._windows is not None:
+            key = window_key(self._engine.info, chunk, self._overlap)
+            stored = self._windows.load(key)
+            if stored is not None and stored.shape == self._expected(chunk):
+                self.reused += 1
+                logger.info("window at frame %d reused from the window store", chunk.start)
+                self._report(f"reused {self.reused} of {self._total} windows")
+                return stored
+        result = self._run_engine(chunk)
+        if key is not None:
+            self._windows.save(key, result)
+        return result
+
+    def _run_engine(self, chunk: EngineChunk) -> np.ndarray:
+        while True:
+            try:
+                result = self._engine.upscale_chunk(chunk)
+                break
+            except DeviceOutOfMemoryError as error:
+                lower = self._engine.use_less_memory()
+                if lower is None:
+                    raise
+                message = f"out of device memory at frame {chunk.start}; retrying with {lower}"
+                logger.warning("%s (%s)", message, error)
+                self._report(message)
+        expected = self._expected(chunk)
+        if result.shape != expected or result.dtype != np.float32:
+            raise EngineError(
+                f"engine {self._engine.info.name!r} returned {result.dtype} {result.shape} for "
+                f"chunk [{chunk.start}, {chunk.start + len(chunk.frames)}); expected float32 "
+                f"{expected}"
+            )
+        return result
+
+    @staticmethod
+    def _expected(chunk: EngineChunk) -> tuple[int, ...]:
+        count, height, width, channels = chunk.frames.shape
+        return (count, height * chunk.scale, width * chunk.scale, channels)

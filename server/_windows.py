@@ -1,0 +1,57 @@
+"""The window store: finished engine windows on disk by key, shared by every job on the server,
+kept for a retention period after their last use."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+class WindowStore:
+    """Engine window outputs (float32, exactly as the engine returned them) by window key."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def load(self, key: str) -> np.ndarray | None:
+        path = self._path(key)
+        try:
+            output = np.load(path, allow_pickle=False)
+        except (OSError, ValueError):  # absent, or cut short by a crash: run the window again
+            return None
+        os.utime(path)  # retention counts from the last use
+        return output
+
+    def save(self, key: str, output: np.ndarray) -> None:
+        path = self._path(key)
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as file:
+            np.save(file, output, allow_pickle=False)
+        os.replace(temporary, path)
+
+    def collect(self, max_age_s: float) -> int:
+        """Removes windows unused for `max_age_s` and temporary files a crash left; returns how
+        many files went."""
+        cutoff = time.time() - max_age_s
+        removed = 0
+        for path in self.root.glob("*/*"):
+            try:
+                if path.suffix == ".tmp" or path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        if removed:
+            logger.info("window store: removed %d files", removed)
+        return removed
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.npy"
