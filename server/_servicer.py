@@ -49,6 +49,14 @@ def _streaming(method: Callable) -> Callable:
     return handler
 
 
+def _owner(context) -> str:
+    """Who submits a job, for fair scheduling: the client's self-chosen name on its host (gRPC
+    shares connections between channels, so the peer address alone cannot tell clients apart)."""
+    host = (context.peer() or "").rpartition(":")[0]
+    metadata = dict(context.invocation_metadata() or ())
+    return f"{host}/{metadata.get(wire.CLIENT_ID_METADATA, '')}"
+
+
 class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
     def __init__(self, config: ServerConfig, manager: JobManager, info: ServerInfo):
         self._config = config
@@ -68,7 +76,7 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
         if first is None or first.WhichOneof("item") != "spec":
             raise InvalidInputError("the first message of Upscale must be the job spec")
         spec = wire.spec_from_proto(first.spec, self._config.default_engine)
-        job = self._manager.submit(spec, owner=context.peer() or "")
+        job = self._manager.submit(spec, owner=_owner(context))
         yield pb.UpscaleResponse(
             accepted=pb.JobAccepted(
                 job_id=job.id,

@@ -29,6 +29,8 @@ from sparkvsr.specs import FrameLayout, JobSpec, JobState, JobStatus
 # Room left in each message for the FramePart fields around its data.
 PART_HEADER_BYTES = 1024
 DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+# Request metadata naming one client, so that a server can share its workers between clients.
+CLIENT_ID_METADATA = "sparkvsr-client-id"
 
 # Subclasses come before their base: a status code maps back to the last class listed for it.
 STATUS_BY_ERROR: dict[type[SparkVSRError], grpc.StatusCode] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -48,14 +49,41 @@ class BilinearEngine(Engine):
         ).astype(np.float32)
 
 
+KEYED_INFO = dataclasses.replace(
+    BILINEAR_INFO,
+    name="keyed",
+    description="test engine: bilinear, brightened by the keyframes in the chunk",
+    reads_previous_output=False,
+)
+
+
+class KeyedEngine(BilinearEngine):
+    """Bilinear, plus a tint from the chunk's keyframes: a keyframe changes exactly the chunks
+    that hold it; `runs` counts the chunks it computed."""
+
+    info = KEYED_INFO
+
+    def __init__(self, delay_s: float = 0.0):
+        super().__init__(delay_s)
+        self.runs = 0
+
+    def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
+        self.runs += 1
+        result = super().upscale_chunk(chunk)
+        for keyframe in chunk.keyframes:
+            result += 0.01 * float(keyframe.hr.mean())
+        return np.clip(result, 0, 1)
+
+
 def engines(delay_s: float = 0.0) -> dict:
-    """(info, factory) by name, as create_server takes them: flow plus the bilinear test engine."""
+    """(info, factory) by name, as create_server takes them: flow plus the test engines."""
     from sparkvsr.engines import engine_entry
 
     flow = engine_entry("flow")
     return {
         "flow": (flow.info, flow.load),
         "bilinear": (BILINEAR_INFO, lambda: BilinearEngine(delay_s)),
+        "keyed": (KEYED_INFO, lambda: KeyedEngine(delay_s)),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -147,7 +148,10 @@ class Client:
         else:
             self._channel = grpc.insecure_channel(address, options=options)
         self._stub = upscale_pb2_grpc.UpscaleServiceStub(self._channel)
-        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        # The server shares its workers fairly between clients by this name.
+        self._metadata = ((wire.CLIENT_ID_METADATA, uuid.uuid4().hex),)
+        if token:
+            self._metadata += (("authorization", f"Bearer {token}"),)
         self._server_info: ServerInfo | None = None
         self.address = address
         self.reattach_attempts = reattach_attempts
