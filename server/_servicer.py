@@ -6,6 +6,8 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
 
+from google.protobuf.message import DecodeError
+
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
@@ -49,6 +51,15 @@ def _streaming(method: Callable) -> Callable:
     return handler
 
 
+async def _parsed(requests: AsyncIterator) -> AsyncIterator:
+    """The request stream, with a message that is not protobuf refused as bad input."""
+    try:
+        async for request in requests:
+            yield request
+    except DecodeError as error:
+        raise InvalidInputError(f"a request message did not parse: {error}") from None
+
+
 def _owner(context) -> str:
     """Who submits a job, for fair scheduling: the client's self-chosen name on its host (gRPC
     shares connections between channels, so the peer address alone cannot tell clients apart)."""
@@ -71,7 +82,7 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     @_streaming
     async def Upscale(self, request_iterator, context) -> AsyncIterator[pb.UpscaleResponse]:
-        requests = aiter(request_iterator)
+        requests = aiter(_parsed(request_iterator))
         first = await anext(requests, None)
         if first is None or first.WhichOneof("item") != "spec":
             raise InvalidInputError("the first message of Upscale must be the job spec")
