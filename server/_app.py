@@ -103,6 +103,10 @@ class SparkVSRServer:
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
         logger.info("listening on %s:%d", self.config.host, self.port)
+        logger.info(
+            "finished jobs stay fetchable for %.0f s, then they are collected",
+            self.config.job_ttl_s,
+        )
 
     def _describe(self) -> ServerInfo:
         info = describe_installation(

@@ -67,6 +67,7 @@ class JobManager:
             for i in range(config.workers)
         ]
         self._ready = threading.Barrier(config.workers + 1)
+        self._collected_at = -float("inf")
         self._restore()
 
     def start(self) -> None:
@@ -146,11 +147,16 @@ class JobManager:
             job.state = JobState.QUEUED
             logger.info("resuming job %s from frame %d", job.id, job.frames_done)
             self._queue.put(job, job.owner)
+        self._windows.collect(self._config.job_ttl_s, leftovers=True)
         self._collect()
 
     def _collect(self) -> None:
-        """Removes finished jobs and stored windows past their retention period."""
+        """Removes finished jobs and stored windows past their retention period (looking at
+        most a few times per period: the window store can hold many files)."""
         now = time.monotonic()
+        if now - self._collected_at < min(60.0, self._config.job_ttl_s / 4):
+            return
+        self._collected_at = now
         for job_id, job in list(self._jobs.items()):
             if job.finished_at is not None and now - job.finished_at > self._config.job_ttl_s:
                 if not job.readers:

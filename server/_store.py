@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ _TEMPORARY = ".tmp"
 def write_atomically(path: Path, data) -> None:
     """Writes `data` (bytes or an array) so that `path` either does not exist or is complete:
     a crash mid-write leaves only a temporary file, which the store collects."""
-    temporary = path.with_name(path.name + _TEMPORARY)
+    temporary = path.with_name(f"{path.name}.{threading.get_ident()}{_TEMPORARY}")
     with open(temporary, "wb") as file:
         file.write(data if isinstance(data, bytes) else memoryview(data).cast("B"))
     os.replace(temporary, path)
@@ -44,6 +45,7 @@ class JobFiles:
         self.job_id = folder.name
         self.spec = spec
         self.journal = journal
+        self._journal_lock = threading.Lock()  # the event loop and a worker thread both record
 
     @classmethod
     def create(cls, root: Path, job_id: str, spec: JobSpec, owner: str) -> JobFiles:
@@ -70,9 +72,10 @@ class JobFiles:
 
     def record(self, **changes) -> None:
         """Updates the journal on disk (state, error, input_complete, finished time)."""
-        for key, value in changes.items():
-            self.journal[key] = value.value if isinstance(value, JobState) else value
-        write_atomically(self.folder / _JOURNAL, json.dumps(self.journal).encode())
+        with self._journal_lock:
+            for key, value in changes.items():
+                self.journal[key] = value.value if isinstance(value, JobState) else value
+            write_atomically(self.folder / _JOURNAL, json.dumps(self.journal).encode())
 
     @property
     def state(self) -> JobState:

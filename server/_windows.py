@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -30,21 +31,26 @@ class WindowStore:
         return output
 
     def save(self, key: str, output: np.ndarray) -> None:
+        """Stores a window; a store that cannot take it (full disk) only costs a later rerun."""
         path = self._path(key)
-        path.parent.mkdir(exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as file:
-            np.save(file, output, allow_pickle=False)
-        os.replace(temporary, path)
+        temporary = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with open(temporary, "wb") as file:
+                np.save(file, output, allow_pickle=False)
+            os.replace(temporary, path)
+        except OSError as error:
+            logger.warning("window store: could not keep a window (%s)", error.strerror)
+            temporary.unlink(missing_ok=True)
 
-    def collect(self, max_age_s: float) -> int:
-        """Removes windows unused for `max_age_s` and temporary files a crash left; returns how
-        many files went."""
+    def collect(self, max_age_s: float, *, leftovers: bool = False) -> int:
+        """Removes windows unused for `max_age_s` and, with `leftovers` (only while nothing
+        writes), temporary files a crash left; returns how many files went."""
         cutoff = time.time() - max_age_s
         removed = 0
         for path in self.root.glob("*/*"):
             try:
-                if path.suffix == ".tmp" or path.stat().st_mtime < cutoff:
+                if (leftovers and path.suffix == ".tmp") or path.stat().st_mtime < cutoff:
                     path.unlink()
                     removed += 1
             except FileNotFoundError:
