@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sparkvsr import environment
+from sparkvsr.connection import is_loopback
 from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -101,7 +91,6 @@ class ServerConfig:
 
 def config_from_env(environ: Mapping[str, str] | None = None, **settings) -> ServerConfig:
     """A ServerConfig from `settings`, with the environment filling what they leave unset."""
-    environ = os.environ if environ is None else environ
     if not settings.get("token"):
-        settings["token"] = environ.get("SPARKVSR_TOKEN") or None
+        settings["token"] = environment.token(environ)
     return ServerConfig(**settings)

@@ -70,6 +70,11 @@ class JobManager:
         self._collected_at = -float("inf")
         self._restore()
 
+    @property
+    def engine_infos(self) -> dict[str, EngineInfo]:
+        """The rules of each engine this server runs, by name."""
+        return {name: info for name, (info, _) in self._engines.items()}
+
     def start(self) -> None:
         """Starts the workers and returns once each has tried to load the default engine (see
         `engine_failure`)."""

@@ -86,7 +86,9 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
         first = await anext(requests, None)
         if first is None or first.WhichOneof("item") != "spec":
             raise InvalidInputError("the first message of Upscale must be the job spec")
-        spec = wire.spec_from_proto(first.spec, self._config.default_engine)
+        spec = wire.spec_from_proto(
+            first.spec, self._config.default_engine, self._manager.engine_infos
+        )
         job = self._manager.submit(spec, owner=_owner(context))
         yield pb.UpscaleResponse(
             accepted=pb.JobAccepted(

@@ -3,6 +3,7 @@ so a server restarted on the same spool folder finds its jobs again."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -13,15 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from sparkvsr import errors, wire
-from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr import errors
 from sparkvsr.errors import SparkVSRError
 from sparkvsr.specs import FrameLayout, InputItem, JobSpec, JobState, Keyframe
 
 logger = logging.getLogger(__name__)
 
 _JOURNAL = "journal.json"
-_SPEC = "spec.pb"
 _TEMPORARY = ".tmp"
 
 
@@ -35,7 +34,8 @@ def write_atomically(path: Path, data) -> None:
 
 
 class JobFiles:
-    """One job's folder: spec.pb, journal.json, in/ (inputs as received), out/ (finished frames).
+    """One job's folder: journal.json (spec and state), in/ (inputs as received), out/ (finished
+    frames).
 
     Inputs and frames are raw top-down samples; a file exists only once it is complete.
     """
@@ -52,8 +52,8 @@ class JobFiles:
         folder = root / job_id
         (folder / "in").mkdir(parents=True)
         (folder / "out").mkdir()
-        write_atomically(folder / _SPEC, wire.spec_to_proto(spec).SerializeToString())
         files = cls(folder, spec, {"owner": owner, "created": time.time()})
+        files.journal["spec"] = dataclasses.asdict(spec)
         files.record(state=JobState.QUEUED, input_complete=False)
         return files
 
@@ -62,10 +62,9 @@ class JobFiles:
         """The job in `folder`, or None when it is not a whole job (a crash while creating it)."""
         try:
             journal = json.loads((folder / _JOURNAL).read_text())
-            message = pb.JobSpec.FromString((folder / _SPEC).read_bytes())
-            spec = wire.spec_from_proto(message, message.engine)
+            spec = _spec_from_journal(journal["spec"])
             JobState(journal["state"])
-        except (OSError, ValueError, KeyError, SparkVSRError) as error:
+        except (OSError, ValueError, KeyError, TypeError, SparkVSRError) as error:
             logger.warning("ignoring %s: not a whole job (%s)", folder.name, error)
             return None
         return cls(folder, spec, journal)
@@ -149,6 +148,17 @@ class JobStore:
                 leftover.unlink(missing_ok=True)
             jobs.append(files)
         return jobs
+
+
+def _spec_from_journal(fields: dict) -> JobSpec:
+    """The JobSpec dataclasses.asdict wrote into the journal."""
+    return JobSpec(
+        **{
+            **fields,
+            "source_layout": FrameLayout(**fields["source_layout"]),
+            "keyframe_indices": tuple(fields["keyframe_indices"]),
+        }
+    )
 
 
 def _read(path: Path, layout: FrameLayout) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import grpc
 import numpy as np
@@ -101,15 +101,23 @@ def spec_to_proto(spec: JobSpec) -> pb.JobSpec:
     )
 
 
-def spec_from_proto(message: pb.JobSpec, default_engine: str) -> JobSpec:
-    """The library spec for a wire spec; wire zeros mean defaults. Raises InvalidInputError."""
+def spec_from_proto(
+    message: pb.JobSpec, default_engine: str, engines: Mapping[str, EngineInfo]
+) -> JobSpec:
+    """The library spec for a wire spec; wire zeros mean defaults (the server's engine, that
+    engine's scale). Raises InvalidInputError."""
     if not message.HasField("source_layout"):
         raise InvalidInputError("the job spec has no source_layout")
+    engine = message.engine or default_engine
+    if engine not in engines:
+        raise InvalidInputError(
+            f"unknown engine {engine!r}; this server runs: {', '.join(sorted(engines))}"
+        )
     return JobSpec(
         frame_count=message.frame_count,
         source_layout=layout_from_proto(message.source_layout),
-        scale=message.scale or 4,
-        engine=message.engine or default_engine,
+        scale=message.scale or engines[engine].default_scale,
+        engine=engine,
         keyframe_indices=tuple(message.keyframe_indices),
         chunk_length=message.chunk_length if message.HasField("chunk_length") else None,
         chunk_overlap=message.chunk_overlap if message.HasField("chunk_overlap") else None,
@@ -127,6 +135,8 @@ def _engine_to_proto(status: EngineStatus) -> pb.EngineInfo:
         min_keyframe_gap=info.min_keyframe_gap,
         default_chunk_length=info.chunk_length,
         default_chunk_overlap=info.chunk_overlap,
+        keyframe_reach=info.keyframe_reach,
+        default_scale=info.default_scale,
     )
 
 
@@ -138,6 +148,10 @@ def _engine_from_proto(message: pb.EngineInfo) -> EngineStatus:
         min_keyframe_gap=message.min_keyframe_gap,
         chunk_length=message.default_chunk_length,
         chunk_overlap=message.default_chunk_overlap,
+        keyframe_reach=message.keyframe_reach,
+        # Servers from before default_scale said 0: their default was 4 where offered.
+        default_scale=message.default_scale
+        or (4 if 4 in message.scales else max(message.scales, default=4)),
     )
     return EngineStatus(info, None if message.available else message.unavailable_reason)
 
@@ -190,6 +204,8 @@ def job_status_to_proto(status: JobStatus) -> pb.JobProgress:
         frame_count=status.frame_count,
         message=status.message,
         input_complete=status.input_complete,
+        output_path=status.output_path,
+        sidecar_path=status.sidecar_path,
         stage=status.stage,
     )
 
@@ -203,6 +219,8 @@ def job_status_from_proto(message: pb.JobProgress) -> JobStatus:
         frame_count=message.frame_count,
         message=message.message,
         input_complete=message.input_complete,
+        output_path=message.output_path,
+        sidecar_path=message.sidecar_path,
         stage=message.stage,
     )
 

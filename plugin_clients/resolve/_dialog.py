@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from sparkvsr.engines import engine_entries
+from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
 from sparkvsr.errors import SparkVSRError
-from sparkvsr.keyframes import PROVIDERS
+from sparkvsr.keyframes import PROVIDERS, provider_settings_from_env
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr_resolve._job import ResolveJob
 from sparkvsr_resolve._settings import ResolveSettings, save_settings
@@ -101,21 +101,31 @@ def run_dialog(job: ResolveJob, fusion, bmd) -> int:
         ),
     )
     items = window.GetItems()
-    _choose(items["Scale"], SCALES, str(settings.scale))
-    _choose(items["Engine"], [entry.info.name for entry in engine_entries()], settings.engine)
-    _choose(items["Provider"], (STILLS_ONLY, *PROVIDERS), settings.provider or STILLS_ONLY)
-    _choose(items["Format"], MOVIE_CODECS, settings.output_format)
+    asked = settings.job
+    engines = [entry.info.name for entry in engine_entries()]
+    _choose(items["Scale"], SCALES, str(asked.scale))
+    _choose(items["Engine"], engines, asked.engine or DEFAULT_ENGINE)
+    _choose(
+        items["Provider"],
+        (STILLS_ONLY, *PROVIDERS),
+        asked.provider.name if asked.provider else STILLS_ONLY,
+    )
+    _choose(items["Format"], MOVIE_CODECS, asked.output_format)
     timer = ui.Timer({"ID": POLL, "Interval": 250})
     state: dict = {"worker": None, "code": 1}
 
     def chosen_settings() -> ResolveSettings:
         provider = items["Provider"].CurrentText
-        return dataclasses.replace(
-            settings,
+        asked = dataclasses.replace(
+            settings.job,
             scale=int(items["Scale"].CurrentText),
             engine=items["Engine"].CurrentText,
-            provider=None if provider == STILLS_ONLY else provider,
+            provider=None if provider == STILLS_ONLY else provider_settings_from_env(name=provider),
             output_format=items["Format"].CurrentText,
+        )
+        return dataclasses.replace(
+            settings,
+            job=asked,
             output_dir=items["OutputDir"].Text,
             server=items["Server"].Text.strip() or settings.server,
             start_local_server=bool(items["StartServer"].Checked),

@@ -7,25 +7,19 @@ a worker thread; `place` must run where Resolve's API may be called (the script'
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sparkvsr.client import Client
-from sparkvsr.engines import engine_entry
-from sparkvsr.errors import InvalidInputError, ServerUnavailableError
-from sparkvsr.keyframes import provider_settings_from_env
+from sparkvsr.connection import connection_options
+from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
+from sparkvsr.errors import InvalidInputError
 from sparkvsr.media import MOVIE_CODECS
+from sparkvsr.runners import ensure_server, open_runner
 from sparkvsr.timeline import (
     ClipPlan,
     MarkerConvention,
     TimelineResult,
     TimelineSelection,
-    UpscaleSettings,
     plan_timeline,
     sidecar_path,
     upscale_timeline,
@@ -33,7 +27,6 @@ from sparkvsr.timeline import (
 from sparkvsr_resolve._resolve import ResolveTimeline, resolve_version
 from sparkvsr_resolve._settings import LOCAL_SERVER, ResolveSettings
 
-SERVER_START_TIMEOUT_S = 60.0
 Log = Callable[[str], None]
 
 
@@ -74,19 +67,25 @@ class ResolveJob:
             else:
                 supported.append(chosen)
         self.timeline = self.resolve_timeline.to_otio(supported)
+        self.engine = settings.job.engine or DEFAULT_ENGINE
+        """The engine the clips ran on (the server's default when the settings name none)."""
         self.use(settings)
 
     def use(self, settings: ResolveSettings) -> None:
         """Runs with these settings from now on (the dialog's choices)."""
-        if settings.output_format not in MOVIE_CODECS:
+        if settings.job.output_format not in MOVIE_CODECS:
             raise InvalidInputError(
                 f"Resolve imports movies: choose an output format of {', '.join(MOVIE_CODECS)}"
             )
         self.settings = settings
+        # The engine's spacing rule as the registry knows it; a server-only engine is checked
+        # by the server when the job runs.
+        engine = settings.job.engine or DEFAULT_ENGINE
+        known = {entry.info.name: entry.info for entry in engine_entries()}
         self.selection = TimelineSelection(
             markers=MarkerConvention(name_prefix=settings.marker_prefix),
             handles=settings.handles,
-            min_keyframe_gap=engine_entry(settings.engine).info.min_keyframe_gap,
+            min_keyframe_gap=known[engine].min_keyframe_gap if engine in known else 1,
         )
 
     def plans(self) -> list[ClipPlan]:
@@ -109,21 +108,21 @@ class ResolveJob:
             ServerUnavailableError: no server answers and none may or could be started.
         """
         settings = self.settings
-        upscale_settings = UpscaleSettings(
-            scale=settings.scale,
-            engine=settings.engine,
-            provider=provider_settings_from_env(name=settings.provider)
-            if settings.provider
-            else None,
-            output_format=settings.output_format,
+        options = connection_options(settings.address, token=settings.token)
+        ensure_server(
+            options,
+            start_local=settings.server == LOCAL_SERVER and settings.start_local_server,
+            python=settings.python or None,
+            log=self.log,
         )
-        with connected(settings, self.log) as client:
+        with open_runner(options) as runner:
+            self.engine = settings.job.engine or runner.default_engine
             return upscale_timeline(
                 self.timeline,
                 self.selection,
-                upscale_settings,
+                settings.job,
                 self.output_dir,
-                client=client,
+                runner=runner,
                 progress=progress,
                 should_stop=should_stop,
             )
@@ -134,7 +133,7 @@ class ResolveJob:
         if result.cancelled:
             return ResolveReport(result, 0)
         placed = self.resolve_timeline.place(
-            result.outcomes, self.settings.scale, self.settings.bin_name
+            result.outcomes, self.settings.job.scale, self.settings.bin_name
         )
         for outcome in result.outcomes:
             if not outcome.done:
@@ -143,62 +142,8 @@ class ResolveJob:
             keys = ", ".join(str(key.frame) for key in plan.keyframes) or "none (blind)"
             self.resolve_timeline.add_marker(
                 plan.clip.metadata["resolve"]["record_frame"],
-                f"SparkVSR x{self.settings.scale}",
-                f"Upscaled with {self.settings.engine}; keyframes at media frames {keys}; "
-                f"{outcome.output}",
+                f"SparkVSR x{self.settings.job.scale}",
+                f"Upscaled with {self.engine}; keyframes at media frames {keys}; {outcome.output}",
                 {"output": outcome.output, "sidecar": sidecar_path(outcome.output)},
             )
         return ResolveReport(result, len(placed))
-
-
-@contextlib.contextmanager
-def connected(settings: ResolveSettings, log: Log) -> Iterator[Client]:
-    """A Client for the settings' server, started on this machine first when it is the local
-    one, none answers, and the settings allow it."""
-    client = Client(settings.address)
-    try:
-        if not _answers(client):
-            if settings.server != LOCAL_SERVER or not settings.start_local_server:
-                hint = " or allow starting it" if settings.server == LOCAL_SERVER else ""
-                raise ServerUnavailableError(
-                    f"no SparkVSR server answers at {settings.address}; start one with "
-                    f"`sparkvsr serve`{hint}"
-                )
-            _start_local_server(settings, client, log)
-        yield client
-    finally:
-        client.close()
-
-
-def _answers(client: Client) -> bool:
-    try:
-        client.server_info(timeout_s=2.0)
-    except ServerUnavailableError:
-        return False
-    return True
-
-
-def _start_local_server(settings: ResolveSettings, client: Client, log: Log) -> None:
-    python = settings.python
-    if not python or not os.path.exists(python):
-        raise ServerUnavailableError(
-            "no local SparkVSR server answers and the settings name no Python to start one "
-            "with: run `sparkvsr resolve install` again, or start `sparkvsr serve` yourself"
-        )
-    port = settings.address.rsplit(":", 1)[1]
-    log_path = os.path.join(tempfile.gettempdir(), "sparkvsr-resolve-server.log")
-    log(f"starting a local SparkVSR server on port {port} (log: {log_path})")
-    with open(log_path, "ab") as server_log:
-        process = subprocess.Popen(
-            [python, "-m", "sparkvsr", "serve", "--port", port],
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # outlives the script, serves the next run too
-        )
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not _answers(client):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise ServerUnavailableError(f"the local SparkVSR server did not start; see {log_path}")
-        time.sleep(0.25)

@@ -2,16 +2,15 @@
 
 from sparkvsr.engines._base import (
     ChunkKeyframe,
+    DeviceInfo,
     Engine,
     EngineChunk,
     EngineInfo,
     PreviousFrame,
     check_job_fits_engine,
 )
+from sparkvsr.engines._descriptions import DEFAULT_ENGINE, FLOW_ENGINE_INFO, SPARKVSR_ENGINE_INFO
 from sparkvsr.engines._registry import (
-    DEFAULT_ENGINE,
-    FLOW_ENGINE_INFO,
-    SPARKVSR_ENGINE_INFO,
     EngineEntry,
     engine_entries,
     engine_entry,
@@ -23,6 +22,7 @@ __all__ = [
     "FLOW_ENGINE_INFO",
     "SPARKVSR_ENGINE_INFO",
     "ChunkKeyframe",
+    "DeviceInfo",
     "Engine",
     "EngineChunk",
     "EngineEntry",

@@ -32,6 +32,22 @@ class EngineInfo:
     reads_previous_output: bool = True
     """Whether upscale_chunk reads `previous` and `carried_output`. False lets a stored window be
     reused after an earlier window changed; True (the safe default) keys windows by that state."""
+    default_scale: int = 4
+    """The scale a job gets when it asks for none (one of `scales`)."""
+
+    def __post_init__(self) -> None:
+        if self.default_scale not in self.scales:
+            raise ValueError(f"engine {self.name!r}: default_scale not among its scales")
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A compute device engines can run on."""
+
+    name: str
+    """"cpu" or "cuda:N"."""
+    description: str
+    memory_bytes: int
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,7 @@
-"""Job execution shared by the in-process path and the server: plan, run engine chunks, blend."""
+"""Job execution shared by the in-process path and the server: run engine chunks, blend."""
 
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
-from sparkvsr.pipeline._plan import ChunkPlan, chunk_weights, plan_chunks, weights_of_chunk
 from sparkvsr.pipeline._run import Report, run_job
 from sparkvsr.pipeline._windows import WindowCache, window_key
 
-__all__ = [
-    "ChunkPlan",
-    "Report",
-    "WindowCache",
-    "chunk_weights",
-    "from_unit_float",
-    "plan_chunks",
-    "run_job",
-    "to_unit_float",
-    "weights_of_chunk",
-    "window_key",
-]
+__all__ = ["Report", "WindowCache", "from_unit_float", "run_job", "to_unit_float", "window_key"]

@@ -16,9 +16,9 @@ from sparkvsr.engines import (
 )
 from sparkvsr.errors import DeviceOutOfMemoryError, EngineError
 from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
-from sparkvsr.pipeline._plan import ChunkPlan, weights_of_chunk
 from sparkvsr.pipeline._windows import WindowCache, window_key
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
+from sparkvsr.window_plan import ChunkPlan, weights_of_chunk
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,8 @@ import opentimelineio as otio
 from opentimelineio import opentime
 
 from sparkvsr.media import MOVIE_CODECS, is_sequence_pattern
+from sparkvsr.settings import OutputFormat
 from sparkvsr.timeline._plan import ClipPlan
-
-OutputFormat = Literal["prores_hq", "prores_4444", "dnxhr_hqx", "exr", "png"]
-OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 OutputMode = Literal["stack", "replace", "reference"]
 OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)

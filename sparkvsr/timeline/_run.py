@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 import opentimelineio as otio
 
-from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
 from sparkvsr.info import package_versions
-from sparkvsr.keyframes import ProviderSettings
-from sparkvsr.media import MOVIE_CODECS, is_sequence_pattern
+from sparkvsr.media import is_sequence_pattern
+from sparkvsr.runners import LocalRunner, Runner
+from sparkvsr.settings import JobSettings
 from sparkvsr.timeline._conform import (
-    OutputFormat,
     OutputMode,
     conform,
     output_name,
@@ -34,25 +33,6 @@ CANCELLED = "cancelled"
 
 ClipProgress = Callable[[ClipPlan, int, int], None]
 """Called with (clip, frames done, frames in the clip) after each finished frame."""
-
-
-@dataclass(frozen=True)
-class UpscaleSettings:
-    """How every selected clip is upscaled and written."""
-
-    scale: int = 4
-    engine: str = DEFAULT_ENGINE
-    provider: ProviderSettings | None = None
-    """Restores keyframes whose marker names no still; None = every keyframe needs a still."""
-    fit: bool = False
-    """Resize stills of the wrong size instead of failing the clip."""
-    output_format: OutputFormat = "prores_hq"
-    overwrite: bool = False
-    """Replace existing outputs instead of refusing the clip."""
-    chunk_length: int | None = None
-    chunk_overlap: int | None = None
-    audio: bool = True
-    """Copy the source audio under the upscaled frames into movie outputs."""
 
 
 @dataclass(frozen=True)
@@ -107,11 +87,11 @@ class TimelineResult:
 def upscale_timeline(
     timeline: otio.schema.Timeline,
     selection: TimelineSelection,
-    settings: UpscaleSettings,
+    settings: JobSettings,
     output_dir: str,
     *,
     mode: OutputMode = "stack",
-    client=None,
+    runner: Runner | None = None,
     progress: ClipProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> TimelineResult:
@@ -123,8 +103,20 @@ def upscale_timeline(
     changed; the result holds an edited copy.
 
     Args:
-        client: a `sparkvsr.client.Client` to run on a server; None runs in process.
+        runner: where the clips run (see sparkvsr.runners); None = in this process.
     """
+    if runner is None:
+        with LocalRunner() as local:
+            return upscale_timeline(
+                timeline,
+                selection,
+                settings,
+                output_dir,
+                mode=mode,
+                runner=local,
+                progress=progress,
+                should_stop=should_stop,
+            )
     edited = copy.deepcopy(timeline)
     plans = plan_timeline(edited, selection)
     outcomes: list[ClipOutcome] = []
@@ -142,7 +134,7 @@ def upscale_timeline(
         for warning in plan.warnings:
             logger.warning("%s: %s", plan.label, warning)
         try:
-            result = _upscale_clip(plan, target, settings, client, progress, should_stop)
+            result = _upscale_clip(plan, target, settings, runner, progress, should_stop)
         except JobCancelledError:
             cancelled = True
             outcomes.append(ClipOutcome(plan, error=CANCELLED))
@@ -162,7 +154,7 @@ def upscale_timeline(
     return TimelineResult(edited, outcomes)
 
 
-def _free_target(plan: ClipPlan, settings: UpscaleSettings, output_dir: str, taken) -> str:
+def _free_target(plan: ClipPlan, settings: JobSettings, output_dir: str, taken) -> str:
     """The clip's output path; a clip with the same frames but other keyframes gets `_2`, ..."""
     name = output_name(plan, settings.scale)
     target = output_target(output_dir, name, settings.output_format)
@@ -173,7 +165,7 @@ def _free_target(plan: ClipPlan, settings: UpscaleSettings, output_dir: str, tak
     return target
 
 
-def _upscale_clip(plan, target, settings, client, progress, should_stop) -> FileJobResult:
+def _upscale_clip(plan, target, settings, runner, progress, should_stop) -> FileJobResult:
     if not os.path.exists(plan.media):
         raise NotFoundError(f"media not found: {plan.media}")
     if os.path.exists(target) and not settings.overwrite:
@@ -188,20 +180,12 @@ def _upscale_clip(plan, target, settings, client, progress, should_stop) -> File
     job = FileJob(
         source=plan.media,
         output=target,
-        scale=settings.scale,
-        engine=settings.engine,
+        settings=settings,
         keyframe_stills=tuple((key.frame, key.still) for key in plan.keyframes if key.still),
         keyframe_frames=tuple(key.frame for key in plan.keyframes if not key.still),
-        provider=settings.provider,
-        fit=settings.fit,
         frames=plan.frames,
-        codec=settings.output_format if settings.output_format in MOVIE_CODECS else "prores_hq",
-        overwrite=settings.overwrite,
-        chunk_length=settings.chunk_length,
-        chunk_overlap=settings.chunk_overlap,
-        audio=settings.audio,
     )
-    return upscale_file(job, client=client, progress=on_frame)
+    return upscale_file(job, runner, progress=on_frame)
 
 
 def sidecar_path(target: str) -> str:
@@ -212,7 +196,7 @@ def sidecar_path(target: str) -> str:
     return f"{os.path.splitext(target)[0]}.sparkvsr.json"
 
 
-def write_sidecar(plan: ClipPlan, result: FileJobResult, settings: UpscaleSettings) -> None:
+def write_sidecar(plan: ClipPlan, result: FileJobResult, settings: JobSettings) -> None:
     """Records where an output came from: source, frames, engine, keyframes and settings."""
     provider = settings.provider.name if settings.provider else None
     record = {

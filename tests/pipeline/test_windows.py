@@ -7,8 +7,9 @@ from helpers import BilinearEngine, KeyedEngine, random_job
 
 from sparkvsr.engines import load_engine
 from sparkvsr.errors import DeviceOutOfMemoryError
-from sparkvsr.pipeline import ChunkPlan, chunk_weights, plan_chunks, run_job, weights_of_chunk
+from sparkvsr.pipeline import run_job
 from sparkvsr.specs import Keyframe
+from sparkvsr.window_plan import plan_chunks
 
 
 class DictWindows:
@@ -103,17 +104,3 @@ def test_out_of_memory_fails_the_job_when_the_engine_cannot_go_lower():
     spec, items = random_job(count=20)
     with pytest.raises(DeviceOutOfMemoryError, match="tried to allocate"):
         images(spec, items, RunsOutOfMemoryOnce(can_shrink=False))
-
-
-@pytest.mark.parametrize("frames, length, overlap", [(50, 8, 2), (200, 49, 8), (20, 17, 8)])
-def test_a_lazy_plan_matches_the_whole_plan(frames, length, overlap):
-    plan = ChunkPlan(frames, length, overlap)
-    whole = plan_chunks(frames, length, overlap)
-    assert tuple(plan) == whole
-    for i, weights in enumerate(chunk_weights(whole)):
-        np.testing.assert_allclose(weights_of_chunk(plan, i), weights, atol=1e-7)
-
-
-def test_a_huge_plan_costs_nothing_until_its_chunks_are_read():
-    plan = ChunkPlan(10**15, 49, 8)
-    assert len(plan) > 10**13 and plan[-1].stop == 10**15

@@ -14,8 +14,9 @@ from helpers import BilinearEngine, KeyedEngine, random_job
 
 from sparkvsr.client import Client
 from sparkvsr.errors import NotFoundError
-from sparkvsr.pipeline import plan_chunks, run_job
+from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobState, Keyframe
+from sparkvsr.window_plan import plan_chunks
 
 SERVE = Path(__file__).with_name("serve_test_engines.py")
 
