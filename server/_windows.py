@@ -7,37 +7,41 @@ import logging
 import os
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from sparkvsr.pipeline import StoredWindow
 
 logger = logging.getLogger(__name__)
 
 
 class WindowStore:
-    """Engine window outputs (float32, exactly as the engine returned them) by window key."""
+    """Engine window outputs by window key, one .npz each (see sparkvsr.pipeline.StoredWindow)."""
 
     def __init__(self, root: Path):
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
 
-    def load(self, key: str) -> np.ndarray | None:
+    def load(self, key: str) -> StoredWindow | None:
         path = self._path(key)
         try:
-            output = np.load(path, allow_pickle=False)
-        except (OSError, ValueError):  # absent, or cut short by a crash: run the window again
+            with np.load(path, allow_pickle=False) as stored:
+                window = {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, zipfile.BadZipFile):  # absent, or cut short: run it again
             return None
         os.utime(path)  # retention counts from the last use
-        return output
+        return window
 
-    def save(self, key: str, output: np.ndarray) -> None:
+    def save(self, key: str, window: StoredWindow) -> None:
         """Stores a window; a store that cannot take it (full disk) only costs a later rerun."""
         path = self._path(key)
         temporary = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(exist_ok=True)
             with open(temporary, "wb") as file:
-                np.save(file, output, allow_pickle=False)
+                np.savez(file, **window)
             os.replace(temporary, path)
         except OSError as error:
             logger.warning("window store: could not keep a window (%s)", error.strerror)
@@ -60,4 +64,4 @@ class WindowStore:
         return removed
 
     def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.npy"
+        return self.root / key[:2] / f"{key}.npz"

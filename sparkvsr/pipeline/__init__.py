@@ -1,7 +1,15 @@
 """Job execution shared by the in-process path and the server: run engine chunks, blend."""
 
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
-from sparkvsr.pipeline._run import Report, run_job
-from sparkvsr.pipeline._windows import WindowCache, window_key
+from sparkvsr.pipeline._run import run_job
+from sparkvsr.pipeline._windows import Report, StoredWindow, WindowCache, window_key
 
-__all__ = ["Report", "WindowCache", "from_unit_float", "run_job", "to_unit_float", "window_key"]
+__all__ = [
+    "Report",
+    "StoredWindow",
+    "WindowCache",
+    "from_unit_float",
+    "run_job",
+    "to_unit_float",
+    "window_key",
+]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -14,20 +13,13 @@ from sparkvsr.engines import (
     PreviousFrame,
     check_job_fits_engine,
 )
-from sparkvsr.errors import DeviceOutOfMemoryError, EngineError
 from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
-from sparkvsr.pipeline._windows import WindowCache, window_key
+from sparkvsr.pipeline._windows import Report, WindowCache, WindowRunner
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
 from sparkvsr.window_plan import ChunkPlan, weights_of_chunk
 
-logger = logging.getLogger(__name__)
-
 # Frames a job may read past the current chunk while it waits for a keyframe image.
 LOOKAHEAD_SLACK_FRAMES = 64
-
-
-Report = Callable[[str], None]
-"""Told what the job is doing, in words, when that changes (a window reused, a retry)."""
 
 
 def run_job(
@@ -59,12 +51,15 @@ def run_job(
     chunks = ChunkPlan(spec.frame_count, length, overlap)
     reach = info.keyframe_reach
     inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
-    runner = _WindowRunner(engine, overlap, windows, report or (lambda stage: None), len(chunks))
+    runner = WindowRunner(engine, windows, report or (lambda stage: None), len(chunks))
+    depth = spec.source_layout.bit_depth
     pending: dict[int, np.ndarray] = {}
     previous: OutputFrame | None = None
     carried: np.ndarray | None = None
     for i, chunk in enumerate(chunks):
-        result = runner.run(_chunk_input(spec, engine, inputs, chunk, previous, carried))
+        shared = _shared_frames(chunks, i)
+        chunk_input = _chunk_input(spec, engine, inputs, chunk, previous, carried)
+        result = runner.run(chunk_input, shared, overlap, depth)
         following = chunks[i + 1].start if i + 1 < len(chunks) else chunk.stop
         # Kept for the next chunk, which starts inside this one when chunks overlap.
         carried = result[following - chunk.start].copy() if following < chunk.stop else None
@@ -82,6 +77,14 @@ def run_job(
         # The last finished frame's source stays: the next chunk gets it with its output.
         inputs.release(frames_before=final_before - 1, keyframes_before=final_before - reach)
     inputs.finish()
+
+
+def _shared_frames(chunks: ChunkPlan, i: int) -> tuple[int, int]:
+    """How many of chunk i's first and last frames it shares with its neighbours."""
+    chunk = chunks[i]
+    head = max(0, chunks[i - 1].stop - chunk.start) if i > 0 else 0
+    tail = max(0, chunk.stop - chunks[i + 1].start) if i + 1 < len(chunks) else 0
+    return head, tail
 
 
 def _chunk_input(
@@ -104,54 +107,3 @@ def _chunk_input(
     if previous is not None and previous.index == chunk.start - 1:
         before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
     return EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
-
-
-class _WindowRunner:
-    """Runs one window: from the window store when it holds it, else on the engine, retrying
-    with less device memory after an out-of-memory error."""
-
-    def __init__(self, engine: Engine, overlap: int, windows, report: Report, total: int):
-        self._engine, self._overlap, self._windows = engine, overlap, windows
-        self._report, self._total = report, total
-        self.reused = 0
-
-    def run(self, chunk: EngineChunk) -> np.ndarray:
-        key = None
-        if self._windows is not None:
-            key = window_key(self._engine.info, chunk, self._overlap)
-            stored = self._windows.load(key)
-            if stored is not None and stored.shape == self._expected(chunk):
-                self.reused += 1
-                logger.info("window at frame %d reused from the window store", chunk.start)
-                self._report(f"reused {self.reused} of {self._total} windows")
-                return stored
-        result = self._run_engine(chunk)
-        if key is not None:
-            self._windows.save(key, result)
-        return result
-
-    def _run_engine(self, chunk: EngineChunk) -> np.ndarray:
-        while True:
-            try:
-                result = self._engine.upscale_chunk(chunk)
-                break
-            except DeviceOutOfMemoryError as error:
-                lower = self._engine.use_less_memory()
-                if lower is None:
-                    raise
-                message = f"out of device memory at frame {chunk.start}; retrying with {lower}"
-                logger.warning("%s (%s)", message, error)
-                self._report(message)
-        expected = self._expected(chunk)
-        if result.shape != expected or result.dtype != np.float32:
-            raise EngineError(
-                f"engine {self._engine.info.name!r} returned {result.dtype} {result.shape} for "
-                f"chunk [{chunk.start}, {chunk.start + len(chunk.frames)}); expected float32 "
-                f"{expected}"
-            )
-        return result
-
-    @staticmethod
-    def _expected(chunk: EngineChunk) -> tuple[int, ...]:
-        count, height, width, channels = chunk.frames.shape
-        return (count, height * chunk.scale, width * chunk.scale, channels)
