@@ -29,8 +29,10 @@ from sparkvsr.errors import JobCancelledError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
 
+# The server as a base install runs it (flow needs no torch): its memory is the job machinery's.
 SERVER = """
 import sys, threading
+sys.modules["torch"] = None
 from sparkvsr_server import BackgroundServer, ServerConfig
 config = ServerConfig(port=0, spool_dir=sys.argv[1], max_queued_jobs=256, workers=2)
 server = BackgroundServer(config)

@@ -73,7 +73,12 @@ class Job:
         if self.state.finished:
             raise JobCancelledError(f"job {self.id} has ended; no more input is taken")
         self._check_input(item)
-        await asyncio.to_thread(self.files.put_input, item)
+        try:
+            await asyncio.to_thread(self.files.put_input, item)
+        except OSError as error:  # its path is the server's business, not the client's
+            raise ResourceExhaustedError(
+                f"the server cannot store job {self.id}'s input now ({error.strerror})"
+            ) from None
         with self._arrived:
             if isinstance(item, Keyframe):
                 self._keyframes_received.add(item.index)

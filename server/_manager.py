@@ -188,6 +188,13 @@ class JobManager:
                 self._run(job, engines[job.spec.engine])
             except SparkVSRError as error:
                 job.failed(error)
+            except OSError as error:  # the job store: say what, not where
+                logger.exception("job %s: the job store failed", job.id)
+                job.failed(
+                    ResourceExhaustedError(
+                        f"the server cannot store job {job.id}'s frames now ({error.strerror})"
+                    )
+                )
             except Exception as error:  # an engine bug must fail the job, not kill the worker
                 logger.exception("job %s failed", job.id)
                 job.failed(EngineError(f"internal error in the engine: {error}"))

@@ -2,6 +2,7 @@
 last finished window, and a client reattaching by job id gets every frame, byte for byte."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 from helpers import BilinearEngine, KeyedEngine, random_job
 
 from sparkvsr.client import Client
-from sparkvsr.errors import NotFoundError
+from sparkvsr.errors import NotFoundError, ResourceExhaustedError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobState, Keyframe
 from sparkvsr.window_plan import plan_chunks
@@ -124,3 +125,23 @@ def test_finished_jobs_and_windows_are_collected_after_the_retention_period(star
             client.job(old.job_id)
     assert not (spool / "jobs" / old.job_id).exists()
     assert len(list((spool / "windows").glob("*/*.npz"))) == 1  # the new job's one window
+
+
+def test_a_failing_job_store_fails_the_job_without_showing_server_paths(start_server, tmp_path):
+    spool = tmp_path / "spool"
+    server = start_server(spool_dir=str(spool), delay_s=0.05)
+    spec, items = random_job(count=64)
+    with Client(server.address) as client:
+        run = client.upscale(spec, items)
+        frames = iter(run)
+        next(frames)
+        while not run.server_has_input:
+            next(frames)
+        shutil.rmtree(spool / "jobs" / run.job_id / "out")  # as a disk that went away would
+        with pytest.raises((ResourceExhaustedError, NotFoundError)) as failed:
+            list(frames)  # whichever the reader meets first: a frame gone, or the job failed
+        while not (status := client.job(run.job_id)).state.finished:
+            time.sleep(0.02)
+    assert status.state is JobState.FAILED and "cannot store job" in status.message
+    for message in (status.message, str(failed.value)):
+        assert str(tmp_path) not in message
