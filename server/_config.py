@@ -58,10 +58,15 @@ class ServerConfig:
     stream_idle_s: float = 60.0
     """How long a running job may wait for its client's next input before it fails, freeing
     its worker."""
+    gateway_port: int | None = None
+    """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
+    a free one; None = no gateway (`sparkvsr serve` opens it on 50052)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise InvalidInputError(f"port must be 0..65535, got {self.port}")
+        if self.gateway_port is not None and not 0 <= self.gateway_port <= 65535:
+            raise InvalidInputError(f"gateway port must be 0..65535, got {self.gateway_port}")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise InvalidInputError("TLS needs both --tls-cert and --tls-key")
         if self.tls_client_ca and not self.tls_cert:

@@ -28,7 +28,7 @@ from sparkvsr_server._jobs import Job
 from sparkvsr_server._limits import check_job_limits
 from sparkvsr_server._schedule import FairQueue
 from sparkvsr_server._store import JobStore
-from sparkvsr_server._windows import WindowStore
+from sparkvsr_server._window_store import WindowStore
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class JobManager:
         self._own_spool = config.spool_dir is None
         root = Path(config.spool_dir or tempfile.mkdtemp(prefix="sparkvsr-jobs-"))
         self._store = JobStore(root / "jobs")
-        self._windows = WindowStore(root / "windows")
+        self._windows = WindowStore(root / "window-store")
         self._spool = root
         self.engine_failure: str | None = None
         """Why the default engine failed to load, if it did; its jobs then fail with this."""
@@ -69,6 +69,20 @@ class JobManager:
         self._ready = threading.Barrier(config.workers + 1)
         self._collected_at = -float("inf")
         self._restore()
+
+    @property
+    def spool(self) -> Path:
+        """The folder under which jobs keep their frames (and the server its caches)."""
+        return self._spool
+
+    @property
+    def accepting(self) -> bool:
+        """False once shutdown began: new work is refused."""
+        return self._accepting
+
+    @property
+    def default_engine(self) -> str:
+        return self._config.default_engine
 
     @property
     def engine_infos(self) -> dict[str, EngineInfo]:

@@ -1,67 +1,165 @@
-"""The window store: finished engine windows on disk by key, shared by every job on the server,
-kept for a retention period after their last use."""
+"""Engine windows handed over as files (the OpenFX sidecar's transport), with their outputs
+cached on disk by the content of their inputs and settings: asking again runs no engine."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import os
-import threading
-import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from sparkvsr.pipeline import StoredWindow
+from sparkvsr import wire
+from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr.errors import InvalidInputError, NotFoundError
+from sparkvsr.keyframes import UserStills
+from sparkvsr.settings import JobSettings
+from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
+from sparkvsr_server._manager import JobManager
+from sparkvsr_server._runner import ManagerRunner
 
 logger = logging.getLogger(__name__)
 
+_READ_BLOCK = 16 << 20
 
-class WindowStore:
-    """Engine window outputs by window key, one .npz each (see sparkvsr.pipeline.StoredWindow)."""
 
-    def __init__(self, root: Path):
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+class WindowCache:
+    """Runs RunWindow requests on the job manager; one engine run per distinct window."""
 
-    def load(self, key: str) -> StoredWindow | None:
-        path = self._path(key)
+    def __init__(self, root: Path, manager: JobManager, loop: asyncio.AbstractEventLoop):
+        self._root = root
+        self._root.mkdir(parents=True, exist_ok=True)
+        self._manager = manager
+        self._loop = loop
+        self._running: dict[str, asyncio.Future] = {}
+
+    async def run(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
+        """The window's output file, computed once for each distinct input and settings.
+
+        Raises:
+            InvalidInputError, NotFoundError: a bad layout, input file or keyframe still.
+        """
+        layout = wire.layout_from_proto(request.layout)
+        settings = wire.job_settings_from_proto(request.settings)
+        engine = settings.engine or self._manager.default_engine
+        key = await asyncio.to_thread(_window_key, request, engine, layout)
+        output = self._root / f"{key}.raw"
+        output_layout = wire.layout_to_proto(layout.scaled(settings.scale))
+        if output.exists():
+            return pb.RunWindowResponse(
+                output_path=str(output), output_layout=output_layout, cached=True
+            )
+        if key in self._running:  # the same window asked again while it runs: wait for it
+            await asyncio.shield(self._running[key])
+            return pb.RunWindowResponse(
+                output_path=str(output), output_layout=output_layout, cached=True
+            )
+        self._running[key] = self._loop.create_future()
         try:
-            with np.load(path, allow_pickle=False) as stored:
-                window = {name: stored[name] for name in stored.files}
-        except (OSError, ValueError, zipfile.BadZipFile):  # absent, or cut short: run it again
-            return None
-        os.utime(path)  # retention counts from the last use
-        return window
+            job_id = await asyncio.to_thread(
+                self._compute, request, layout, settings, engine, output
+            )
+            self._running[key].set_result(None)
+        except BaseException as error:
+            self._running[key].set_exception(error)
+            self._running[key].exception()  # retrieved: waiters get it, nobody else must
+            raise
+        finally:
+            del self._running[key]
+        return pb.RunWindowResponse(
+            output_path=str(output), output_layout=output_layout, job_id=job_id
+        )
 
-    def save(self, key: str, window: StoredWindow) -> None:
-        """Stores a window; a store that cannot take it (full disk) only costs a later rerun."""
-        path = self._path(key)
-        temporary = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
-        try:
-            path.parent.mkdir(exist_ok=True)
-            with open(temporary, "wb") as file:
-                np.savez(file, **window)
-            os.replace(temporary, path)
-        except OSError as error:
-            logger.warning("window store: could not keep a window (%s)", error.strerror)
-            temporary.unlink(missing_ok=True)
+    def _compute(
+        self,
+        request: pb.RunWindowRequest,
+        layout: FrameLayout,
+        settings: JobSettings,
+        engine: str,
+        output: Path,
+    ) -> str:
+        frames = _read_frames(request.input_path, request.frame_count, layout)
+        upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
+        keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
+        spec = JobSpec(
+            frame_count=request.frame_count,
+            source_layout=upright,
+            scale=settings.scale,
+            engine=engine,
+            keyframe_indices=tuple(key.index for key in keyframes),
+            chunk_length=settings.chunk_length,
+            chunk_overlap=settings.chunk_overlap,
+        )
+        items = [*keyframes, *(SourceFrame(i, frame) for i, frame in enumerate(frames))]
+        runner = ManagerRunner(self._manager, self._loop)
+        partial = output.with_suffix(".partial")
+        with open(partial, "wb") as file:
+            for frame in runner.run(spec, items):
+                rows = frame.image[::-1] if layout.row_order == "bottom_up" else frame.image
+                file.write(np.ascontiguousarray(rows).tobytes())
+        os.replace(partial, output)
+        logger.info("window %s computed by job %s", output.stem[:12], runner.current.id)
+        return runner.current.id
 
-    def collect(self, max_age_s: float, *, leftovers: bool = False) -> int:
-        """Removes windows unused for `max_age_s` and, with `leftovers` (only while nothing
-        writes), temporary files a crash left; returns how many files went."""
-        cutoff = time.time() - max_age_s
-        removed = 0
-        for path in self.root.glob("*/*"):
-            try:
-                if (leftovers and path.suffix == ".tmp") or path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue
-        if removed:
-            logger.info("window store: removed %d files", removed)
-        return removed
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.npz"
+def _window_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
+    """A hash of everything the output depends on: settings, layout, the frames' bytes and each
+    keyframe's still (or the provider that will restore it)."""
+    digest = hashlib.sha256()
+    settings = pb.JobSettings()
+    settings.CopyFrom(request.settings)
+    settings.engine = engine
+    for part in (settings, wire.layout_to_proto(layout)):
+        digest.update(part.SerializeToString(deterministic=True))
+    digest.update(f"frames={request.frame_count}".encode())
+    _hash_file(digest, request.input_path, "window input")
+    for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
+        digest.update(f"keyframe={keyframe.offset}".encode())
+        if keyframe.still_path:
+            _hash_file(digest, keyframe.still_path, f"keyframe {keyframe.offset} still")
+    return digest.hexdigest()
+
+
+def _hash_file(digest, path: str, what: str) -> None:
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(_READ_BLOCK):
+                digest.update(block)
+    except FileNotFoundError:
+        raise NotFoundError(f"{what} {path} does not exist") from None
+    except OSError as error:
+        raise InvalidInputError(f"cannot read {what} {path}: {error.strerror}") from None
+
+
+def _read_frames(path: str, count: int, layout: FrameLayout) -> np.ndarray:
+    """The window's frames, top-down, from the client's file."""
+    if count < 1:
+        raise InvalidInputError("frame_count must be at least 1")
+    size = os.path.getsize(path)
+    if size != count * layout.nbytes:
+        raise InvalidInputError(
+            f"window input {path} holds {size} bytes; {count} frames of "
+            f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} need "
+            f"{count * layout.nbytes}"
+        )
+    frames = np.fromfile(path, dtype=layout.dtype).reshape(count, *layout.shape)
+    return frames[:, ::-1] if layout.row_order == "bottom_up" else frames
+
+
+def _keyframes(request, frames: np.ndarray, target: FrameLayout, settings: JobSettings):
+    stills = {key.offset: key.still_path for key in request.keyframes if key.still_path}
+    restored = sorted(key.offset for key in request.keyframes if not key.still_path)
+    for offset in [*stills, *restored]:
+        if not 0 <= offset < len(frames):
+            raise InvalidInputError(f"keyframe offset {offset} is outside the window's frames")
+    if restored and settings.provider is None:
+        raise InvalidInputError(
+            f"keyframe {restored[0]} has no still_path and the settings name no keyframe_provider"
+        )
+    user = UserStills(stills, fit=settings.fit)
+    provider = settings.provider.build() if restored else None
+    keyframes = [Keyframe(offset, user.provide(offset, None, target)) for offset in stills]
+    keyframes += [Keyframe(o, provider.provide(o, frames[o], target)) for o in restored]
+    return sorted(keyframes, key=lambda key: key.index)

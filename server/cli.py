@@ -39,6 +39,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--shutdown-grace", type=non_negative_seconds, default=30.0, metavar="SECONDS"
     )
+    parser.add_argument(
+        "--gateway-port",
+        type=at_least(0, 65535),
+        default=50052,
+        help="port of the JSON gateway for the Premiere panel and the OpenFX plugin "
+        "(default: 50052; 0 = any free port)",
+    )
+    parser.add_argument(
+        "--no-gateway", action="store_true", help="serve gRPC only, without the JSON gateway"
+    )
     parser.set_defaults(run=run)
 
 
@@ -59,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         max_message_bytes=args.max_message_bytes,
         spool_dir=args.spool_dir,
         shutdown_grace_s=args.shutdown_grace,
+        gateway_port=None if args.no_gateway else args.gateway_port,
     )
     serve(config)
     return 0

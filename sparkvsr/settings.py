@@ -1,5 +1,6 @@
 """What a job is asked to do, whatever runs it and wherever its media lives: one settings type
-that every front end (CLI, timeline bridge, editor clients, gateway, farm) embeds."""
+that every front end (CLI, timeline bridge, editor clients, gateway, farm) embeds, and the
+file job that embeds it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal, get_args
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.media import MOVIE_CODECS, MovieCodec
+from sparkvsr.specs import FrameRange
 
 OutputFormat = Literal["prores_hq", "prores_4444", "dnxhr_hqx", "exr", "png"]
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
@@ -55,3 +57,27 @@ class JobSettings:
     def movie_codec(self) -> MovieCodec:
         """The codec of a movie output (ProRes 422 HQ where the format is an image sequence)."""
         return self.output_format if self.output_format in MOVIE_CODECS else "prores_hq"
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file to upscale and where the result goes."""
+
+    source: str
+    """Path of the source video."""
+    output: str
+    """A .mov path, or an image sequence pattern such as `DIR/%06d.png` (numbered by frame)."""
+    settings: JobSettings = JobSettings()
+    """Engine, scale, provider, codec and the rest (output_format is the codec of a .mov)."""
+    keyframe_stills: tuple[tuple[int, str], ...] = ()
+    """(source frame index, path of its high-resolution still) pairs."""
+    keyframe_frames: tuple[int, ...] = ()
+    """Source frames that are keyframes without a still: the provider restores them."""
+    keyframe_folder: str | None = None
+    """A folder of `<anything>_<frame>.<png|tif|exr|jpg>` stills (explicit pairs win)."""
+    auto_keyframes: str | None = None
+    """A selection strategy (see sparkvsr.keyframes.STRATEGIES) adding keyframes."""
+    keyframe_every_chunk: bool = False
+    """With auto_keyframes: add one to every engine chunk that has none."""
+    frames: FrameRange | None = None
+    """Source frames to upscale; None = all."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from sparkvsr.engines import EngineInfo, check_job_fits_engine
-from sparkvsr.errors import InvalidInputError
+from sparkvsr.engines import EngineInfo, check_job_fits_engine, check_keyframe_spacing
+from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes import UserStills, stills_in_folder, suggest_keyframes
 from sparkvsr.media import (
     AudioSpan,
@@ -20,37 +21,13 @@ from sparkvsr.media import (
     read_frames,
 )
 from sparkvsr.runners import LocalRunner, Runner
-from sparkvsr.settings import JobSettings
+from sparkvsr.settings import FileJob
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called with (frames done, frames in total) after each finished frame."""
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One file to upscale and where the result goes."""
-
-    source: str
-    """Path of the source video."""
-    output: str
-    """A .mov path, or an image sequence pattern such as `DIR/%06d.png` (numbered by frame)."""
-    settings: JobSettings = JobSettings()
-    """Engine, scale, provider, codec and the rest (output_format is the codec of a .mov)."""
-    keyframe_stills: tuple[tuple[int, str], ...] = ()
-    """(source frame index, path of its high-resolution still) pairs."""
-    keyframe_frames: tuple[int, ...] = ()
-    """Source frames that are keyframes without a still: the provider restores them."""
-    keyframe_folder: str | None = None
-    """A folder of `<anything>_<frame>.<png|tif|exr|jpg>` stills (explicit pairs win)."""
-    auto_keyframes: str | None = None
-    """A selection strategy (see sparkvsr.keyframes.STRATEGIES) adding keyframes."""
-    keyframe_every_chunk: bool = False
-    """With auto_keyframes: add one to every engine chunk that has none."""
-    frames: FrameRange | None = None
-    """Source frames to upscale; None = all."""
 
 
 @dataclass(frozen=True)
@@ -76,27 +53,12 @@ def upscale_file(
     Raises:
         SparkVSRError subclasses with a message naming the bad input.
     """
-    check_output_name(job.output)
-    info = probe_video(job.source)
-    frames = job.frames or FrameRange(0, info.frame_count)
-    if frames.stop > info.frame_count:
-        raise InvalidInputError(
-            f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
-        )
     if runner is None:
         with LocalRunner() as local:
             return upscale_file(job, local, progress=progress)
     settings = job.settings
-    engine = settings.engine or runner.default_engine
-    rules = runner.engine_info(engine)
-    # Before any decoding: an output that would destroy an input or cannot be written fails now.
-    check_output(
-        job.output,
-        first_index=frames.start,
-        frame_count=len(frames),
-        overwrite=job.settings.overwrite,
-        inputs=_input_paths(job),
-    )
+    info, frames, rules = check_file_job(job, runner)
+    engine = rules.name
     keyframes = gather_keyframes(job, info, frames, rules)
     spec = JobSpec(
         frame_count=len(frames),
@@ -153,6 +115,43 @@ def _input_paths(job: FileJob) -> tuple[str, ...]:
     return (job.source, *stills)
 
 
+def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange, EngineInfo]:
+    """The cheap checks, before any decoding: the source, its frame range, the engine, and the
+    keyframes given explicitly (in range, stills that exist, spaced as the engine needs).
+
+    Returns the source's description, the frames to upscale and the engine's rules.
+    """
+    check_output_name(job.output)
+    info = probe_video(job.source)
+    frames = job.frames or FrameRange(0, info.frame_count)
+    if frames.stop > info.frame_count:
+        raise InvalidInputError(
+            f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
+        )
+    rules = runner.engine_info(job.settings.engine or runner.default_engine)
+    # An output that would destroy an input, or that cannot be written, fails here too.
+    check_output(
+        job.output,
+        first_index=frames.start,
+        frame_count=len(frames),
+        overwrite=job.settings.overwrite,
+        inputs=_input_paths(job),
+    )
+    stills = _user_stills(job, frames)
+    for index, path in stills.items():
+        if not os.path.exists(path):
+            raise NotFoundError(f"keyframe {index}: its still {path} does not exist")
+    for index in job.keyframe_frames:
+        if index not in frames:
+            raise InvalidInputError(
+                f"keyframe {index} is out of range: upscaling frames "
+                f"{frames.start}..{frames.stop - 1} of {job.source}"
+            )
+    explicit = sorted(set(stills) | set(job.keyframe_frames))
+    check_keyframe_spacing(explicit, rules)
+    return info, frames, rules
+
+
 def gather_keyframes(
     job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo
 ) -> list[Keyframe]:
@@ -164,12 +163,6 @@ def gather_keyframes(
             supply (no still and no provider).
     """
     stills = _user_stills(job, frames)
-    for index in job.keyframe_frames:
-        if index not in frames:
-            raise InvalidInputError(
-                f"keyframe {index} is out of range: upscaling frames "
-                f"{frames.start}..{frames.stop - 1} of {job.source}"
-            )
     indices = sorted(set(stills) | set(job.keyframe_frames))
     if job.auto_keyframes:
         choices = suggest_keyframes(

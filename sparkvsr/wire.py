@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import grpc
 import numpy as np
@@ -24,7 +25,10 @@ from sparkvsr.errors import (
     UnauthenticatedError,
 )
 from sparkvsr.info import DeviceInfo, EngineStatus, ServerInfo
-from sparkvsr.specs import FrameLayout, JobSpec, JobState, JobStatus
+from sparkvsr.specs import FrameLayout, FrameRange, JobSpec, JobState, JobStatus
+
+if TYPE_CHECKING:  # the job-level conversions import these on use: clients stay light
+    from sparkvsr.settings import FileJob, JobSettings
 
 # Room left in each message for the FramePart fields around its data.
 PART_HEADER_BYTES = 1024
@@ -301,3 +305,77 @@ class FrameAssembler:
 
 def _describe(layout: FrameLayout) -> str:
     return f"{layout.width}x{layout.height}x{layout.channels} {layout.dtype}"
+
+
+def job_settings_to_proto(settings: JobSettings) -> pb.JobSettings:
+    return pb.JobSettings(
+        engine=settings.engine or "",
+        scale=settings.scale,
+        keyframe_provider=settings.provider.name if settings.provider else "",
+        output_format=settings.output_format,
+        overwrite=settings.overwrite,
+        audio=settings.audio,
+        fit=settings.fit,
+        chunk_length=settings.chunk_length,
+        chunk_overlap=settings.chunk_overlap,
+    )
+
+
+def job_settings_from_proto(message: pb.JobSettings, default_scale: int = 4) -> JobSettings:
+    """Library settings for wire settings; zeros and empties mean defaults. The provider is
+    configured from the server's environment. Raises InvalidInputError."""
+    from sparkvsr.keyframes import PROVIDERS, provider_settings_from_env
+    from sparkvsr.settings import JobSettings
+
+    provider = message.keyframe_provider
+    if provider and provider not in PROVIDERS:
+        raise InvalidInputError(
+            f"keyframe_provider must be one of {', '.join(PROVIDERS)} or empty, got {provider!r}"
+        )
+    return JobSettings(
+        engine=message.engine or None,
+        scale=message.scale or default_scale,
+        provider=provider_settings_from_env(name=provider) if provider else None,
+        fit=message.fit,
+        output_format=message.output_format or "prores_hq",
+        overwrite=message.overwrite,
+        chunk_length=message.chunk_length if message.HasField("chunk_length") else None,
+        chunk_overlap=message.chunk_overlap if message.HasField("chunk_overlap") else None,
+        audio=message.audio if message.HasField("audio") else True,
+    )
+
+
+def media_job_from_proto(
+    message: pb.MediaJobSpec, settings: JobSettings, media_frame_count: int
+) -> FileJob:
+    """The file job a media job spec asks for; the output named as the timeline bridge names
+    outputs unless the spec gives its path. Raises InvalidInputError."""
+    from sparkvsr.media import media_output_name, output_target
+    from sparkvsr.settings import FileJob
+
+    if not message.source_path:
+        raise InvalidInputError("the media job names no source_path")
+    first = message.first_frame
+    count = message.frame_count or max(0, media_frame_count - first)
+    if count == 0:
+        raise InvalidInputError(
+            f"{message.source_path} has {media_frame_count} frames; first_frame {first} "
+            "leaves none to upscale"
+        )
+    frames = FrameRange(first, first + count)
+    output = message.output_path
+    if not output:
+        if not message.output_dir:
+            raise InvalidInputError("the media job names neither output_path nor output_dir")
+        name = media_output_name(message.source_path, frames, settings.scale)
+        output = output_target(message.output_dir, name, settings.output_format)
+    stills = tuple((key.frame, key.still_path) for key in message.keyframes if key.still_path)
+    restored = tuple(key.frame for key in message.keyframes if not key.still_path)
+    return FileJob(
+        message.source_path,
+        output,
+        settings,
+        keyframe_stills=stills,
+        keyframe_frames=restored,
+        frames=frames,
+    )

@@ -34,6 +34,8 @@ EDITOR_SIDE = {"torch", "diffusers", "sparkvsr_server"}
         ("sparkvsr.upscale_file", EDITOR_SIDE),
         ("sparkvsr.timeline", EDITOR_SIDE),
         ("sparkvsr_resolve", EDITOR_SIDE),
+        ("sparkvsr_premiere.cli", EDITOR_SIDE),
+        ("sparkvsr_openfx.cli", EDITOR_SIDE),
     ],
 )
 def test_client_and_editor_side_modules_import_nothing_heavy(module, forbidden):

@@ -8,6 +8,7 @@ from sparkvsr.engines._base import (
     EngineInfo,
     PreviousFrame,
     check_job_fits_engine,
+    check_keyframe_spacing,
 )
 from sparkvsr.engines._descriptions import DEFAULT_ENGINE, FLOW_ENGINE_INFO, SPARKVSR_ENGINE_INFO
 from sparkvsr.engines._registry import (
@@ -29,6 +30,7 @@ __all__ = [
     "EngineInfo",
     "PreviousFrame",
     "check_job_fits_engine",
+    "check_keyframe_spacing",
     "engine_entries",
     "engine_entry",
     "load_engine",

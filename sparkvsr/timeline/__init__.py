@@ -1,5 +1,6 @@
 """Timelines in, upscaled media and timelines out: the one path every editor client shares."""
 
+from sparkvsr.sidecar import sidecar_path
 from sparkvsr.timeline._conform import (
     OUTPUT_MODES,
     OutputMode,
@@ -23,7 +24,6 @@ from sparkvsr.timeline._run import (
     CANCELLED,
     ClipOutcome,
     TimelineResult,
-    sidecar_path,
     upscale_timeline,
 )
 from sparkvsr.timeline._time import exact_rate, timecode_time

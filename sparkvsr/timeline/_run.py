@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -12,19 +11,18 @@ from dataclasses import dataclass, field
 import opentimelineio as otio
 
 from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
-from sparkvsr.info import package_versions
-from sparkvsr.media import is_sequence_pattern
+from sparkvsr.media import output_target
 from sparkvsr.runners import LocalRunner, Runner
-from sparkvsr.settings import JobSettings
+from sparkvsr.settings import FileJob, JobSettings
+from sparkvsr.sidecar import job_record, write_sidecar
 from sparkvsr.timeline._conform import (
     OutputMode,
     conform,
     output_name,
-    output_target,
     upscaled_reference,
 )
 from sparkvsr.timeline._plan import ClipPlan, TimelineSelection, plan_timeline
-from sparkvsr.upscale_file import FileJob, FileJobResult, upscale_file
+from sparkvsr.upscale_file import FileJobResult, upscale_file
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +132,7 @@ def upscale_timeline(
         for warning in plan.warnings:
             logger.warning("%s: %s", plan.label, warning)
         try:
-            result = _upscale_clip(plan, target, settings, runner, progress, should_stop)
+            job, result = _upscale_clip(plan, target, settings, runner, progress, should_stop)
         except JobCancelledError:
             cancelled = True
             outcomes.append(ClipOutcome(plan, error=CANCELLED))
@@ -142,7 +140,7 @@ def upscale_timeline(
         except SparkVSRError as error:
             outcomes.append(ClipOutcome(plan, error=str(error)))
             continue
-        write_sidecar(plan, result, settings)
+        write_clip_sidecar(plan, job, result)
         written[same_work] = target
         outcomes.append(ClipOutcome(plan, output=target))
     placed = [
@@ -165,7 +163,9 @@ def _free_target(plan: ClipPlan, settings: JobSettings, output_dir: str, taken) 
     return target
 
 
-def _upscale_clip(plan, target, settings, runner, progress, should_stop) -> FileJobResult:
+def _upscale_clip(
+    plan, target, settings, runner, progress, should_stop
+) -> tuple[FileJob, FileJobResult]:
     if not os.path.exists(plan.media):
         raise NotFoundError(f"media not found: {plan.media}")
     if os.path.exists(target) and not settings.overwrite:
@@ -185,51 +185,17 @@ def _upscale_clip(plan, target, settings, runner, progress, should_stop) -> File
         keyframe_frames=tuple(key.frame for key in plan.keyframes if not key.still),
         frames=plan.frames,
     )
-    return upscale_file(job, runner, progress=on_frame)
+    return job, upscale_file(job, runner, progress=on_frame)
 
 
-def sidecar_path(target: str) -> str:
-    """`<output name>.sparkvsr.json` next to a movie, or next to a sequence's folder."""
-    if is_sequence_pattern(target):
-        folder = os.path.dirname(target)
-        return f"{folder}.sparkvsr.json"
-    return f"{os.path.splitext(target)[0]}.sparkvsr.json"
-
-
-def write_sidecar(plan: ClipPlan, result: FileJobResult, settings: JobSettings) -> None:
-    """Records where an output came from: source, frames, engine, keyframes and settings."""
-    provider = settings.provider.name if settings.provider else None
-    record = {
-        "sparkvsr_version": package_versions().get("sparkvsr", ""),
-        "output": os.path.abspath(result.output),
-        "source": {
-            "media": os.path.abspath(plan.media),
-            "frames": [plan.frames.start, plan.frames.stop - 1],
-            "used": [plan.used.start, plan.used.stop - 1],
-            "frame_rate": str(result.source.frame_rate),
-            "start_timecode": result.source.start_timecode,
-        },
-        "clip": {"track": plan.track, "number": plan.number, "name": plan.name},
-        "engine": result.spec.engine,
-        "scale": result.spec.scale,
-        "keyframes": [
-            {
-                "frame": key.frame,
-                "from": key.origin,
-                "marker": key.marker,
-                "still": os.path.abspath(key.still) if key.still else None,
-                "restored_by": None if key.still else provider,
-            }
-            for key in plan.keyframes
-        ],
-        "settings": {
-            "output_format": settings.output_format,
-            "fit": settings.fit,
-            "chunk_length": settings.chunk_length,
-            "chunk_overlap": settings.chunk_overlap,
-            "audio": settings.audio,
-        },
-    }
-    with open(sidecar_path(result.output), "w") as file:
-        json.dump(record, file, indent=2)
-        file.write("\n")
+def write_clip_sidecar(plan: ClipPlan, job: FileJob, result: FileJobResult) -> str:
+    """The job's provenance, with the clip it came from and each keyframe's marker."""
+    record = job_record(job, result)
+    record["source"]["used"] = [plan.used.start, plan.used.stop - 1]
+    record["clip"] = {"track": plan.track, "number": plan.number, "name": plan.name}
+    markers = {key.frame: key for key in plan.keyframes}
+    for keyframe in record["keyframes"]:
+        marked = markers.get(keyframe["frame"])
+        keyframe["from"] = marked.origin if marked else "auto"
+        keyframe["marker"] = marked.marker if marked else None
+    return write_sidecar(result.output, record)

@@ -28,11 +28,11 @@ def test_a_job_gives_identical_frames_through_both_runners(tmp_path, start_serve
             str(clip.path),
             str(tmp_path / name / "%06d.png"),
             JobSettings(engine="flow"),
-            keyframe_stills=tuple(clip.stills.items()),
+            keyframe_stills=tuple((i, str(p)) for i, p in clip.stills.items()),
         )
         with runner:
             upscale_file(job, runner)
-        outputs[name] = [read_still(str(tmp_path / name / f"{i:06d}.png")) for i in range(10)]
+        outputs[name] = [read_still(str(tmp_path / name / f"{i:06d}.png"), None) for i in range(10)]
     assert len(outputs["local"]) == 10
     for local, served in zip(outputs["local"], outputs["server"]):
         np.testing.assert_array_equal(local, served)
