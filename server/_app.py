@@ -73,6 +73,7 @@ class SparkVSRServer:
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
+        self.service: JobService | None = None
 
     def _bind(self) -> int:
         address = f"{self.config.host}:{self.config.port}"
@@ -99,7 +100,7 @@ class SparkVSRServer:
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
         self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
-        service = JobService(
+        service = self.service = JobService(
             self.config,
             self.manager,
             self._describe(),
@@ -166,6 +167,8 @@ class SparkVSRServer:
         if self.gateway is not None:
             await self.gateway.stop()
         await self.grpc_server.stop(1.0)
+        if self.service is not None:
+            self.service.close()
 
 
 def create_server(

@@ -24,11 +24,11 @@ from sparkvsr.errors import (
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobSpec, JobState
 from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._engine_windows import EngineWindowStore
 from sparkvsr_server._jobs import Job
 from sparkvsr_server._limits import check_job_limits
 from sparkvsr_server._schedule import FairQueue
 from sparkvsr_server._store import JobStore
-from sparkvsr_server._window_store import WindowStore
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class JobManager:
         self._own_spool = config.spool_dir is None
         root = Path(config.spool_dir or tempfile.mkdtemp(prefix="sparkvsr-jobs-"))
         self._store = JobStore(root / "jobs")
-        self._windows = WindowStore(root / "window-store")
+        self._windows = EngineWindowStore(root / "engine-windows")
         self._spool = root
         self.engine_failure: str | None = None
         """Why the default engine failed to load, if it did; its jobs then fail with this."""

@@ -117,14 +117,14 @@ def test_finished_jobs_and_windows_are_collected_after_the_retention_period(star
     with Client(server.address) as client:
         old = client.upscale(spec, items)
         assert len(list(old)) == 16
-        assert len(list((spool / "window-store").glob("*/*.npz"))) == 3
+        assert len(list((spool / "engine-windows").glob("*/*.npz"))) == 3
         time.sleep(0.7)
         other, other_items = random_job(count=8, seed=1)
         assert len(list(client.upscale(other, other_items))) == 8  # admitting it collects
         with pytest.raises(NotFoundError, match="may have expired"):
             client.job(old.job_id)
     assert not (spool / "jobs" / old.job_id).exists()
-    assert len(list((spool / "window-store").glob("*/*.npz"))) == 1  # the new job's one window
+    assert len(list((spool / "engine-windows").glob("*/*.npz"))) == 1  # the new job's one window
 
 
 def test_a_failing_job_store_fails_the_job_without_showing_server_paths(start_server, tmp_path):
