@@ -14,6 +14,8 @@ from sparkvsr.media import (
     AudioSpan,
     FrameWriter,
     VideoInfo,
+    check_output,
+    check_output_name,
     is_sequence_pattern,
     probe_video,
     read_frames,
@@ -94,6 +96,8 @@ def _write(
         first_index=frames.start,
         overwrite=job.settings.overwrite,
         audio=_audio_span(job, info, frames),
+        frame_count=len(frames),
+        inputs=_input_paths(job),
     ) as writer:
         for frame in outputs:
             writer.write(frame.image)
@@ -103,12 +107,21 @@ def _write(
     return written
 
 
+def _input_paths(job: FileJob) -> tuple[str, ...]:
+    """Files the job reads, which its output must never replace."""
+    stills = [path for _, path in job.keyframe_stills]
+    if job.keyframe_folder:
+        stills += [str(path) for path in stills_in_folder(job.keyframe_folder).values()]
+    return (job.source, *stills)
+
+
 def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange, EngineInfo]:
     """The cheap checks, before any decoding: the source, its frame range, the engine, and the
     keyframes given explicitly (in range, stills that exist, spaced as the engine needs).
 
     Returns the source's description, the frames to upscale and the engine's rules.
     """
+    check_output_name(job.output)
     info = probe_video(job.source)
     frames = job.frames or FrameRange(0, info.frame_count)
     if frames.stop > info.frame_count:
@@ -122,6 +135,14 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
             "--keyframe-every-chunk adds keyframes to those --keyframes auto:STRATEGY picks; "
             "give a strategy too (for example --keyframes auto:ends)"
         )
+    # An output that would destroy an input, or that cannot be written, fails here too.
+    check_output(
+        job.output,
+        first_index=frames.start,
+        frame_count=len(frames),
+        overwrite=job.settings.overwrite,
+        inputs=_input_paths(job),
+    )
     stills = _user_stills(job, frames)
     if job.keyframe_folder:
         _report_folder_stills(job.keyframe_folder, stills, frames)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sparkvsr.window_plan import chunk_weights, plan_chunks
+from sparkvsr.window_plan import ChunkPlan, chunk_weights, plan_chunks, weights_of_chunk
 
 
 @pytest.mark.parametrize("frames", [1, 7, 8, 9, 49, 50, 97, 200, 201])
@@ -34,3 +34,17 @@ def test_weights_sum_to_one_and_ramp_smoothly(frames, length, overlap):
 def test_no_overlap_means_weight_one():
     weights = chunk_weights(plan_chunks(16, 4, 0))
     assert all(np.all(w == 1.0) for w in weights)
+
+
+@pytest.mark.parametrize("frames, length, overlap", [(50, 8, 2), (200, 49, 8), (20, 17, 8)])
+def test_a_lazy_plan_matches_the_whole_plan(frames, length, overlap):
+    plan = ChunkPlan(frames, length, overlap)
+    whole = plan_chunks(frames, length, overlap)
+    assert tuple(plan) == whole
+    for i, weights in enumerate(chunk_weights(whole)):
+        np.testing.assert_allclose(weights_of_chunk(plan, i), weights, atol=1e-7)
+
+
+def test_a_huge_plan_costs_nothing_until_its_chunks_are_read():
+    plan = ChunkPlan(10**15, 49, 8)
+    assert len(plan) > 10**13 and plan[-1].stop == 10**15

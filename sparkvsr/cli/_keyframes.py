@@ -6,7 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
-from sparkvsr.cli._options import add_provider_options, announce_long_steps, provider_settings
+from sparkvsr.cli._options import (
+    add_provider_options,
+    announce_long_steps,
+    at_least,
+    provider_settings,
+)
 from sparkvsr.keyframes import PROVIDERS
 
 
@@ -79,7 +84,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     restore.add_argument(
         "--scale",
-        type=int,
+        type=at_least(1),
         default=4,
         help="stills are this many times the source size (default: 4)",
     )

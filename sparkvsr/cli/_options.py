@@ -14,6 +14,33 @@ from sparkvsr.runners import Runner, open_runner
 from sparkvsr.settings import JobSettings
 
 
+def at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: an integer in [minimum, maximum], with an error stating the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            bound = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bound}, got {text!r}")
+        return value
+
+    return parse
+
+
+def non_negative_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text!r}")
+    return value
+
+
 def keyframe_still(text: str) -> tuple[int, str]:
     """Parses `IDX=PATH`."""
     index, sep, path = text.partition("=")
@@ -105,7 +132,7 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
         f"{entry.info.name} {'/'.join(map(str, entry.info.scales))}" for entry in entries
     )
     parser.add_argument(
-        "--scale", type=int, default=4, help=f"upscale factor: {scales} (default: 4)"
+        "--scale", type=at_least(1), default=4, help=f"upscale factor: {scales} (default: 4)"
     )
     known = ", ".join(entry.info.name for entry in entries)
     parser.add_argument(
@@ -125,10 +152,12 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     )
     add_provider_options(parser)
     parser.add_argument(
-        "--chunk-length", type=int, help="frames per engine chunk (default: the engine's)"
+        "--chunk-length", type=at_least(1), help="frames per engine chunk (default: the engine's)"
     )
     parser.add_argument(
-        "--chunk-overlap", type=int, help="frames blended between chunks (default: the engine's)"
+        "--chunk-overlap",
+        type=at_least(0),
+        help="frames blended between chunks (default: the engine's)",
     )
     parser.add_argument(
         "--overwrite", action="store_true", help="replace existing outputs (default: keep them)"

@@ -29,6 +29,9 @@ class EngineInfo:
     """Default frames shared (and blended) by neighbouring chunks."""
     keyframe_reach: int = 0
     """How many frames outside its chunk a keyframe may still guide; 0 = only keyframes inside."""
+    reads_previous_output: bool = True
+    """Whether upscale_chunk reads `previous` and `carried_output`. False lets a stored window be
+    reused after an earlier window changed; True (the safe default) keys windows by that state."""
     default_scale: int = 4
     """The scale a job gets when it asks for none (one of `scales`)."""
 
@@ -94,7 +97,15 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
-        """Returns (T, H*s, W*s, C) float32 in [0, 1] for the chunk's frames."""
+        """Returns (T, H*s, W*s, C) float32 in [0, 1] for the chunk's frames.
+
+        Raises DeviceOutOfMemoryError when the device ran out of memory; the runner then calls
+        `use_less_memory` and retries the window."""
+
+    def use_less_memory(self) -> str | None:
+        """After DeviceOutOfMemoryError: lower the memory the next windows need (smaller tiles)
+        and say how, in words ("tiles of 256 px"); None when it cannot go lower."""
+        return None
 
 
 def check_job_fits_engine(spec: JobSpec, info: EngineInfo) -> None:

@@ -2,5 +2,14 @@
 
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
 from sparkvsr.pipeline._run import run_job
+from sparkvsr.pipeline._windows import Report, StoredWindow, WindowCache, window_key
 
-__all__ = ["from_unit_float", "run_job", "to_unit_float"]
+__all__ = [
+    "Report",
+    "StoredWindow",
+    "WindowCache",
+    "from_unit_float",
+    "run_job",
+    "to_unit_float",
+    "window_key",
+]

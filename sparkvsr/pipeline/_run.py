@@ -13,45 +13,59 @@ from sparkvsr.engines import (
     PreviousFrame,
     check_job_fits_engine,
 )
-from sparkvsr.errors import EngineError
 from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
+from sparkvsr.pipeline._windows import Report, WindowCache, WindowRunner
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
-from sparkvsr.window_plan import chunk_weights, plan_chunks
+from sparkvsr.window_plan import ChunkPlan, weights_of_chunk
 
 # Frames a job may read past the current chunk while it waits for a keyframe image.
 LOOKAHEAD_SLACK_FRAMES = 64
 
 
-def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
+def run_job(
+    spec: JobSpec,
+    engine: Engine,
+    items: Iterable[InputItem],
+    *,
+    windows: WindowCache | None = None,
+    report: Report | None = None,
+) -> Iterator[OutputFrame]:
     """Upscales the job's frames, yielding each as soon as no later chunk can change it.
 
     Args:
         spec: the job; checked against the engine's rules before any frame is read.
         engine: the engine to run chunks on.
         items: source frames (in order) and keyframe images (anywhere), read lazily.
+        windows: finished windows by key: a window found there is not run again, and every
+            window run is saved there.
+        report: told about reused windows and out-of-memory retries.
 
     Raises:
         InvalidInputError: the spec or an input item breaks a rule; the message names it.
-        EngineError: the engine returned something malformed.
+        EngineError: the engine returned something malformed, or failed.
     """
     info = engine.info
     check_job_fits_engine(spec, info)
     length = spec.chunk_length or info.chunk_length
     overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
-    chunks = plan_chunks(spec.frame_count, length, overlap)
-    weights = chunk_weights(chunks)
+    chunks = ChunkPlan(spec.frame_count, length, overlap)
     reach = info.keyframe_reach
     inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
+    runner = WindowRunner(engine, windows, report or (lambda stage: None), len(chunks))
+    depth = spec.source_layout.bit_depth
     pending: dict[int, np.ndarray] = {}
     previous: OutputFrame | None = None
     carried: np.ndarray | None = None
     for i, chunk in enumerate(chunks):
-        result = _run_chunk(spec, engine, inputs, chunk, previous, carried)
+        shared = _shared_frames(chunks, i)
+        chunk_input = _chunk_input(spec, engine, inputs, chunk, previous, carried)
+        result = runner.run(chunk_input, shared, overlap, depth)
         following = chunks[i + 1].start if i + 1 < len(chunks) else chunk.stop
         # Kept for the next chunk, which starts inside this one when chunks overlap.
         carried = result[following - chunk.start].copy() if following < chunk.stop else None
+        weights = weights_of_chunk(chunks, i)
         for offset, index in enumerate(range(chunk.start, chunk.stop)):
-            weight = weights[i][offset]
+            weight = weights[offset]
             # Frames outside any overlap have weight 1: no arithmetic, no copy.
             weighted = result[offset] if weight == 1.0 else result[offset] * weight
             pending[index] = pending[index] + weighted if index in pending else weighted
@@ -65,14 +79,22 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     inputs.finish()
 
 
-def _run_chunk(
+def _shared_frames(chunks: ChunkPlan, i: int) -> tuple[int, int]:
+    """How many of chunk i's first and last frames it shares with its neighbours."""
+    chunk = chunks[i]
+    head = max(0, chunks[i - 1].stop - chunk.start) if i > 0 else 0
+    tail = max(0, chunk.stop - chunks[i + 1].start) if i + 1 < len(chunks) else 0
+    return head, tail
+
+
+def _chunk_input(
     spec: JobSpec,
     engine: Engine,
     inputs: InputBuffer,
     chunk: FrameRange,
     previous: OutputFrame | None,
     carried: np.ndarray | None,
-) -> np.ndarray:
+) -> EngineChunk:
     reach = engine.info.keyframe_reach
     depth = spec.source_layout.bit_depth
     frames = np.stack([inputs.frame(index) for index in range(chunk.start, chunk.stop)])
@@ -84,13 +106,4 @@ def _run_chunk(
     before = None
     if previous is not None and previous.index == chunk.start - 1:
         before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
-    result = engine.upscale_chunk(
-        EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
-    )
-    expected = (len(chunk), *spec.output_layout.shape)
-    if result.shape != expected or result.dtype != np.float32:
-        raise EngineError(
-            f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for chunk "
-            f"[{chunk.start}, {chunk.stop}); expected float32 {expected}"
-        )
-    return result
+    return EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
