@@ -12,6 +12,7 @@ from sparkvsr.cli._options import (
     open_runner_for,
     progress_bar,
 )
+from sparkvsr.connection import connection_options
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr.specs import FrameRange
 from sparkvsr.upscale_file import FileJob, upscale_file
@@ -113,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
         runner.close()
-    where = f"on {args.server}" if args.server else "in process"
+    # The address as connected (`localhost` -> localhost:50051), not as typed.
+    where = f"on {connection_options(args.server).address}" if args.server else "in process"
     size = f"{result.spec.output_layout.width}x{result.spec.output_layout.height}"
     print(
         f"wrote {result.frames_written} frames ({size}, engine {result.spec.engine}, {where}) "

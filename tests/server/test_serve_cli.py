@@ -91,6 +91,7 @@ def test_ports_in_use_are_refused_and_jobs_are_logged(served, clip, tmp_path, ca
         + ["--no-progress"]
     )
     assert code == 0 and output.exists()
+    assert f"on 127.0.0.1:{port})" in capsys.readouterr().out
 
     lines = server.stop()
     assert sum("listening on" in line for line in lines) == 1
