@@ -81,8 +81,8 @@ def test_whole_4k_frames_are_never_run_untiled_through_the_safe_conv_split():
     assert vt.choose_vae_tiling(2160, 3840, 10**9, 128, 11).tiled
 
 
-@pytest.mark.parametrize("height", [48, 96, 144, 160, 208, 272])
-@pytest.mark.parametrize("tile", [48, 96, 136, 144])
+@pytest.mark.parametrize("height", [96, 160, 272])
+@pytest.mark.parametrize("tile", [48, 136, 144])
 def test_the_mirrored_arithmetic_predicts_the_real_tiled_vae(height, tile):
     """encoded_rows/decoded_rows give the shapes diffusers' tiled VAE really makes, exact
     tiles or not (136 is a scaled-down 1088: inexact)."""
