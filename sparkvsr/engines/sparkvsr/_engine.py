@@ -168,7 +168,8 @@ def _memory_budget(settings: SparkVSRSettings, pipeline) -> int | None:
 
 
 def configure_vae_for_device(pipeline) -> None:
-    """GroupNorm statistics spread over the whole GPU (1.5x faster VAE on an H100); VAE tiles
+    """GroupNorm statistics spread over the whole GPU (1.5x faster VAE on an H100), biases and
+    norm scales applied in contiguous rows (_row_affine); VAE tiles
     are chosen per frame size within the memory each call leaves (SparkVSREngine.plan_tiles).
     Channels-last 3-D convolutions stay off: on an H100 they made VAE decoding 2.2x slower
     (benchmarks/NOTES_sparkvsr_gpu.md)."""
@@ -178,6 +179,7 @@ def configure_vae_for_device(pipeline) -> None:
         latent_frames_per_batch=2,
         channels_last=False,
         wide_group_norm=True,
+        row_affine_bias=True,
     )
 
 

@@ -18,6 +18,7 @@ from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.engines.sparkvsr import _vae_tiling as vae_tiling
 from sparkvsr.engines.sparkvsr._group_norm import use_wide_group_norm
+from sparkvsr.engines.sparkvsr._row_affine import use_row_affine_bias
 from sparkvsr.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class SparkVSRPipeline:
         channels_last: bool = False,
         compile_blocks: bool = False,
         wide_group_norm: bool = False,
+        row_affine_bias: bool = False,
     ) -> None:
         """Sizes the VAE's work for the device instead of diffusers' small defaults.
 
@@ -95,6 +97,8 @@ class SparkVSRPipeline:
                 causal padding copies); the first call of each shape compiles.
             wide_group_norm: GroupNorm statistics reduced across the whole GPU (WideGroupNorm)
                 instead of one thread block per group.
+            row_affine_bias: convolution biases added by one contiguous pass per channel row
+                (_row_affine) instead of PyTorch's broadcasting kernel.
         """
         vae = self.vae
         if tile is not None and not (
@@ -117,6 +121,8 @@ class SparkVSRPipeline:
             torch.backends.cudnn.benchmark = True
         if wide_group_norm:
             use_wide_group_norm(vae)
+        if row_affine_bias:
+            use_row_affine_bias(vae)
 
         if compile_blocks:
             # Blocks share one code object, so past dynamo's recompile limit the remaining
