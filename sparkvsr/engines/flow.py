@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from sparkvsr.engines._base import Engine, EngineChunk
-from sparkvsr.engines._registry import FLOW_ENGINE_INFO
+from sparkvsr.engines._descriptions import FLOW_ENGINE_INFO
 from sparkvsr.errors import InvalidInputError
 
 # A keyframe trusted at fewer pixels than this fraction is taken to be from another shot

@@ -4,20 +4,20 @@ feather-blended spatial tiles and detail carried from the previous chunk."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from sparkvsr import environment
 from sparkvsr.engines._base import Engine, EngineChunk
-from sparkvsr.engines._registry import SPARKVSR_ENGINE_INFO
+from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
 from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.pipeline import chunk_weights
 from sparkvsr.specs import FrameRange
+from sparkvsr.window_plan import chunk_weights
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +64,11 @@ class SparkVSRSettings:
 def settings_from_env(environ: Mapping[str, str] | None = None, **settings) -> SparkVSRSettings:
     """SparkVSRSettings with $SPARKVSR_WEIGHTS, $SPARKVSR_DEVICE and $SPARKVSR_DTYPE filling what
     is unset."""
-    environ = os.environ if environ is None else environ
-    settings.setdefault("weights", environ.get("SPARKVSR_WEIGHTS"))
-    for field_name, variable in (("device", "SPARKVSR_DEVICE"), ("dtype", "SPARKVSR_DTYPE")):
-        if variable in environ:
-            settings.setdefault(field_name, environ[variable])
+    settings.setdefault("weights", environment.sparkvsr_weights(environ))
+    for field_name, variable in (("device", environment.DEVICE), ("dtype", environment.DTYPE)):
+        value = environment.read(variable, environ)
+        if value:
+            settings.setdefault(field_name, value)
     return SparkVSRSettings(**settings)
 
 
