@@ -110,3 +110,12 @@ def test_keyframes_in_another_shot_leave_the_blind_base_untouched():
     out, base = upscale(truth, low, [8]), upscale(truth, low, [])
     np.testing.assert_array_equal(out[:6], base[:6])
     assert psnr(out[7], truth[7]) > psnr(base[7], truth[7]) + 1
+
+
+def test_frames_upscaled_side_by_side_match_one_at_a_time(moving_clip):
+    truth, low = moving_clip
+    frames = np.stack([to_unit_float(f, 8) for f in low[:4]])
+    keys = (ChunkKeyframe(-2, to_unit_float(truth[0], 8), to_unit_float(low[0], 8)),)
+    chunk = EngineChunk(frames, keys, 4)
+    serial = FlowEngine(FlowSettings(workers=1)).upscale_chunk(chunk)
+    np.testing.assert_array_equal(FlowEngine(FlowSettings(workers=4)).upscale_chunk(chunk), serial)

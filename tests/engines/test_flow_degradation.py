@@ -43,7 +43,12 @@ def test_flow_resized_to_another_shape_scales_its_vectors():
 
 @pytest.mark.parametrize(
     "field, value",
-    [("flow_upsampling", 0), ("back_projection_iterations", -1), ("temporal_falloff", 0)],
+    [
+        ("flow_upsampling", 0),
+        ("back_projection_iterations", -1),
+        ("temporal_falloff", 0),
+        ("workers", 0),
+    ],
 )
 def test_bad_settings_name_the_field(field, value):
     with pytest.raises(InvalidInputError, match=field):

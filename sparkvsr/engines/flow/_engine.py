@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -41,8 +42,16 @@ class FlowEngine(Engine):
             (len(frames), frames.shape[1] * scale, frames.shape[2] * scale, frames.shape[3]),
             dtype=np.float32,
         )
-        for t, frame in enumerate(frames):
-            out[t] = self._upscale_frame(t, frame, keyframes, scale)
+        # Frames depend only on their keyframes, so they run side by side (OpenCV and numpy
+        # release the GIL); each lands in its own slot, so the result does not depend on order.
+        with ThreadPoolExecutor(max_workers=min(self.settings.workers, len(frames))) as pool:
+            for t, image in enumerate(
+                pool.map(
+                    lambda t: self._upscale_frame(t, frames[t], keyframes, scale),
+                    range(len(frames)),
+                )
+            ):
+                out[t] = image
         return out
 
     def _prepare(

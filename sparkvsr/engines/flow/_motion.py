@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -42,10 +43,17 @@ class MotionEstimator:
 
     def __init__(self, settings: FlowSettings):
         self.settings = settings
-        self._flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-        # Estimate down to the finest level: every pixel here is several output pixels, so
-        # sub-pixel accuracy is what keeps the carried detail sharp.
-        self._flow.setFinestScale(0)
+        # One estimator per thread: frames of a chunk are upscaled concurrently.
+        self._local = threading.local()
+
+    def _flow(self) -> cv2.DISOpticalFlow:
+        if not hasattr(self._local, "flow"):
+            flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+            # Estimate down to the finest level: every pixel here is several output pixels, so
+            # sub-pixel accuracy is what keeps the carried detail sharp.
+            flow.setFinestScale(0)
+            self._local.flow = flow
+        return self._local.flow
 
     def frame(self, lr: np.ndarray) -> MotionFrame:
         image = luma(lr)[..., None]
@@ -58,8 +66,9 @@ class MotionEstimator:
         """Motion from `target` to `source`, trusted at most `weight`; None where nothing can be
         trusted (another shot, or no pixel)."""
         settings = self.settings
-        to_source = self._flow.calc(target.grey, source.grey, None)
-        from_source = self._flow.calc(source.grey, target.grey, None)
+        flow = self._flow()
+        to_source = flow.calc(target.grey, source.grey, None)
+        from_source = flow.calc(source.grey, target.grey, None)
         round_trip = to_source + warp(from_source, to_source)
         disagreement = np.sqrt((round_trip**2).sum(axis=2)) / settings.flow_upsampling
         # Smoothed so that sensor noise and codec grain do not read as a mismatch.

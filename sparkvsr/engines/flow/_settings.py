@@ -31,6 +31,8 @@ class FlowSettings:
     back_projection_iterations: int = 1
     """Corrections that make each output degrade back to its source frame, under the blur
     measured on the keyframes that guide it; 0 turns them off."""
+    workers: int = 2
+    """Frames of a chunk upscaled at once, each on its own thread."""
     blind_base: BlindBase = "sharp"
     """Restoration where no keyframe helps: `bicubic`, or `sharp` (bicubic and an unsharp mask)."""
 
@@ -41,6 +43,8 @@ class FlowSettings:
             )
         if self.flow_upsampling < 1:
             raise InvalidInputError("flow_upsampling must be >= 1")
+        if self.workers < 1:
+            raise InvalidInputError("workers must be >= 1")
         if self.back_projection_iterations < 0:
             raise InvalidInputError("back_projection_iterations must be >= 0")
         if self.temporal_falloff <= 0:
