@@ -18,7 +18,20 @@ def photo():
 @pytest.mark.parametrize("sigma", [0.0, 1.0, 1.5])
 def test_the_blur_that_made_a_source_is_measured_on_its_keyframe(photo, sigma):
     low = to_unit_float(degrade(photo[None], 4, blur_sigma=sigma)[0], 8)
-    assert measure_blur(to_unit_float(photo, 8), low, 4) == pytest.approx(sigma, abs=0.25)
+    measured, noise_power = measure_blur(to_unit_float(photo, 8), low, 4)
+    assert measured == pytest.approx(sigma, abs=0.25)
+    assert noise_power < (1 / 255) ** 2  # only 8-bit rounding is left
+
+
+def test_the_noise_of_a_source_is_measured_and_not_put_back(photo):
+    truth = to_unit_float(photo, 8)
+    clean = engine_degrade(truth, 4, 1.0)
+    noisy = clean + np.random.default_rng(0).normal(0, 0.02, clean.shape).astype(np.float32)
+    assert measure_blur(truth, noisy, 4)[1] == pytest.approx(0.02**2, rel=0.3)
+    start = upscale(clean, 4)
+    aware = back_project(start, noisy, 4, 1.0, iterations=1, noise_power=0.02**2)
+    unaware = back_project(start, noisy, 4, 1.0, iterations=1)
+    assert np.abs(aware - truth).mean() < np.abs(unaware - truth).mean()
 
 
 def test_back_projection_makes_the_output_degrade_to_its_source(photo):

@@ -37,8 +37,9 @@ def _central_crop(hr: np.ndarray, lr: np.ndarray, scale: int) -> tuple[np.ndarra
     return high, low
 
 
-def measure_blur(hr: np.ndarray, lr: np.ndarray, scale: int) -> float:
-    """The candidate blur sigma under which `hr` degrades closest to `lr` (a central crop)."""
+def measure_blur(hr: np.ndarray, lr: np.ndarray, scale: int) -> tuple[float, float]:
+    """The candidate blur sigma under which `hr` degrades closest to `lr` (a central crop), and
+    the mean squared error left at it: the source's own noise and compression, per sample."""
     high, low = _central_crop(hr, lr, scale)
     # Borders see the blur's padding: compare the inside only.
     margin = 2 if min(low.shape[:2]) > 8 else 0
@@ -47,13 +48,24 @@ def measure_blur(hr: np.ndarray, lr: np.ndarray, scale: int) -> float:
         float(np.mean((degrade(high, scale, sigma)[inner] - low[inner]) ** 2))
         for sigma in CANDIDATE_SIGMAS
     ]
-    return float(CANDIDATE_SIGMAS[int(np.argmin(errors))])
+    best = int(np.argmin(errors))
+    return float(CANDIDATE_SIGMAS[best]), errors[best]
 
 
 def back_project(
-    image: np.ndarray, lr: np.ndarray, scale: int, sigma: float, iterations: int
+    image: np.ndarray,
+    lr: np.ndarray,
+    scale: int,
+    sigma: float,
+    iterations: int,
+    noise_power: float = 0.0,
 ) -> np.ndarray:
-    """`image` corrected so that degrading it (blur `sigma`, area downscale) gives `lr`."""
+    """`image` corrected so that degrading it (blur `sigma`, area downscale) gives `lr`. The part
+    of the mismatch expected to be the source's own noise (`noise_power`, a mean square) is not
+    put back: each correction is scaled by the share of the mismatch above it."""
     for _ in range(iterations):
-        image = image + upscale(lr - degrade(image, scale, sigma), scale)
+        residual = lr - degrade(image, scale, sigma)
+        power = float(np.mean(residual**2))
+        gain = max(0.0, 1.0 - noise_power / power) if power > 0 else 0.0
+        image = image + upscale(residual * np.float32(gain), scale)
     return image

@@ -24,6 +24,8 @@ class _PreparedKeyframe:
     motion: MotionFrame
     blur_sigma: float
     """The blur (output pixels) that, with the area downscale, made its source frame."""
+    noise_power: float
+    """Mean square of what that degradation does not explain: the source's noise."""
 
 
 class FlowEngine(Engine):
@@ -62,7 +64,7 @@ class FlowEngine(Engine):
         # itself and sharpening never adds up twice.
         detail = hr - upscale(lr, scale)
         return _PreparedKeyframe(
-            offset, detail, self._motion.frame(lr), measure_blur(hr, lr, scale)
+            offset, detail, self._motion.frame(lr), *measure_blur(hr, lr, scale)
         )
 
     def _upscale_frame(self, t, frame, keyframes, scale) -> np.ndarray:
@@ -78,7 +80,7 @@ class FlowEngine(Engine):
         out += self._carried_detail(matches, out.shape[:2])
         nearest = min((key for key, _ in matches), key=lambda k: (abs(k.offset - t), k.offset))
         iterations = self.settings.back_projection_iterations
-        out = back_project(out, frame, scale, nearest.blur_sigma, iterations)
+        out = back_project(out, frame, scale, nearest.blur_sigma, iterations, nearest.noise_power)
         return np.clip(out, 0.0, 1.0, out=out)
 
     def _matches(self, t, frame, keyframes) -> list[tuple[_PreparedKeyframe, Motion]]:
