@@ -14,12 +14,15 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from sparkvsr.api.v1 import upscale_pb2, upscale_pb2_grpc
+from sparkvsr.connection import is_loopback
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.info import describe_installation
 from sparkvsr_server._auth import TokenAuthInterceptor
 from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._gateway import Gateway
 from sparkvsr_server._manager import EngineFactory, JobManager
+from sparkvsr_server._service import JobService
 from sparkvsr_server._servicer import UpscaleServicer
 
 logger = logging.getLogger(__name__)
@@ -50,6 +53,8 @@ class SparkVSRServer:
         options = [
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
+            # Without this a second server on the same port starts too and steals half the calls.
+            ("grpc.so_reuseport", 0),
         ]
         interceptors = [TokenAuthInterceptor(config.token)] if config.token else []
         self.grpc_server = grpc.aio.server(options=options, interceptors=interceptors)
@@ -65,6 +70,9 @@ class SparkVSRServer:
         )
         self.port = self._bind()
         self.manager: JobManager | None = None
+        self._serving = False
+        self.gateway: Gateway | None = None
+        self.service: JobService | None = None
 
     def _bind(self) -> int:
         address = f"{self.config.host}:{self.config.port}"
@@ -97,22 +105,44 @@ class SparkVSRServer:
             max_queued_jobs=self.config.max_queued_jobs,
             workers=self.config.workers,
         )
+        service = self.service = JobService(
+            self.config, self.manager, info, asyncio.get_running_loop(), self.manager.spool
+        )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
-            UpscaleServicer(self.config, self.manager, info), self.grpc_server
+            UpscaleServicer(self.config, self.manager, service), self.grpc_server
         )
         await self.grpc_server.start()
+        await self._start_gateway(service)
         await asyncio.to_thread(self.manager.start)
-        for service in ("", SERVICE_NAME):
-            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
-        logger.info("listening on %s:%d", self.config.host, self.port)
+        self._serving = True
+        for service_name in ("", SERVICE_NAME):
+            await self.health.set(service_name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def _start_gateway(self, service: JobService) -> None:
+        port = self.config.gateway_port
+        if port is None:
+            return
+        if not (is_loopback(self.config.host) or self.config.token):
+            logger.warning(
+                "no gateway on %s: away from loopback it needs a token (--token)", self.config.host
+            )
+            return
+        self.gateway = Gateway(service, self.config.token, lambda: self._serving)
+        await self.gateway.start(self.config.host, port)
+        logger.warning("gateway listening on http://%s:%d", self.config.host, self.gateway.port)
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Refuses new jobs, lets running ones finish within the grace period, then stops."""
         grace = self.config.shutdown_grace_s if grace_s is None else grace_s
         await self.health.enter_graceful_shutdown()
+        self._serving = False
         if self.manager is not None:
             await self.manager.shutdown(grace)
+        if self.gateway is not None:
+            await self.gateway.stop()
         await self.grpc_server.stop(1.0)
+        if self.service is not None:
+            self.service.close()
 
 
 def create_server(
@@ -163,6 +193,12 @@ class BackgroundServer:
     @property
     def address(self) -> str:
         return f"{self.server.config.host}:{self.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        """http://HOST:PORT of the gateway (None when the config opens none)."""
+        gateway = self.server.gateway
+        return gateway and f"http://{self.server.config.host}:{gateway.port}"
 
     def _call(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sparkvsr import environment
+from sparkvsr.connection import is_loopback
 from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)
@@ -52,10 +42,23 @@ class ServerConfig:
     """Where finished frames are kept; None = a temporary folder removed at shutdown."""
     shutdown_grace_s: float = 30.0
     """On SIGTERM, how long running jobs may take to finish before they are cancelled."""
+    gateway_port: int | None = None
+    """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
+    a free one; None = no gateway (`sparkvsr serve` opens it next to the gRPC port: 50052)."""
+
+    window_cache_bytes: int = 4 << 30
+    """Bytes of RunWindow outputs kept for reuse (in /dev/shm where there is one), the least
+    recently used dropped first."""
 
     def __post_init__(self) -> None:
+        if self.window_cache_bytes < 1:
+            raise InvalidInputError(
+                f"window_cache_bytes must be at least 1, got {self.window_cache_bytes}"
+            )
         if not 0 <= self.port <= 65535:
             raise InvalidInputError(f"port must be 0..65535, got {self.port}")
+        if self.gateway_port is not None and not 0 <= self.gateway_port <= 65535:
+            raise InvalidInputError(f"gateway port must be 0..65535, got {self.gateway_port}")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise InvalidInputError("TLS needs both --tls-cert and --tls-key")
         if self.tls_client_ca and not self.tls_cert:
@@ -73,7 +76,6 @@ class ServerConfig:
 
 def config_from_env(environ: Mapping[str, str] | None = None, **settings) -> ServerConfig:
     """A ServerConfig from `settings`, with the environment filling what they leave unset."""
-    environ = os.environ if environ is None else environ
     if not settings.get("token"):
-        settings["token"] = environ.get("SPARKVSR_TOKEN") or None
+        settings["token"] = environment.token(environ)
     return ServerConfig(**settings)

@@ -57,6 +57,25 @@ class JobManager:
         ]
         self._ready = threading.Barrier(config.workers + 1)
 
+    @property
+    def spool(self) -> Path:
+        """The folder under which jobs keep their frames (and the server its caches)."""
+        return self._spool
+
+    @property
+    def accepting(self) -> bool:
+        """False once shutdown began: new work is refused."""
+        return self._accepting
+
+    @property
+    def default_engine(self) -> str:
+        return self._config.default_engine
+
+    @property
+    def engine_infos(self) -> dict[str, EngineInfo]:
+        """The rules of each engine this server runs, by name."""
+        return {name: info for name, (info, _) in self._engines.items()}
+
     def start(self) -> None:
         """Starts the workers and returns once each has loaded the default engine."""
         for worker in self._workers:

@@ -10,11 +10,11 @@ from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
 from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
-from sparkvsr.info import ServerInfo
 from sparkvsr.specs import Keyframe, SourceFrame
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._jobs import Job
 from sparkvsr_server._manager import JobManager
+from sparkvsr_server._service import JobService
 
 
 def _unary(method: Callable) -> Callable:
@@ -45,14 +45,14 @@ def _streaming(method: Callable) -> Callable:
 
 
 class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
-    def __init__(self, config: ServerConfig, manager: JobManager, info: ServerInfo):
+    def __init__(self, config: ServerConfig, manager: JobManager, service: JobService):
         self._config = config
         self._manager = manager
-        self._info = info
+        self._service = service
 
     @_unary
     async def GetServerInfo(self, request, context):
-        return wire.server_info_to_proto(self._info)
+        return self._service.server_info()
 
     @_streaming
     async def Upscale(self, request_iterator, context) -> AsyncIterator[pb.UpscaleResponse]:
@@ -60,7 +60,9 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
         first = await anext(requests, None)
         if first is None or first.WhichOneof("item") != "spec":
             raise InvalidInputError("the first message of Upscale must be the job spec")
-        spec = wire.spec_from_proto(first.spec, self._config.default_engine)
+        spec = wire.spec_from_proto(
+            first.spec, self._config.default_engine, self._manager.engine_infos
+        )
         job = self._manager.submit(spec)
         yield pb.UpscaleResponse(
             accepted=pb.JobAccepted(
@@ -93,15 +95,24 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     @_unary
     async def GetJob(self, request, context):
-        return pb.GetJobResponse(
-            progress=wire.job_status_to_proto(self._manager.get(request.job_id).status())
-        )
+        return self._service.get_job(request)
 
     @_unary
     async def CancelJob(self, request, context):
-        job = self._manager.get(request.job_id)
-        job.cancel("cancelled by a client")
-        return pb.CancelJobResponse(progress=wire.job_status_to_proto(job.status()))
+        return self._service.cancel_job(request)
+
+    @_unary
+    async def StartMediaJob(self, request, context):
+        return await self._service.start_media_job(request)
+
+    @_streaming
+    async def WatchJob(self, request, context) -> AsyncIterator[pb.JobProgress]:
+        async for progress in self._service.watch_job(request):
+            yield progress
+
+    @_unary
+    async def RunWindow(self, request, context):
+        return await self._service.run_window(request)
 
     async def _job_output(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
         """Progress on every change, and each frame in [start, stop) as soon as it is finished."""

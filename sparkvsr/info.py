@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import os
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sparkvsr.engines import DEFAULT_ENGINE, EngineInfo, engine_entries
+from sparkvsr.engines import DEFAULT_ENGINE, DeviceInfo, EngineInfo, engine_entries
 
 _VERSIONED_PACKAGES = (
     "sparkvsr",
@@ -21,16 +20,6 @@ _VERSIONED_PACKAGES = (
     "torch",
     "diffusers",
 )
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """A compute device engines can run on."""
-
-    name: str
-    """"cpu" or "cuda:N"."""
-    description: str
-    memory_bytes: int
 
 
 @dataclass(frozen=True)
@@ -59,18 +48,14 @@ class ServerInfo:
 
 
 def list_devices() -> tuple[DeviceInfo, ...]:
-    """The CPU, plus each CUDA device when torch is installed and sees one."""
+    """The CPU, plus each accelerator an engine that can run here sees (asked of the engine: the
+    base install has no torch)."""
     memory = (
         os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 0
     )
     devices = [DeviceInfo("cpu", f"{platform.machine()} with {os.cpu_count()} cores", memory)]
-    if importlib.util.find_spec("torch") is None:
-        return tuple(devices)
-    import torch  # only where installed: the base install has no torch
-
-    for index in range(torch.cuda.device_count() if torch.cuda.is_available() else 0):
-        properties = torch.cuda.get_device_properties(index)
-        devices.append(DeviceInfo(f"cuda:{index}", properties.name, properties.total_memory))
+    for entry in engine_entries():
+        devices += [device for device in entry.devices() if device not in devices]
     return tuple(devices)
 
 

@@ -201,3 +201,9 @@ class JobStatus:
     """Why the job failed or was cancelled; empty otherwise."""
     input_complete: bool = False
     """The server holds all input: the job finishes even if its client goes away."""
+    output_path: str = ""
+    """Media jobs: the output written, once the job succeeded."""
+    sidecar_path: str = ""
+    """Media jobs: the output's provenance file, once the job succeeded."""
+    stage: str = ""
+    """What the job is doing now, in words; may be empty."""

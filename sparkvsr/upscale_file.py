@@ -3,74 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from sparkvsr.engines import (
-    DEFAULT_ENGINE,
-    EngineInfo,
-    check_job_fits_engine,
-    engine_entry,
-    load_engine,
-)
-from sparkvsr.errors import InvalidInputError
-from sparkvsr.keyframes import ProviderSettings, UserStills, stills_in_folder, suggest_keyframes
+from sparkvsr.engines import EngineInfo, check_job_fits_engine, check_keyframe_spacing
+from sparkvsr.errors import InvalidInputError, NotFoundError
+from sparkvsr.keyframes import UserStills, stills_in_folder, suggest_keyframes
 from sparkvsr.media import (
     AudioSpan,
     FrameWriter,
-    MovieCodec,
     VideoInfo,
     is_sequence_pattern,
     probe_video,
     read_frames,
 )
-from sparkvsr.pipeline import run_job
+from sparkvsr.runners import LocalRunner, Runner
+from sparkvsr.settings import FileJob
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called with (frames done, frames in total) after each finished frame."""
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One file to upscale and where the result goes."""
-
-    source: str
-    """Path of the source video."""
-    output: str
-    """A .mov path, or an image sequence pattern such as `DIR/%06d.png` (numbered by frame)."""
-    scale: int = 4
-    """Upscale factor."""
-    engine: str = DEFAULT_ENGINE
-    """Engine name."""
-    keyframe_stills: tuple[tuple[int, str], ...] = ()
-    """(source frame index, path of its high-resolution still) pairs."""
-    keyframe_frames: tuple[int, ...] = ()
-    """Source frames that are keyframes without a still: the provider restores them."""
-    keyframe_folder: str | None = None
-    """A folder of `<anything>_<frame>.<png|tif|exr|jpg>` stills (explicit pairs win)."""
-    auto_keyframes: str | None = None
-    """A selection strategy (see sparkvsr.keyframes.STRATEGIES) adding keyframes."""
-    keyframe_every_chunk: bool = False
-    """With auto_keyframes: add one to every engine chunk that has none."""
-    provider: ProviderSettings | None = None
-    """Restores keyframes that have no still; None = every keyframe needs a still."""
-    fit: bool = False
-    """Resize stills of the wrong size (with a warning) instead of failing."""
-    frames: FrameRange | None = None
-    """Source frames to upscale; None = all."""
-    codec: MovieCodec = "prores_hq"
-    """Movie codec for .mov output."""
-    overwrite: bool = False
-    """Replace an existing output instead of refusing."""
-    chunk_length: int | None = None
-    """Frames per engine chunk; None = the engine's default."""
-    chunk_overlap: int | None = None
-    """Frames shared by neighbouring chunks; None = the engine's default."""
-    audio: bool = True
-    """Carry the source's audio under the frames into a movie output."""
 
 
 @dataclass(frozen=True)
@@ -83,35 +38,37 @@ class FileJobResult:
     spec: JobSpec = field(repr=False)
 
 
-def upscale_file(job: FileJob, *, client=None, progress: Progress | None = None) -> FileJobResult:
+def upscale_file(
+    job: FileJob, runner: Runner | None = None, *, progress: Progress | None = None
+) -> FileJobResult:
     """Decodes the source range, upscales it, and writes the output; nothing partial is left behind.
 
     Args:
         job: what to upscale and where to.
-        client: a `sparkvsr.client.Client` to run the job on a server; None runs it in process.
+        runner: where the job runs (see sparkvsr.runners); None = in this process.
         progress: called after each finished frame.
 
     Raises:
         SparkVSRError subclasses with a message naming the bad input.
     """
-    info = probe_video(job.source)
-    frames = job.frames or FrameRange(0, info.frame_count)
-    if frames.stop > info.frame_count:
-        raise InvalidInputError(
-            f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
-        )
-    rules = _engine_rules(job.engine, client)
+    if runner is None:
+        with LocalRunner() as local:
+            return upscale_file(job, local, progress=progress)
+    settings = job.settings
+    info, frames, rules = check_file_job(job, runner)
+    engine = rules.name
     keyframes = gather_keyframes(job, info, frames, rules)
     spec = JobSpec(
         frame_count=len(frames),
         source_layout=info.layout,
-        scale=job.scale,
-        engine=job.engine,
+        scale=settings.scale,
+        engine=engine,
         keyframe_indices=tuple(key.index for key in keyframes),
-        chunk_length=job.chunk_length,
-        chunk_overlap=job.chunk_overlap,
+        chunk_length=settings.chunk_length,
+        chunk_overlap=settings.chunk_overlap,
     )
-    outputs = _run(spec, _inputs(job.source, frames, keyframes), client)
+    check_job_fits_engine(spec, rules)
+    outputs = runner.run(spec, _inputs(job.source, frames, keyframes))
     try:
         written = _write(job, info, frames, spec, outputs, progress)
     finally:
@@ -132,10 +89,10 @@ def _write(
         job.output,
         spec.output_layout,
         info.frame_rate,
-        codec=job.codec,
+        codec=job.settings.movie_codec,
         start_timecode=_shifted_timecode(info, frames.start),
         first_index=frames.start,
-        overwrite=job.overwrite,
+        overwrite=job.settings.overwrite,
         audio=_audio_span(job, info, frames),
     ) as writer:
         for frame in outputs:
@@ -146,17 +103,36 @@ def _write(
     return written
 
 
-def _engine_rules(engine: str, client) -> EngineInfo | None:
-    """The engine's rules (gap, scales), from the registry or the server; None if unknown there
-    (the server then checks the job itself)."""
-    if client is None:
-        return engine_entry(engine).info
-    statuses = {status.info.name: status.info for status in client.server_info().engines}
-    return statuses.get(engine)
+def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange, EngineInfo]:
+    """The cheap checks, before any decoding: the source, its frame range, the engine, and the
+    keyframes given explicitly (in range, stills that exist, spaced as the engine needs).
+
+    Returns the source's description, the frames to upscale and the engine's rules.
+    """
+    info = probe_video(job.source)
+    frames = job.frames or FrameRange(0, info.frame_count)
+    if frames.stop > info.frame_count:
+        raise InvalidInputError(
+            f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
+        )
+    rules = runner.engine_info(job.settings.engine or runner.default_engine)
+    stills = _user_stills(job, frames)
+    for index, path in stills.items():
+        if not os.path.exists(path):
+            raise NotFoundError(f"keyframe {index}: its still {path} does not exist")
+    for index in job.keyframe_frames:
+        if index not in frames:
+            raise InvalidInputError(
+                f"keyframe {index} is out of range: upscaling frames "
+                f"{frames.start}..{frames.stop - 1} of {job.source}"
+            )
+    explicit = sorted(set(stills) | set(job.keyframe_frames))
+    check_keyframe_spacing(explicit, rules)
+    return info, frames, rules
 
 
 def gather_keyframes(
-    job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo | None
+    job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo
 ) -> list[Keyframe]:
     """The job's keyframes, indexed from the first frame of `frames`: user stills, then frames
     the strategy picks, restored by the provider where no still exists.
@@ -166,27 +142,22 @@ def gather_keyframes(
             supply (no still and no provider).
     """
     stills = _user_stills(job, frames)
-    for index in job.keyframe_frames:
-        if index not in frames:
-            raise InvalidInputError(
-                f"keyframe {index} is out of range: upscaling frames "
-                f"{frames.start}..{frames.stop - 1} of {job.source}"
-            )
     indices = sorted(set(stills) | set(job.keyframe_frames))
     if job.auto_keyframes:
         choices = suggest_keyframes(
             job.source,
             job.auto_keyframes,
-            min_gap=rules.min_keyframe_gap if rules else 1,
+            min_gap=rules.min_keyframe_gap,
             explicit=tuple(indices),
             frames=frames,
         )
         indices = [choice.frame for choice in choices]
         for choice in choices:
             logger.info("keyframe %d: %s", choice.frame, choice.reason)
-    target = info.layout.scaled(job.scale)
-    user = UserStills(stills, fit=job.fit)
-    restorer = job.provider.build() if job.provider and set(indices) - set(stills) else None
+    target = info.layout.scaled(job.settings.scale)
+    user = UserStills(stills, fit=job.settings.fit)
+    provider = job.settings.provider
+    restorer = provider.build() if provider and set(indices) - set(stills) else None
     keyframes = []
     for index in indices:
         if index in stills:
@@ -231,15 +202,8 @@ def _inputs(source: str, frames: FrameRange, keyframes: list[Keyframe]) -> Itera
         yield SourceFrame(offset, image)
 
 
-def _run(spec: JobSpec, items: Iterator[InputItem], client) -> Generator[OutputFrame, None, None]:
-    if client is not None:
-        return iter(client.upscale(spec, items))
-    check_job_fits_engine(spec, engine_entry(spec.engine).info)
-    return run_job(spec, load_engine(spec.engine), items)
-
-
 def _audio_span(job: FileJob, info: VideoInfo, frames: FrameRange) -> AudioSpan | None:
-    if not (job.audio and info.has_audio) or is_sequence_pattern(job.output):
+    if not (job.settings.audio and info.has_audio) or is_sequence_pattern(job.output):
         return None
     return AudioSpan(job.source, frames, info.frame_rate)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import grpc
 import numpy as np
@@ -22,7 +23,10 @@ from sparkvsr.errors import (
     UnauthenticatedError,
 )
 from sparkvsr.info import DeviceInfo, EngineStatus, ServerInfo
-from sparkvsr.specs import FrameLayout, JobSpec, JobState, JobStatus
+from sparkvsr.specs import FrameLayout, FrameRange, JobSpec, JobState, JobStatus
+
+if TYPE_CHECKING:  # the job-level conversions import these on use: clients stay light
+    from sparkvsr.settings import FileJob, JobSettings
 
 # Room left in each message for the FramePart fields around its data.
 PART_HEADER_BYTES = 1024
@@ -94,15 +98,23 @@ def spec_to_proto(spec: JobSpec) -> pb.JobSpec:
     )
 
 
-def spec_from_proto(message: pb.JobSpec, default_engine: str) -> JobSpec:
-    """The library spec for a wire spec; wire zeros mean defaults. Raises InvalidInputError."""
+def spec_from_proto(
+    message: pb.JobSpec, default_engine: str, engines: Mapping[str, EngineInfo]
+) -> JobSpec:
+    """The library spec for a wire spec; wire zeros mean defaults (the server's engine, that
+    engine's scale). Raises InvalidInputError."""
     if not message.HasField("source_layout"):
         raise InvalidInputError("the job spec has no source_layout")
+    engine = message.engine or default_engine
+    if engine not in engines:
+        raise InvalidInputError(
+            f"unknown engine {engine!r}; this server runs: {', '.join(sorted(engines))}"
+        )
     return JobSpec(
         frame_count=message.frame_count,
         source_layout=layout_from_proto(message.source_layout),
-        scale=message.scale or 4,
-        engine=message.engine or default_engine,
+        scale=message.scale or engines[engine].default_scale,
+        engine=engine,
         keyframe_indices=tuple(message.keyframe_indices),
         chunk_length=message.chunk_length if message.HasField("chunk_length") else None,
         chunk_overlap=message.chunk_overlap if message.HasField("chunk_overlap") else None,
@@ -120,6 +132,8 @@ def _engine_to_proto(status: EngineStatus) -> pb.EngineInfo:
         min_keyframe_gap=info.min_keyframe_gap,
         default_chunk_length=info.chunk_length,
         default_chunk_overlap=info.chunk_overlap,
+        keyframe_reach=info.keyframe_reach,
+        default_scale=info.default_scale,
     )
 
 
@@ -131,6 +145,10 @@ def _engine_from_proto(message: pb.EngineInfo) -> EngineStatus:
         min_keyframe_gap=message.min_keyframe_gap,
         chunk_length=message.default_chunk_length,
         chunk_overlap=message.default_chunk_overlap,
+        keyframe_reach=message.keyframe_reach,
+        # Servers from before default_scale said 0: their default was 4 where offered.
+        default_scale=message.default_scale
+        or (4 if 4 in message.scales else max(message.scales, default=4)),
     )
     return EngineStatus(info, None if message.available else message.unavailable_reason)
 
@@ -183,6 +201,9 @@ def job_status_to_proto(status: JobStatus) -> pb.JobProgress:
         frame_count=status.frame_count,
         message=status.message,
         input_complete=status.input_complete,
+        output_path=status.output_path,
+        sidecar_path=status.sidecar_path,
+        stage=status.stage,
     )
 
 
@@ -195,6 +216,9 @@ def job_status_from_proto(message: pb.JobProgress) -> JobStatus:
         frame_count=message.frame_count,
         message=message.message,
         input_complete=message.input_complete,
+        output_path=message.output_path,
+        sidecar_path=message.sidecar_path,
+        stage=message.stage,
     )
 
 
@@ -250,3 +274,77 @@ class FrameAssembler:
         del self._open[index]
         image = np.frombuffer(buffer, dtype=layout.dtype).reshape(layout.shape)
         return index, image[::-1].copy() if layout.row_order == "bottom_up" else image
+
+
+def job_settings_to_proto(settings: JobSettings) -> pb.JobSettings:
+    return pb.JobSettings(
+        engine=settings.engine or "",
+        scale=settings.scale,
+        keyframe_provider=settings.provider.name if settings.provider else "",
+        output_format=settings.output_format,
+        overwrite=settings.overwrite,
+        audio=settings.audio,
+        fit=settings.fit,
+        chunk_length=settings.chunk_length,
+        chunk_overlap=settings.chunk_overlap,
+    )
+
+
+def job_settings_from_proto(message: pb.JobSettings, default_scale: int = 4) -> JobSettings:
+    """Library settings for wire settings; zeros and empties mean defaults. The provider is
+    configured from the server's environment. Raises InvalidInputError."""
+    from sparkvsr.keyframes import PROVIDERS, provider_settings_from_env
+    from sparkvsr.settings import JobSettings
+
+    provider = message.keyframe_provider
+    if provider and provider not in PROVIDERS:
+        raise InvalidInputError(
+            f"keyframe_provider must be one of {', '.join(PROVIDERS)} or empty, got {provider!r}"
+        )
+    return JobSettings(
+        engine=message.engine or None,
+        scale=message.scale or default_scale,
+        provider=provider_settings_from_env(name=provider) if provider else None,
+        fit=message.fit,
+        output_format=message.output_format or "prores_hq",
+        overwrite=message.overwrite,
+        chunk_length=message.chunk_length if message.HasField("chunk_length") else None,
+        chunk_overlap=message.chunk_overlap if message.HasField("chunk_overlap") else None,
+        audio=message.audio if message.HasField("audio") else True,
+    )
+
+
+def media_job_from_proto(
+    message: pb.MediaJobSpec, settings: JobSettings, media_frame_count: int
+) -> FileJob:
+    """The file job a media job spec asks for; the output named as the timeline bridge names
+    outputs unless the spec gives its path. Raises InvalidInputError."""
+    from sparkvsr.media import media_output_name, output_target
+    from sparkvsr.settings import FileJob
+
+    if not message.source_path:
+        raise InvalidInputError("the media job names no source_path")
+    first = message.first_frame
+    count = message.frame_count or max(0, media_frame_count - first)
+    if count == 0:
+        raise InvalidInputError(
+            f"{message.source_path} has {media_frame_count} frames; first_frame {first} "
+            "leaves none to upscale"
+        )
+    frames = FrameRange(first, first + count)
+    output = message.output_path
+    if not output:
+        if not message.output_dir:
+            raise InvalidInputError("the media job names neither output_path nor output_dir")
+        name = media_output_name(message.source_path, frames, settings.scale)
+        output = output_target(message.output_dir, name, settings.output_format)
+    stills = tuple((key.frame, key.still_path) for key in message.keyframes if key.still_path)
+    restored = tuple(key.frame for key in message.keyframes if not key.still_path)
+    return FileJob(
+        message.source_path,
+        output,
+        settings,
+        keyframe_stills=stills,
+        keyframe_frames=restored,
+        frames=frames,
+    )

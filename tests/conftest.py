@@ -46,3 +46,15 @@ def start_server():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def gateway_server(start_server) -> BackgroundServer:
+    """A server with the flow and test engines and its JSON gateway, on loopback."""
+    return start_server(gateway_port=0)
+
+
+@pytest.fixture
+def gateway_url(gateway_server) -> str:
+    """http://127.0.0.1:PORT of a real server's gateway (see gateway_server)."""
+    return gateway_server.gateway_url

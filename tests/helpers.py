@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -267,3 +268,22 @@ def write_movie_with_audio(
         for packet in video.encode():
             container.mux(packet)
     return left
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def kill_servers_on(port: int) -> None:
+    """Kills `sparkvsr serve` processes started for `port` (found through /proc)."""
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in command and str(port).encode() in command:
+            os.kill(int(pid), 9)

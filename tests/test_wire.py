@@ -1,15 +1,19 @@
+import dataclasses
+
 import grpc
 import numpy as np
 import pytest
 
 from sparkvsr import wire
+from sparkvsr.engines import FLOW_ENGINE_INFO, SPARKVSR_ENGINE_INFO, DeviceInfo, EngineInfo
 from sparkvsr.errors import (
     InvalidInputError,
     JobCancelledError,
     ResourceExhaustedError,
     SparkVSRError,
 )
-from sparkvsr.specs import FrameLayout, JobSpec
+from sparkvsr.info import EngineStatus, ServerInfo
+from sparkvsr.specs import FrameLayout, JobSpec, JobState, JobStatus
 
 
 @pytest.mark.parametrize("row_order", ["top_down", "bottom_up"])
@@ -37,19 +41,55 @@ def test_parts_out_of_order_are_rejected():
         assembler.add(parts[2])
 
 
-def test_spec_round_trips_including_explicit_zero_overlap():
+ENGINES = {"flow": FLOW_ENGINE_INFO, "sparkvsr": SPARKVSR_ENGINE_INFO}
+
+
+def _differs_from_default_in_every_field(value, defaults):
+    return all(
+        getattr(value, field.name) != getattr(defaults, field.name)
+        for field in dataclasses.fields(value)
+    )
+
+
+def test_every_spec_field_survives_the_round_trip():
     spec = JobSpec(
         49,
-        FrameLayout(480, 270, 3, 16, "bottom_up"),
-        scale=4,
-        engine="flow",
+        FrameLayout(480, 270, 1, 16, "bottom_up"),
+        scale=2,
+        engine="sparkvsr",
         keyframe_indices=(0, 24),
         chunk_length=8,
         chunk_overlap=0,
     )
-    assert wire.spec_from_proto(wire.spec_to_proto(spec), "flow") == spec
-    default = JobSpec(3, FrameLayout(8, 8))
-    assert wire.spec_from_proto(wire.spec_to_proto(default), "flow").chunk_overlap is None
+    # The check below is only as good as the sample: every field must differ from its default.
+    assert _differs_from_default_in_every_field(spec, JobSpec(1, FrameLayout(1, 1)))
+    assert _differs_from_default_in_every_field(spec.source_layout, FrameLayout(1, 1))
+    assert wire.spec_from_proto(wire.spec_to_proto(spec), "flow", ENGINES) == spec
+
+
+def test_wire_zeros_select_the_servers_engine_and_that_engines_scale():
+    message = wire.spec_to_proto(JobSpec(3, FrameLayout(8, 8)))
+    message.ClearField("engine")
+    message.scale = 0
+    engines = {"flow": dataclasses.replace(FLOW_ENGINE_INFO, default_scale=2)}
+    spec = wire.spec_from_proto(message, "flow", engines)
+    assert (spec.engine, spec.scale, spec.chunk_overlap) == ("flow", 2, None)
+
+
+def test_every_engine_info_field_survives_the_round_trip():
+    info = EngineInfo(
+        name="x",
+        description="d",
+        scales=(2, 3),
+        min_keyframe_gap=5,
+        chunk_length=9,
+        chunk_overlap=2,
+        keyframe_reach=7,
+        default_scale=3,
+    )
+    status = EngineStatus(info, "no weights")
+    server = ServerInfo("1", "x", (status,), (DeviceInfo("cpu", "c", 1),), 65536, 3, 2, {"a": "b"})
+    assert wire.server_info_from_proto(wire.server_info_to_proto(server)) == server
 
 
 @pytest.mark.parametrize(
@@ -75,3 +115,9 @@ def test_the_table_covers_every_error_class():
         if isinstance(c, type) and issubclass(c, SparkVSRError) and c is not SparkVSRError
     }
     assert classes == set(wire.STATUS_BY_ERROR)
+
+
+def test_every_job_status_field_survives_the_round_trip():
+    status = JobStatus("j", JobState.FAILED, 3, 9, "why", True, "/o.mov", "/o.json", "writing")
+    assert _differs_from_default_in_every_field(status, JobStatus("", JobState.QUEUED, 0, 0))
+    assert wire.job_status_from_proto(wire.job_status_to_proto(status)) == status

@@ -7,11 +7,12 @@ once it has finished, imports and places the media from the script's own thread.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 
-from sparkvsr.engines import engine_entries
+from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
 from sparkvsr.errors import SparkVSRError
-from sparkvsr.keyframes import PROVIDERS
+from sparkvsr.keyframes import PROVIDERS, provider_settings_from_env
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr_resolve._job import ResolveJob
 from sparkvsr_resolve._settings import ResolveSettings, save_settings
@@ -20,6 +21,7 @@ WINDOW = "SparkVSRUpscale"
 POLL = "SparkVSRPoll"
 STILLS_ONLY = "stills in marker notes only"
 SCALES = ("2", "4")
+logger = logging.getLogger(__name__)
 
 
 class _Worker:
@@ -30,7 +32,7 @@ class _Worker:
         self.stop = threading.Event()
         self.status = "starting"
         self.result = None
-        self.error: SparkVSRError | None = None
+        self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, name="sparkvsr-upscale", daemon=True)
         self.thread.start()
 
@@ -40,7 +42,7 @@ class _Worker:
 
         try:
             self.result = self.job.upscale(progress=progress, should_stop=self.stop.is_set)
-        except SparkVSRError as error:
+        except Exception as error:  # reported by the UI thread, never a silently dead worker
             self.error = error
 
     @property
@@ -101,21 +103,31 @@ def run_dialog(job: ResolveJob, fusion, bmd) -> int:
         ),
     )
     items = window.GetItems()
-    _choose(items["Scale"], SCALES, str(settings.scale))
-    _choose(items["Engine"], [entry.info.name for entry in engine_entries()], settings.engine)
-    _choose(items["Provider"], (STILLS_ONLY, *PROVIDERS), settings.provider or STILLS_ONLY)
-    _choose(items["Format"], MOVIE_CODECS, settings.output_format)
+    asked = settings.job
+    engines = [entry.info.name for entry in engine_entries()]
+    _choose(items["Scale"], SCALES, str(asked.scale))
+    _choose(items["Engine"], engines, asked.engine or DEFAULT_ENGINE)
+    _choose(
+        items["Provider"],
+        (STILLS_ONLY, *PROVIDERS),
+        asked.provider.name if asked.provider else STILLS_ONLY,
+    )
+    _choose(items["Format"], MOVIE_CODECS, asked.output_format)
     timer = ui.Timer({"ID": POLL, "Interval": 250})
     state: dict = {"worker": None, "code": 1}
 
     def chosen_settings() -> ResolveSettings:
         provider = items["Provider"].CurrentText
-        return dataclasses.replace(
-            settings,
+        asked = dataclasses.replace(
+            settings.job,
             scale=int(items["Scale"].CurrentText),
             engine=items["Engine"].CurrentText,
-            provider=None if provider == STILLS_ONLY else provider,
+            provider=None if provider == STILLS_ONLY else provider_settings_from_env(name=provider),
             output_format=items["Format"].CurrentText,
+        )
+        return dataclasses.replace(
+            settings,
+            job=asked,
             output_dir=items["OutputDir"].Text,
             server=items["Server"].Text.strip() or settings.server,
             start_local_server=bool(items["StartServer"].Checked),
@@ -148,6 +160,9 @@ def run_dialog(job: ResolveJob, fusion, bmd) -> int:
             report = job.place(worker.result)
         except SparkVSRError as error:
             items["Status"].Text = f"Nothing was added to the project: {error}"
+        except Exception as error:  # an answer nobody foresaw must not leave the dialog stuck
+            logger.exception("the SparkVSR job failed")
+            items["Status"].Text = f"Stopped by an unexpected error: {error!r}"
         else:
             items["Status"].Text = report.text
             state["code"] = 0 if report.placed and not report.result.cancelled else 1

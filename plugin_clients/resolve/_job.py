@@ -7,33 +7,27 @@ a worker thread; `place` must run where Resolve's API may be called (the script'
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sparkvsr.client import Client
-from sparkvsr.engines import engine_entry
-from sparkvsr.errors import InvalidInputError, ServerUnavailableError
-from sparkvsr.keyframes import provider_settings_from_env
+from sparkvsr.connection import connection_options
+from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
+from sparkvsr.errors import InvalidInputError
 from sparkvsr.media import MOVIE_CODECS
+from sparkvsr.runners import ensure_server, open_runner
 from sparkvsr.timeline import (
     ClipPlan,
     MarkerConvention,
     TimelineResult,
     TimelineSelection,
-    UpscaleSettings,
     plan_timeline,
-    sidecar_path,
     upscale_timeline,
 )
-from sparkvsr_resolve._resolve import ResolveTimeline, resolve_version
+from sparkvsr_resolve._api import resolve_version
+from sparkvsr_resolve._placing import add_provenance, place
+from sparkvsr_resolve._resolve import ResolveTimeline
 from sparkvsr_resolve._settings import LOCAL_SERVER, ResolveSettings
 
-SERVER_START_TIMEOUT_S = 60.0
 Log = Callable[[str], None]
 
 
@@ -43,12 +37,16 @@ class ResolveReport:
 
     result: TimelineResult
     placed: int
+    tracks: int = 1
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         if self.result.cancelled:
             return self.result.summary() + "\ncancelled: nothing was added to the project"
-        return self.result.summary() + f"\nplaced {self.placed} clips on a new track"
+        where = "a new track" if self.tracks <= 1 else f"{self.tracks} new tracks"
+        lines = [self.result.summary(), f"placed {self.placed} clips on {where}"]
+        return "\n".join(lines + [f"note: {note}" for note in self.notes])
 
 
 class ResolveJob:
@@ -63,30 +61,30 @@ class ResolveJob:
         self.version = resolve_version(resolve)
         self.log = log
         self.resolve_timeline = ResolveTimeline(resolve, self.version)
-        selected = self.resolve_timeline.selected_items()
-        self.refused: list[str] = []
-        """One line per selected clip Resolve cannot have placed back, saying why."""
-        supported = []
-        for chosen in selected:
-            reason = self.resolve_timeline.unsupported(chosen.item)
-            if reason:
-                self.refused.append(f"{chosen.item.GetName()}: skipped: {reason}")
-            else:
-                supported.append(chosen)
-        self.timeline = self.resolve_timeline.to_otio(supported)
+        selected, left_out = self.resolve_timeline.selected_items()
+        self.timeline, refused = self.resolve_timeline.to_otio(selected)
+        self.refused: list[str] = left_out + refused
+        """One line per chosen item left out (transitions, stale items, clips Resolve cannot
+        have placed back), saying why."""
+        self.engine = settings.job.engine or DEFAULT_ENGINE
+        """The engine the clips ran on (the server's default when the settings name none)."""
         self.use(settings)
 
     def use(self, settings: ResolveSettings) -> None:
         """Runs with these settings from now on (the dialog's choices)."""
-        if settings.output_format not in MOVIE_CODECS:
+        if settings.job.output_format not in MOVIE_CODECS:
             raise InvalidInputError(
                 f"Resolve imports movies: choose an output format of {', '.join(MOVIE_CODECS)}"
             )
         self.settings = settings
+        # The engine's spacing rule as the registry knows it; a server-only engine is checked
+        # by the server when the job runs.
+        engine = settings.job.engine or DEFAULT_ENGINE
+        known = {entry.info.name: entry.info for entry in engine_entries()}
         self.selection = TimelineSelection(
             markers=MarkerConvention(name_prefix=settings.marker_prefix),
             handles=settings.handles,
-            min_keyframe_gap=engine_entry(settings.engine).info.min_keyframe_gap,
+            min_keyframe_gap=known[engine].min_keyframe_gap if engine in known else 1,
         )
 
     def plans(self) -> list[ClipPlan]:
@@ -109,21 +107,21 @@ class ResolveJob:
             ServerUnavailableError: no server answers and none may or could be started.
         """
         settings = self.settings
-        upscale_settings = UpscaleSettings(
-            scale=settings.scale,
-            engine=settings.engine,
-            provider=provider_settings_from_env(name=settings.provider)
-            if settings.provider
-            else None,
-            output_format=settings.output_format,
+        options = connection_options(settings.address, token=settings.token)
+        ensure_server(
+            options,
+            start_local=settings.server == LOCAL_SERVER and settings.start_local_server,
+            python=settings.python or None,
+            log=self.log,
         )
-        with connected(settings, self.log) as client:
+        with open_runner(options) as runner:
+            self.engine = settings.job.engine or runner.default_engine
             return upscale_timeline(
                 self.timeline,
                 self.selection,
-                upscale_settings,
+                settings.job,
                 self.output_dir,
-                client=client,
+                runner=runner,
                 progress=progress,
                 should_stop=should_stop,
             )
@@ -133,72 +131,19 @@ class ResolveJob:
         cancelled run adds nothing."""
         if result.cancelled:
             return ResolveReport(result, 0)
-        placed = self.resolve_timeline.place(
-            result.outcomes, self.settings.scale, self.settings.bin_name
-        )
+        scale = self.settings.job.scale
+        placed = place(self.resolve_timeline, result.outcomes, scale, self.settings.bin_name)
+        notes = list(placed.notes)
         for outcome in result.outcomes:
             if not outcome.done:
                 continue
-            plan = outcome.plan
-            keys = ", ".join(str(key.frame) for key in plan.keyframes) or "none (blind)"
-            self.resolve_timeline.add_marker(
-                plan.clip.metadata["resolve"]["record_frame"],
-                f"SparkVSR x{self.settings.scale}",
-                f"Upscaled with {self.settings.engine}; keyframes at media frames {keys}; "
-                f"{outcome.output}",
-                {"output": outcome.output, "sidecar": sidecar_path(outcome.output)},
+            keys = ", ".join(str(key.frame) for key in outcome.plan.keyframes) or "none (blind)"
+            note = add_provenance(
+                self.resolve_timeline,
+                outcome,
+                # Not the keyframe prefix: a later run must not take it for a keyframe.
+                f"Upscaled x{scale}",
+                f"Upscaled with {self.engine}; keyframes at media frames {keys}; {outcome.output}",
             )
-        return ResolveReport(result, len(placed))
-
-
-@contextlib.contextmanager
-def connected(settings: ResolveSettings, log: Log) -> Iterator[Client]:
-    """A Client for the settings' server, started on this machine first when it is the local
-    one, none answers, and the settings allow it."""
-    client = Client(settings.address)
-    try:
-        if not _answers(client):
-            if settings.server != LOCAL_SERVER or not settings.start_local_server:
-                hint = " or allow starting it" if settings.server == LOCAL_SERVER else ""
-                raise ServerUnavailableError(
-                    f"no SparkVSR server answers at {settings.address}; start one with "
-                    f"`sparkvsr serve`{hint}"
-                )
-            _start_local_server(settings, client, log)
-        yield client
-    finally:
-        client.close()
-
-
-def _answers(client: Client) -> bool:
-    try:
-        client.server_info(timeout_s=2.0)
-    except ServerUnavailableError:
-        return False
-    return True
-
-
-def _start_local_server(settings: ResolveSettings, client: Client, log: Log) -> None:
-    python = settings.python
-    if not python or not os.path.exists(python):
-        raise ServerUnavailableError(
-            "no local SparkVSR server answers and the settings name no Python to start one "
-            "with: run `sparkvsr resolve install` again, or start `sparkvsr serve` yourself"
-        )
-    port = settings.address.rsplit(":", 1)[1]
-    log_path = os.path.join(tempfile.gettempdir(), "sparkvsr-resolve-server.log")
-    log(f"starting a local SparkVSR server on port {port} (log: {log_path})")
-    with open(log_path, "ab") as server_log:
-        process = subprocess.Popen(
-            [python, "-m", "sparkvsr", "serve", "--port", port],
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # outlives the script, serves the next run too
-        )
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not _answers(client):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise ServerUnavailableError(f"the local SparkVSR server did not start; see {log_path}")
-        time.sleep(0.25)
+            notes += [note] if note else []
+        return ResolveReport(result, len(placed.items), placed.tracks, tuple(notes))

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from sparkvsr import environment
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.keyframes import PROVIDERS
-from sparkvsr.timeline import DEFAULT_MARKER_PREFIX, OUTPUT_FORMATS
+from sparkvsr.keyframes import PROVIDERS, provider_settings_from_env
+from sparkvsr.settings import JobSettings
+from sparkvsr.timeline import DEFAULT_MARKER_PREFIX
 
 LOCAL_SERVER = "local"
 DEFAULT_PORT = 50051
@@ -32,15 +33,13 @@ class ResolveSettings:
     """Start `sparkvsr serve` on this machine when no local server answers."""
     local_port: int = DEFAULT_PORT
     """Port of the local server."""
+    token: str | None = None
+    """Bearer token of a server that requires one (default: $SPARKVSR_TOKEN)."""
     python: str = ""
     """The interpreter with SparkVSR installed (recorded by `sparkvsr resolve install`), used to
     start the local server."""
-    scale: int = 4
-    engine: str = "flow"
-    provider: str | None = None
-    """Keyframe provider for markers without a still (local, fal, api, pisa-sr); None = every
-    keyframe marker must name a still in its note."""
-    output_format: str = "prores_hq"
+    job: JobSettings = JobSettings()
+    """Engine, scale, keyframe provider and output format of the upscaled media."""
     output_dir: str = ""
     """Where upscaled media goes; empty = ~/SparkVSR/<project name>."""
     handles: int = 0
@@ -48,17 +47,8 @@ class ResolveSettings:
     bin_name: str = "SparkVSR"
 
     def __post_init__(self) -> None:
-        if self.output_format not in OUTPUT_FORMATS:
-            raise InvalidInputError(
-                f"output_format must be one of {', '.join(OUTPUT_FORMATS)}, "
-                f"got {self.output_format!r}"
-            )
-        if self.provider is not None and self.provider not in PROVIDERS:
-            raise InvalidInputError(
-                f"provider must be one of {', '.join(PROVIDERS)} or null, got {self.provider!r}"
-            )
-        if self.scale < 1 or self.handles < 0:
-            raise InvalidInputError("scale must be >= 1 and handles >= 0")
+        if self.handles < 0:
+            raise InvalidInputError(f"handles must be >= 0, got {self.handles}")
 
     @property
     def address(self) -> str:
@@ -76,15 +66,14 @@ def _safe_name(name: str) -> str:
 
 def settings_path() -> Path:
     """The per-user settings file: $SPARKVSR_RESOLVE_SETTINGS, else the OS's config folder."""
-    if os.environ.get("SPARKVSR_RESOLVE_SETTINGS"):
-        return Path(os.environ["SPARKVSR_RESOLVE_SETTINGS"])
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "sparkvsr" / "resolve.json"
+    explicit = environment.read(environment.RESOLVE_SETTINGS)
+    if explicit:
+        return Path(explicit)
+    return environment.user_config_dir() / "resolve.json"
+
+
+# The file keeps the job's choices at its top level, the provider by name (the format users edit).
+_JOB_KEYS = ("scale", "engine", "provider", "output_format")
 
 
 def load_settings(path: Path | None = None) -> ResolveSettings:
@@ -100,15 +89,31 @@ def load_settings(path: Path | None = None) -> ResolveSettings:
         values = json.loads(path.read_text())
     except ValueError as error:
         raise InvalidInputError(f"{path} is not valid JSON: {error}") from None
-    known = {field.name for field in dataclasses.fields(ResolveSettings)}
-    unknown = sorted(set(values) - known)
+    known = {field.name for field in dataclasses.fields(ResolveSettings)} - {"job"}
+    unknown = sorted(set(values) - known - set(_JOB_KEYS))
     if unknown:
         raise InvalidInputError(f"{path}: unknown settings {', '.join(unknown)}")
-    return ResolveSettings(**values)
+    job = {key: values.pop(key) for key in _JOB_KEYS if key in values}
+    provider = job.pop("provider", None)
+    if provider is not None and provider not in PROVIDERS:
+        raise InvalidInputError(
+            f"{path}: provider must be one of {', '.join(PROVIDERS)} or null, got {provider!r}"
+        )
+    if provider:
+        job["provider"] = provider_settings_from_env(name=provider)
+    return ResolveSettings(**values, job=JobSettings(**job))
 
 
 def save_settings(settings: ResolveSettings, path: Path | None = None) -> Path:
     path = path or settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dataclasses.asdict(settings), indent=2) + "\n")
+    values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    job = values.pop("job")
+    values.update(
+        scale=job.scale,
+        engine=job.engine,
+        provider=job.provider.name if job.provider else None,
+        output_format=job.output_format,
+    )
+    path.write_text(json.dumps(values, indent=2) + "\n")
     return path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sparkvsr.cli._options import add_server_options, connect
+from sparkvsr.cli._options import add_server_options, open_runner_for
 from sparkvsr.info import ServerInfo, describe_installation
 
 
@@ -15,12 +15,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    client = connect(args)
-    if client is None:
+    if not args.server:
         print("\n".join(format_info(describe_installation(), "in process")))
         return 0
-    with client:
-        print("\n".join(format_info(client.server_info(), f"server {args.server}")))
+    with open_runner_for(args) as client:
+        print("\n".join(format_info(client.server_info(), f"server {client.address}")))
     return 0
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from sparkvsr.engines import DEFAULT_ENGINE
+from sparkvsr.connection import connection_options
+from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
 from sparkvsr.keyframes import PROVIDERS
+from sparkvsr.runners import Runner, open_runner
+from sparkvsr.settings import JobSettings
 
 
 def keyframe_still(text: str) -> tuple[int, str]:
@@ -28,19 +30,16 @@ def add_server_options(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--tls-key", help="PEM key of --tls-cert")
 
 
-def connect(args: argparse.Namespace):
-    """A Client for --server, or None to run in process."""
-    if not args.server:
-        return None
-    from sparkvsr.client import Client
-
-    return Client(
+def open_runner_for(args: argparse.Namespace) -> Runner:
+    """The runner --server and its options name: a server's client, or in process."""
+    options = connection_options(
         args.server,
-        token=args.token or os.environ.get("SPARKVSR_TOKEN") or None,
+        token=args.token,
         tls_ca=args.tls_ca,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
     )
+    return open_runner(options)
 
 
 def add_provider_options(parser: argparse.ArgumentParser) -> None:
@@ -75,8 +74,11 @@ def provider_settings(args: argparse.Namespace, name: str | None):
 def add_job_options(parser: argparse.ArgumentParser) -> None:
     """Options every upscaling command shares: engine, keyframe restoration, chunks, output."""
     parser.add_argument("--scale", type=int, default=4, help="upscale factor (default: 4)")
+    known = ", ".join(entry.info.name for entry in engine_entries())
     parser.add_argument(
-        "--engine", default=DEFAULT_ENGINE, help=f"engine (default: {DEFAULT_ENGINE})"
+        "--engine",
+        help=f"engine: {known}, or one only the server runs (default: {DEFAULT_ENGINE} in "
+        "process, the server's default with --server)",
     )
     parser.add_argument(
         "--provider",
@@ -103,3 +105,18 @@ def progress_bar(args: argparse.Namespace, description: str):
         bar.update(done - bar.n)
 
     return bar, update
+
+
+def job_settings(args: argparse.Namespace, output_format: str = "prores_hq") -> JobSettings:
+    """The JobSettings the shared job options describe."""
+    return JobSettings(
+        engine=args.engine,
+        scale=args.scale,
+        provider=provider_settings(args, args.provider),
+        fit=args.fit,
+        output_format=output_format,
+        overwrite=args.overwrite,
+        chunk_length=args.chunk_length,
+        chunk_overlap=args.chunk_overlap,
+        audio=not args.no_audio,
+    )

@@ -8,14 +8,15 @@ import os
 from fractions import Fraction
 from pathlib import Path
 
-from sparkvsr.cli._options import add_job_options, connect, progress_bar, provider_settings
-from sparkvsr.engines import engine_entry
+from sparkvsr.cli._options import add_job_options, job_settings, open_runner_for, progress_bar
+from sparkvsr.engines import EngineInfo, engine_entry
+from sparkvsr.runners import Runner
+from sparkvsr.settings import OUTPUT_FORMATS
 from sparkvsr.timeline import (
     DEFAULT_MARKER_PREFIX,
-    OUTPUT_FORMATS,
     MarkerConvention,
+    TimelineResult,
     TimelineSelection,
-    UpscaleSettings,
     plan_timeline,
     read_timeline,
     upscale_timeline,
@@ -111,33 +112,48 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     timeline = read_timeline(args.edit, rate=args.rate)
-    selection = TimelineSelection(
-        tracks=args.track,
-        clips=args.clips,
-        markers=MarkerConvention(
-            name_prefix=args.marker_prefix or None,
-            colors=tuple(args.marker_color),
-            any_marker=args.markers == "any",
-        ),
-        handles=args.handles,
-        min_keyframe_gap=engine_entry(args.engine).info.min_keyframe_gap,
-    )
-    if args.dry_run:
-        plans = plan_timeline(timeline, selection)
-        print(json.dumps({"clips": [plan.to_json() for plan in plans]}, indent=2))
-        return 0
-    settings = UpscaleSettings(
-        scale=args.scale,
-        engine=args.engine,
-        provider=provider_settings(args, args.provider),
-        fit=args.fit,
-        output_format=args.format,
-        overwrite=args.overwrite,
-        chunk_length=args.chunk_length,
-        chunk_overlap=args.chunk_overlap,
-        audio=not args.no_audio,
-    )
-    mode = "replace" if args.replace else "reference" if args.as_reference else "stack"
+    with open_runner_for(args) as runner:
+        engine = args.engine or runner.default_engine
+        selection = TimelineSelection(
+            tracks=args.track,
+            clips=args.clips,
+            markers=MarkerConvention(
+                name_prefix=args.marker_prefix or None,
+                colors=tuple(args.marker_color),
+                any_marker=args.markers == "any",
+            ),
+            handles=args.handles,
+            min_keyframe_gap=_engine_rules(args, runner, engine).min_keyframe_gap,
+        )
+        if args.dry_run:
+            plans = plan_timeline(timeline, selection)
+            print(json.dumps({"clips": [plan.to_json() for plan in plans]}, indent=2))
+            return 0
+        result = _upscale(args, timeline, selection, runner)
+    # The table first: it says why clips were skipped even if writing the edit fails.
+    print(result.summary())
+    stem = Path(args.edit).name.split(".")[0]
+    otio_out = args.otio_out or os.path.join(args.output_dir, f"{stem}.sparkvsr.otio")
+    os.makedirs(os.path.dirname(os.path.abspath(otio_out)), exist_ok=True)
+    write_timeline(result.timeline, otio_out)
+    print(f"wrote {otio_out} ({_mode(args)})")
+    if result.cancelled:
+        return 130
+    return 0 if all(outcome.done for outcome in result.outcomes) else 1
+
+
+def _engine_rules(args: argparse.Namespace, runner: Runner, engine: str) -> EngineInfo:
+    """The engine's rules where the job will run; a dry run in process needs no loadable engine."""
+    if args.dry_run and not args.server:
+        return engine_entry(engine).info
+    return runner.engine_info(engine)
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return "replace" if args.replace else "reference" if args.as_reference else "stack"
+
+
+def _upscale(args, timeline, selection, runner: Runner) -> TimelineResult:
     bars = {}
 
     def progress(plan, done: int, total: int) -> None:
@@ -145,27 +161,16 @@ def run(args: argparse.Namespace) -> int:
             bars[plan.label] = progress_bar(args, plan.label)
         bars[plan.label][1](done, total)
 
-    client = connect(args)
     try:
-        result = upscale_timeline(
+        return upscale_timeline(
             timeline,
             selection,
-            settings,
+            job_settings(args, output_format=args.format),
             args.output_dir,
-            mode=mode,
-            client=client,
+            mode=_mode(args),
+            runner=runner,
             progress=progress,
         )
     finally:
         for bar, _ in bars.values():
             bar.close()
-        if client is not None:
-            client.close()
-    stem = Path(args.edit).name.split(".")[0]
-    otio_out = args.otio_out or os.path.join(args.output_dir, f"{stem}.sparkvsr.otio")
-    write_timeline(result.timeline, otio_out)
-    print(result.summary())
-    print(f"wrote {otio_out} ({mode})")
-    if result.cancelled:
-        return 130
-    return 0 if all(outcome.done for outcome in result.outcomes) else 1

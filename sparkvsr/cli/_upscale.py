@@ -7,10 +7,10 @@ import logging
 
 from sparkvsr.cli._options import (
     add_job_options,
-    connect,
+    job_settings,
     keyframe_still,
+    open_runner_for,
     progress_bar,
-    provider_settings,
 )
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr.specs import FrameRange
@@ -83,20 +83,12 @@ def run(args: argparse.Namespace) -> int:
     job = FileJob(
         source=args.input,
         output=args.output,
-        scale=args.scale,
-        engine=args.engine,
+        settings=job_settings(args, output_format=args.codec),
         keyframe_stills=tuple(args.keyframe_stills),
         keyframe_folder=args.keyframe_dir,
         auto_keyframes=args.keyframes,
         keyframe_every_chunk=args.keyframe_every_chunk,
-        provider=provider_settings(args, args.provider),
-        fit=args.fit,
         frames=args.frames,
-        codec=args.codec,
-        overwrite=args.overwrite,
-        chunk_length=args.chunk_length,
-        chunk_overlap=args.chunk_overlap,
-        audio=not args.no_audio,
     )
 
     # Choosing and restoring keyframes can take a while before the first frame: say what happens.
@@ -104,13 +96,12 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
 
     bar, progress = progress_bar(args, "upscaling")
-    client = connect(args)
+    runner = open_runner_for(args)
     try:
-        result = upscale_file(job, client=client, progress=progress)
+        result = upscale_file(job, runner, progress=progress)
     finally:
         bar.close()
-        if client is not None:
-            client.close()
+        runner.close()
     where = f"on {args.server}" if args.server else "in process"
     size = f"{result.spec.output_layout.width}x{result.spec.output_layout.height}"
     print(

@@ -13,7 +13,13 @@ import grpc
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
-from sparkvsr.errors import ServerUnavailableError, SparkVSRError
+from sparkvsr.connection import ConnectionOptions
+from sparkvsr.engines import EngineInfo
+from sparkvsr.errors import (
+    InvalidInputError,
+    ServerUnavailableError,
+    SparkVSRError,
+)
 from sparkvsr.info import ServerInfo
 from sparkvsr.specs import InputItem, JobSpec, JobStatus, Keyframe, OutputFrame, SourceFrame
 
@@ -24,11 +30,17 @@ _REATTACHABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.St
 
 
 @contextlib.contextmanager
-def _library_errors() -> Iterator[None]:
-    """Maps a failed call's status back to the library exception the server raised."""
+def _library_errors(address: str | None = None) -> Iterator[None]:
+    """Maps a failed call's status back to the library exception the server raised; a server
+    that does not answer at all is said so, with what to do."""
     try:
         yield
     except grpc.RpcError as error:
+        if address and error.code() == grpc.StatusCode.UNAVAILABLE:
+            raise ServerUnavailableError(
+                f"no SparkVSR server answers at {address}: start one with `sparkvsr serve` "
+                f"(or check the address) [{error.details()}]"
+            ) from None
         raise wire.error_for(error.code(), error.details()) from None
 
 
@@ -149,10 +161,42 @@ class Client:
         self.address = address
         self.reattach_attempts = reattach_attempts
 
+    @classmethod
+    def connect(cls, options: ConnectionOptions) -> Client:
+        """A client for the server `options` name (see sparkvsr.runners.connection_options)."""
+        return cls(
+            options.address,
+            token=options.token,
+            tls_ca=options.tls_ca,
+            tls_cert=options.tls_cert,
+            tls_key=options.tls_key,
+        )
+
+    # -- the Runner protocol --------------------------------------------------------------------
+
+    @property
+    def default_engine(self) -> str:
+        return self.server_info().default_engine
+
+    def engine_info(self, name: str) -> EngineInfo:
+        """The rules of an engine as the server describes it."""
+        statuses = {status.info.name: status for status in self.server_info().engines}
+        if name not in statuses:
+            raise InvalidInputError(
+                f"unknown engine {name!r}; the server at {self.address} runs: "
+                f"{', '.join(sorted(statuses))}"
+            )
+        return statuses[name].info
+
+    def run(self, spec: JobSpec, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
+        return iter(self.upscale(spec, items))
+
+    # -------------------------------------------------------------------------------------------
+
     def server_info(self, timeout_s: float = 10.0) -> ServerInfo:
         """Engines, devices, limits and versions of the server (asked once, then cached)."""
         if self._server_info is None:
-            with _library_errors():
+            with _library_errors(self.address):
                 message = self._stub.GetServerInfo(
                     pb.GetServerInfoRequest(),
                     metadata=self._metadata,

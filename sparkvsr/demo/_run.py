@@ -12,6 +12,7 @@ import numpy as np
 from sparkvsr.demo._metrics import psnr
 from sparkvsr.demo._scene import camera_clip, degrade, sample_photo
 from sparkvsr.media import FrameWriter, read_frames, write_still
+from sparkvsr.settings import JobSettings
 from sparkvsr.specs import FrameLayout
 from sparkvsr.upscale_file import FileJob, Progress, upscale_file
 
@@ -55,7 +56,10 @@ def run_demo(
         stills.append((index, str(path)))
     output = out_dir / "upscaled.mov"
     job = FileJob(
-        str(source), str(output), scale=SCALE, keyframe_stills=tuple(stills), overwrite=True
+        str(source),
+        str(output),
+        JobSettings(scale=SCALE, overwrite=True),
+        keyframe_stills=tuple(stills),
     )
     upscale_file(job, progress=progress)
     upscaled = np.stack([_to_8bit(frame) for frame in read_frames(str(output))])

@@ -2,16 +2,16 @@
 
 from sparkvsr.engines._base import (
     ChunkKeyframe,
+    DeviceInfo,
     Engine,
     EngineChunk,
     EngineInfo,
     PreviousFrame,
     check_job_fits_engine,
+    check_keyframe_spacing,
 )
+from sparkvsr.engines._descriptions import DEFAULT_ENGINE, FLOW_ENGINE_INFO, SPARKVSR_ENGINE_INFO
 from sparkvsr.engines._registry import (
-    DEFAULT_ENGINE,
-    FLOW_ENGINE_INFO,
-    SPARKVSR_ENGINE_INFO,
     EngineEntry,
     engine_entries,
     engine_entry,
@@ -23,12 +23,14 @@ __all__ = [
     "FLOW_ENGINE_INFO",
     "SPARKVSR_ENGINE_INFO",
     "ChunkKeyframe",
+    "DeviceInfo",
     "Engine",
     "EngineChunk",
     "EngineEntry",
     "EngineInfo",
     "PreviousFrame",
     "check_job_fits_engine",
+    "check_keyframe_spacing",
     "engine_entries",
     "engine_entry",
     "load_engine",

@@ -29,6 +29,22 @@ class EngineInfo:
     """Default frames shared (and blended) by neighbouring chunks."""
     keyframe_reach: int = 0
     """How many frames outside its chunk a keyframe may still guide; 0 = only keyframes inside."""
+    default_scale: int = 4
+    """The scale a job gets when it asks for none (one of `scales`)."""
+
+    def __post_init__(self) -> None:
+        if self.default_scale not in self.scales:
+            raise ValueError(f"engine {self.name!r}: default_scale not among its scales")
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """A compute device engines can run on."""
+
+    name: str
+    """"cpu" or "cuda:N"."""
+    description: str
+    memory_bytes: int
 
 
 @dataclass(frozen=True)
@@ -88,16 +104,21 @@ def check_job_fits_engine(spec: JobSpec, info: EngineInfo) -> None:
             f"engine {info.name!r} supports scale {', '.join(map(str, info.scales))}, "
             f"not {spec.scale}"
         )
-    keys = spec.keyframe_indices
-    for earlier, later in zip(keys, keys[1:]):
-        if later - earlier < info.min_keyframe_gap:
-            raise InvalidInputError(
-                f"keyframes {earlier} and {later} are {later - earlier} frames apart; engine "
-                f"{info.name!r} needs at least {info.min_keyframe_gap} frames between keyframes"
-            )
+    check_keyframe_spacing(spec.keyframe_indices, info)
     length = spec.chunk_length or info.chunk_length
     overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
     if overlap >= length:
         raise InvalidInputError(
             f"chunk_overlap ({overlap}) must be smaller than chunk_length ({length})"
         )
+
+
+def check_keyframe_spacing(indices, info: EngineInfo) -> None:
+    """Raises InvalidInputError naming the first two sorted keyframes closer than the engine
+    allows (never drops one silently)."""
+    for earlier, later in zip(indices, indices[1:]):
+        if later - earlier < info.min_keyframe_gap:
+            raise InvalidInputError(
+                f"keyframes {earlier} and {later} are {later - earlier} frames apart; engine "
+                f"{info.name!r} needs at least {info.min_keyframe_gap} frames between keyframes"
+            )

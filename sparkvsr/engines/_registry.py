@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sparkvsr.engines._base import Engine, EngineInfo
+from sparkvsr import environment
+from sparkvsr.engines._base import DeviceInfo, Engine, EngineInfo
+from sparkvsr.engines._descriptions import FLOW_ENGINE_INFO, SPARKVSR_ENGINE_INFO
 from sparkvsr.errors import EngineUnavailableError, InvalidInputError
-
-DEFAULT_ENGINE = "flow"
-
-FLOW_ENGINE_INFO = EngineInfo(
-    name="flow",
-    description="classical keyframe propagation by optical flow (CPU, no weights)",
-    scales=(2, 3, 4),
-    min_keyframe_gap=1,
-    # Frames are independent given their keyframes, so chunks need no overlap; small chunks keep
-    # high-resolution float buffers small.
-    chunk_length=4,
-    chunk_overlap=0,
-    keyframe_reach=48,
-)
-
-SPARKVSR_ENGINE_INFO = EngineInfo(
-    name="sparkvsr",
-    description="SparkVSR diffusion model on CogVideoX1.5-5B-I2V (GPU, weights)",
-    scales=(4,),
-    # Each keyframe takes latent slot index // 4, so two keyframes need distinct slots.
-    min_keyframe_gap=4,
-    chunk_length=49,
-    chunk_overlap=8,
-)
 
 
 @dataclass(frozen=True)
@@ -42,6 +21,8 @@ class EngineEntry:
     """Builds a ready engine; raises EngineUnavailableError when it cannot run here."""
     unavailable_reason: Callable[[], str | None]
     """Why the engine cannot run here, or None when it can."""
+    devices: Callable[[], tuple[DeviceInfo, ...]] = tuple
+    """The accelerators the engine could use here, besides the CPU (asked only on demand)."""
 
 
 def _load_flow() -> Engine:
@@ -52,14 +33,12 @@ def _load_flow() -> Engine:
 
 def _sparkvsr_unavailable() -> str | None:
     """Why the diffusion engine cannot run here, checked without importing torch."""
-    import importlib.util
-    import os
     from pathlib import Path
 
     missing = [m for m in ("torch", "diffusers") if importlib.util.find_spec(m) is None]
     if missing:
         return f"needs {' and '.join(missing)}: pip install 'sparkvsr[server]'"
-    weights = os.environ.get("SPARKVSR_WEIGHTS")
+    weights = environment.sparkvsr_weights()
     if not weights:
         return "no weights configured: set SPARKVSR_WEIGHTS (see `sparkvsr models pull`)"
     from sparkvsr.engines.sparkvsr._loader import missing_files
@@ -77,9 +56,19 @@ def _load_sparkvsr() -> Engine:
     return SparkVSREngine()
 
 
+def _cuda_devices() -> tuple[DeviceInfo, ...]:
+    if importlib.util.find_spec("torch") is None:
+        return ()
+    from sparkvsr.engines.sparkvsr._devices import cuda_devices  # imports torch
+
+    return cuda_devices()
+
+
 _ENGINES: dict[str, EngineEntry] = {
     "flow": EngineEntry(FLOW_ENGINE_INFO, _load_flow, lambda: None),
-    "sparkvsr": EngineEntry(SPARKVSR_ENGINE_INFO, _load_sparkvsr, _sparkvsr_unavailable),
+    "sparkvsr": EngineEntry(
+        SPARKVSR_ENGINE_INFO, _load_sparkvsr, _sparkvsr_unavailable, _cuda_devices
+    ),
 }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from sparkvsr import environment
 from sparkvsr.errors import EngineUnavailableError, InvalidInputError, ServiceError
 from sparkvsr.keyframes._provider import KeyframeProvider, fit_to, match_layout
 from sparkvsr.specs import FrameLayout
@@ -148,7 +148,7 @@ class FalNanoBananaPro(KeyframeProvider):
         endpoint: str = FAL_ENDPOINT,
         policy: HttpPolicy | None = None,
     ):
-        self.key = os.environ.get(key_env)
+        self.key = environment.read(key_env)
         if not self.key:
             raise EngineUnavailableError(
                 f"the fal keyframe provider needs an API key in ${key_env}"
@@ -207,7 +207,7 @@ class HttpRestorer(KeyframeProvider):
         self.config = config
         self._headers = {}
         if config.auth_header:
-            value = os.environ.get(config.auth_env or "")
+            value = environment.read(config.auth_env or "")
             if not value:
                 raise EngineUnavailableError(
                     f"the api keyframe provider needs ${config.auth_env} for its "

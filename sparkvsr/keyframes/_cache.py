@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sparkvsr import environment
 from sparkvsr.keyframes._provider import KeyframeProvider
 from sparkvsr.specs import FrameLayout
 
@@ -17,10 +18,7 @@ logger = logging.getLogger(__name__)
 
 def default_cache_dir() -> Path:
     """$SPARKVSR_CACHE_DIR, else $XDG_CACHE_HOME/sparkvsr/keyframes, else ~/.cache/..."""
-    if os.environ.get("SPARKVSR_CACHE_DIR"):
-        return Path(os.environ["SPARKVSR_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sparkvsr" / "keyframes"
+    return environment.keyframe_cache_dir()
 
 
 class CachedProvider(KeyframeProvider):

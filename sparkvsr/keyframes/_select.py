@@ -10,8 +10,8 @@ import numpy as np
 
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.media import probe_video
-from sparkvsr.pipeline import plan_chunks
 from sparkvsr.specs import FrameRange
+from sparkvsr.window_plan import plan_chunks
 
 logger = logging.getLogger(__name__)
 

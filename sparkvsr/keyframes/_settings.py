@@ -4,12 +4,12 @@ environment."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from sparkvsr import environment
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes._api import FalNanoBananaPro, HttpRestorer, HttpRestorerConfig
 from sparkvsr.keyframes._cache import CachedProvider
@@ -64,15 +64,9 @@ def provider_settings_from_env(
     environ: Mapping[str, str] | None = None, **settings
 ) -> ProviderSettings:
     """ProviderSettings from `settings`, with the environment filling what they leave unset."""
-    environ = os.environ if environ is None else environ
-    fallbacks = {
-        "pisa_python": "SPARKVSR_PISA_PYTHON",
-        "pisa_script": "SPARKVSR_PISA_SCRIPT",
-        "api_config": "SPARKVSR_API_CONFIG",
-    }
-    for field_name, variable in fallbacks.items():
-        if not settings.get(field_name) and environ.get(variable):
-            settings[field_name] = environ[variable]
+    for field_name, variable in environment.PROVIDER_FALLBACKS.items():
+        if not settings.get(field_name):
+            settings[field_name] = environment.read(variable, environ)
     return ProviderSettings(**{k: v for k, v in settings.items() if v is not None})
 
 

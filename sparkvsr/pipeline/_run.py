@@ -15,8 +15,8 @@ from sparkvsr.engines import (
 )
 from sparkvsr.errors import EngineError
 from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
-from sparkvsr.pipeline._plan import chunk_weights, plan_chunks
 from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
+from sparkvsr.window_plan import chunk_weights, plan_chunks
 
 # Frames a job may read past the current chunk while it waits for a keyframe image.
 LOOKAHEAD_SLACK_FRAMES = 64

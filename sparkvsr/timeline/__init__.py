@@ -1,9 +1,8 @@
 """Timelines in, upscaled media and timelines out: the one path every editor client shares."""
 
+from sparkvsr.sidecar import sidecar_path
 from sparkvsr.timeline._conform import (
-    OUTPUT_FORMATS,
     OUTPUT_MODES,
-    OutputFormat,
     OutputMode,
     output_name,
     reference_key,
@@ -25,8 +24,6 @@ from sparkvsr.timeline._run import (
     CANCELLED,
     ClipOutcome,
     TimelineResult,
-    UpscaleSettings,
-    sidecar_path,
     upscale_timeline,
 )
 from sparkvsr.timeline._time import exact_rate, timecode_time
@@ -35,7 +32,6 @@ __all__ = [
     "CANCELLED",
     "CLIP_MARKER",
     "DEFAULT_MARKER_PREFIX",
-    "OUTPUT_FORMATS",
     "OUTPUT_MODES",
     "TIMELINE_MARKER",
     "TRACK_MARKER",
@@ -44,11 +40,9 @@ __all__ = [
     "MarkedKeyframe",
     "MarkerConvention",
     "MediaTiming",
-    "OutputFormat",
     "OutputMode",
     "TimelineResult",
     "TimelineSelection",
-    "UpscaleSettings",
     "exact_rate",
     "media_timing",
     "output_name",

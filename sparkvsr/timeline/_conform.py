@@ -10,31 +10,18 @@ from typing import Literal, get_args
 import opentimelineio as otio
 from opentimelineio import opentime
 
-from sparkvsr.media import MOVIE_CODECS, is_sequence_pattern
+from sparkvsr.media import SEQUENCE_PADDING, is_sequence_pattern, media_output_name
 from sparkvsr.timeline._plan import ClipPlan
-
-OutputFormat = Literal["prores_hq", "prores_4444", "dnxhr_hqx", "exr", "png"]
-OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 OutputMode = Literal["stack", "replace", "reference"]
 OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
 """stack: a new track above each source track; replace: the clips relinked to the new media;
 reference: the new media added to each clip as a second media reference."""
 
-_SEQUENCE_PADDING = 6
-
 
 def output_name(plan: ClipPlan, scale: int) -> str:
     """`<media stem>_sparkvsr_x<scale>_<first>-<last>`: the frames upscaled, handles included."""
-    frames = plan.frames
-    return f"{Path(plan.media).stem}_sparkvsr_x{scale}_{frames.start}-{frames.stop - 1}"
-
-
-def output_target(output_dir: str, name: str, output_format: OutputFormat) -> str:
-    """The movie path, or the image sequence pattern (in a folder of its own), for a name."""
-    if output_format in MOVIE_CODECS:
-        return os.path.join(output_dir, f"{name}.mov")
-    return os.path.join(output_dir, name, f"{name}.%0{_SEQUENCE_PADDING}d.{output_format}")
+    return media_output_name(plan.media, plan.frames, scale)
 
 
 def reference_key(scale: int) -> str:
@@ -58,7 +45,7 @@ def upscaled_reference(plan: ClipPlan, target: str) -> otio.core.MediaReference:
         url = Path(absolute).as_uri() if as_url else absolute
         return otio.schema.ExternalReference(target_url=url, available_range=available)
     folder, pattern = os.path.split(absolute)
-    prefix, suffix = pattern.split(f"%0{_SEQUENCE_PADDING}d")
+    prefix, suffix = pattern.split(f"%0{SEQUENCE_PADDING}d")
     base = Path(folder).as_uri() if as_url else folder
     return otio.schema.ImageSequenceReference(
         target_url_base=base + "/",
@@ -67,7 +54,7 @@ def upscaled_reference(plan: ClipPlan, target: str) -> otio.core.MediaReference:
         start_frame=frames.start,
         frame_step=1,
         rate=rate,
-        frame_zero_padding=_SEQUENCE_PADDING,
+        frame_zero_padding=SEQUENCE_PADDING,
         available_range=available,
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
 from collections.abc import Callable
@@ -11,21 +10,19 @@ from dataclasses import dataclass, field
 
 import opentimelineio as otio
 
-from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
-from sparkvsr.info import package_versions
-from sparkvsr.keyframes import ProviderSettings
-from sparkvsr.media import MOVIE_CODECS, is_sequence_pattern
+from sparkvsr.media import output_target
+from sparkvsr.runners import LocalRunner, Runner
+from sparkvsr.settings import FileJob, JobSettings
+from sparkvsr.sidecar import job_record, write_sidecar
 from sparkvsr.timeline._conform import (
-    OutputFormat,
     OutputMode,
     conform,
     output_name,
-    output_target,
     upscaled_reference,
 )
 from sparkvsr.timeline._plan import ClipPlan, TimelineSelection, plan_timeline
-from sparkvsr.upscale_file import FileJob, FileJobResult, upscale_file
+from sparkvsr.upscale_file import FileJobResult, upscale_file
 
 logger = logging.getLogger(__name__)
 
@@ -34,25 +31,6 @@ CANCELLED = "cancelled"
 
 ClipProgress = Callable[[ClipPlan, int, int], None]
 """Called with (clip, frames done, frames in the clip) after each finished frame."""
-
-
-@dataclass(frozen=True)
-class UpscaleSettings:
-    """How every selected clip is upscaled and written."""
-
-    scale: int = 4
-    engine: str = DEFAULT_ENGINE
-    provider: ProviderSettings | None = None
-    """Restores keyframes whose marker names no still; None = every keyframe needs a still."""
-    fit: bool = False
-    """Resize stills of the wrong size instead of failing the clip."""
-    output_format: OutputFormat = "prores_hq"
-    overwrite: bool = False
-    """Replace existing outputs instead of refusing the clip."""
-    chunk_length: int | None = None
-    chunk_overlap: int | None = None
-    audio: bool = True
-    """Copy the source audio under the upscaled frames into movie outputs."""
 
 
 @dataclass(frozen=True)
@@ -107,11 +85,11 @@ class TimelineResult:
 def upscale_timeline(
     timeline: otio.schema.Timeline,
     selection: TimelineSelection,
-    settings: UpscaleSettings,
+    settings: JobSettings,
     output_dir: str,
     *,
     mode: OutputMode = "stack",
-    client=None,
+    runner: Runner | None = None,
     progress: ClipProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> TimelineResult:
@@ -123,8 +101,20 @@ def upscale_timeline(
     changed; the result holds an edited copy.
 
     Args:
-        client: a `sparkvsr.client.Client` to run on a server; None runs in process.
+        runner: where the clips run (see sparkvsr.runners); None = in this process.
     """
+    if runner is None:
+        with LocalRunner() as local:
+            return upscale_timeline(
+                timeline,
+                selection,
+                settings,
+                output_dir,
+                mode=mode,
+                runner=local,
+                progress=progress,
+                should_stop=should_stop,
+            )
     edited = copy.deepcopy(timeline)
     plans = plan_timeline(edited, selection)
     outcomes: list[ClipOutcome] = []
@@ -142,7 +132,7 @@ def upscale_timeline(
         for warning in plan.warnings:
             logger.warning("%s: %s", plan.label, warning)
         try:
-            result = _upscale_clip(plan, target, settings, client, progress, should_stop)
+            job, result = _upscale_clip(plan, target, settings, runner, progress, should_stop)
         except JobCancelledError:
             cancelled = True
             outcomes.append(ClipOutcome(plan, error=CANCELLED))
@@ -150,7 +140,7 @@ def upscale_timeline(
         except SparkVSRError as error:
             outcomes.append(ClipOutcome(plan, error=str(error)))
             continue
-        write_sidecar(plan, result, settings)
+        write_clip_sidecar(plan, job, result)
         written[same_work] = target
         outcomes.append(ClipOutcome(plan, output=target))
     placed = [
@@ -162,7 +152,7 @@ def upscale_timeline(
     return TimelineResult(edited, outcomes)
 
 
-def _free_target(plan: ClipPlan, settings: UpscaleSettings, output_dir: str, taken) -> str:
+def _free_target(plan: ClipPlan, settings: JobSettings, output_dir: str, taken) -> str:
     """The clip's output path; a clip with the same frames but other keyframes gets `_2`, ..."""
     name = output_name(plan, settings.scale)
     target = output_target(output_dir, name, settings.output_format)
@@ -173,7 +163,9 @@ def _free_target(plan: ClipPlan, settings: UpscaleSettings, output_dir: str, tak
     return target
 
 
-def _upscale_clip(plan, target, settings, client, progress, should_stop) -> FileJobResult:
+def _upscale_clip(
+    plan, target, settings, runner, progress, should_stop
+) -> tuple[FileJob, FileJobResult]:
     if not os.path.exists(plan.media):
         raise NotFoundError(f"media not found: {plan.media}")
     if os.path.exists(target) and not settings.overwrite:
@@ -188,64 +180,22 @@ def _upscale_clip(plan, target, settings, client, progress, should_stop) -> File
     job = FileJob(
         source=plan.media,
         output=target,
-        scale=settings.scale,
-        engine=settings.engine,
+        settings=settings,
         keyframe_stills=tuple((key.frame, key.still) for key in plan.keyframes if key.still),
         keyframe_frames=tuple(key.frame for key in plan.keyframes if not key.still),
-        provider=settings.provider,
-        fit=settings.fit,
         frames=plan.frames,
-        codec=settings.output_format if settings.output_format in MOVIE_CODECS else "prores_hq",
-        overwrite=settings.overwrite,
-        chunk_length=settings.chunk_length,
-        chunk_overlap=settings.chunk_overlap,
-        audio=settings.audio,
     )
-    return upscale_file(job, client=client, progress=on_frame)
+    return job, upscale_file(job, runner, progress=on_frame)
 
 
-def sidecar_path(target: str) -> str:
-    """`<output name>.sparkvsr.json` next to a movie, or next to a sequence's folder."""
-    if is_sequence_pattern(target):
-        folder = os.path.dirname(target)
-        return f"{folder}.sparkvsr.json"
-    return f"{os.path.splitext(target)[0]}.sparkvsr.json"
-
-
-def write_sidecar(plan: ClipPlan, result: FileJobResult, settings: UpscaleSettings) -> None:
-    """Records where an output came from: source, frames, engine, keyframes and settings."""
-    provider = settings.provider.name if settings.provider else None
-    record = {
-        "sparkvsr_version": package_versions().get("sparkvsr", ""),
-        "output": os.path.abspath(result.output),
-        "source": {
-            "media": os.path.abspath(plan.media),
-            "frames": [plan.frames.start, plan.frames.stop - 1],
-            "used": [plan.used.start, plan.used.stop - 1],
-            "frame_rate": str(result.source.frame_rate),
-            "start_timecode": result.source.start_timecode,
-        },
-        "clip": {"track": plan.track, "number": plan.number, "name": plan.name},
-        "engine": result.spec.engine,
-        "scale": result.spec.scale,
-        "keyframes": [
-            {
-                "frame": key.frame,
-                "from": key.origin,
-                "marker": key.marker,
-                "still": os.path.abspath(key.still) if key.still else None,
-                "restored_by": None if key.still else provider,
-            }
-            for key in plan.keyframes
-        ],
-        "settings": {
-            "output_format": settings.output_format,
-            "fit": settings.fit,
-            "chunk_length": settings.chunk_length,
-            "chunk_overlap": settings.chunk_overlap,
-            "audio": settings.audio,
-        },
-    }
-    with open(sidecar_path(result.output), "w") as file:
-        json.dump(record, file, indent=2)
-        file.write("\n")
+def write_clip_sidecar(plan: ClipPlan, job: FileJob, result: FileJobResult) -> str:
+    """The job's provenance, with the clip it came from and each keyframe's marker."""
+    record = job_record(job, result)
+    record["source"]["used"] = [plan.used.start, plan.used.stop - 1]
+    record["clip"] = {"track": plan.track, "number": plan.number, "name": plan.name}
+    markers = {key.frame: key for key in plan.keyframes}
+    for keyframe in record["keyframes"]:
+        marked = markers.get(keyframe["frame"])
+        keyframe["from"] = marked.origin if marked else "auto"
+        keyframe["marker"] = marked.marker if marked else None
+    return write_sidecar(result.output, record)

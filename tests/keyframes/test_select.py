@@ -11,8 +11,8 @@ from sparkvsr.cli import main
 from sparkvsr.demo import camera_clip, sample_photo
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.keyframes import codec_keyframes, scene_cuts, suggest_keyframes
-from sparkvsr.pipeline import plan_chunks
 from sparkvsr.specs import FrameRange
+from sparkvsr.window_plan import plan_chunks
 
 
 def encode_h264(path, frames, gop):

@@ -2,24 +2,17 @@
 
 import json
 import os
-import socket
 import sys
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from helpers import numbered_frames
+from helpers import free_port, kill_servers_on, numbered_frames
 
 from sparkvsr.media import probe_video, read_frames, write_still
 from sparkvsr.timeline import sidecar_path
 
 NTSC_FILM = Fraction(24000, 1001)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def marked_edit(make_edit, rate, tmp_path, studio=False):
@@ -106,7 +99,7 @@ def test_marked_clips_are_upscaled_and_placed_above_at_the_same_record_frames(
     # A marker on each placed clip records what was done; its customData names the output.
     markers = edit.timeline.GetMarkers()
     done = markers[float(a.GetStart() - edit.timeline.GetStartFrame())]
-    assert done["name"] == "SparkVSR x4"
+    assert done["name"] == "Upscaled x4"
     assert json.loads(done["customData"])["output"] == str(out / "A001_sparkvsr_x4_20-59.mov")
 
 
@@ -192,17 +185,6 @@ def test_an_offline_server_is_reported_and_changes_nothing(
     assert edit.snapshot() == before
 
 
-def kill_servers_on(port: int) -> None:
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as file:
-                command = file.read().split(b"\0")
-        except OSError:
-            continue
-        if b"serve" in command and str(port).encode() in command:
-            os.kill(int(pid), 9)
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="finds the server it started in /proc")
 def test_a_local_server_is_started_when_none_answers(
     make_edit, tmp_path, run_script, write_settings, capsys
@@ -247,8 +229,8 @@ def test_too_old_a_resolve_and_no_selection_are_explained(
     assert "DaVinci Resolve Studio 17.4.6 is too old" in capsys.readouterr().out
     run_script(make_edit())
     assert (
-        "no clip to upscale: set In and Out around the clips, or park the playhead on one"
-        in capsys.readouterr().out
+        "no clip to upscale: select clips, set In and Out around them, or park the playhead on "
+        "one" in capsys.readouterr().out
     )
 
 
@@ -295,3 +277,20 @@ def test_a_retimed_clip_is_skipped_with_the_reason_and_the_others_placed(
     assert "placed 1 clips on a new track" in console
     (placed,) = edit.timeline.items(2)
     assert placed.GetStart() == a.GetStart()
+
+
+def test_a_server_that_requires_a_token_is_reached_with_the_saved_token(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+):
+    edit, _, _ = marked_edit(make_edit, Fraction(24), tmp_path)
+    server = start_server(token="s3cret")
+    write_settings(server=server.address, output_dir=str(tmp_path / "out"), provider="local")
+    before = edit.snapshot()
+
+    run_script(edit)
+    assert "missing or wrong token" in capsys.readouterr().out
+    assert edit.snapshot() == before
+
+    write_settings(token="s3cret")
+    run_script(edit)
+    assert "placed 2 clips on a new track" in capsys.readouterr().out

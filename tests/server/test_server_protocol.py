@@ -17,6 +17,7 @@ from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
 from sparkvsr.client import Client
+from sparkvsr.engines import engine_entry
 from sparkvsr.errors import InvalidInputError, ServerUnavailableError, UnauthenticatedError
 from sparkvsr.specs import FrameLayout, JobSpec
 from sparkvsr_server import BackgroundServer, ServerConfig
@@ -207,7 +208,9 @@ def test_server_info_lists_engines_devices_and_limits(start_server, monkeypatch)
     engines_by_name = {status.info.name: status for status in info.engines}
     assert engines_by_name["flow"].unavailable_reason is None
     assert engines_by_name["bilinear"].unavailable_reason is None  # injected, not registered
-    assert "SPARKVSR_WEIGHTS" in engines_by_name["sparkvsr"].unavailable_reason
+    # Without weights (and, in a base install, without torch) it says why, as the registry does.
+    reason = engine_entry("sparkvsr").unavailable_reason()
+    assert reason and engines_by_name["sparkvsr"].unavailable_reason == reason
     assert engines_by_name["sparkvsr"].info.min_keyframe_gap == 4
     assert info.devices[0].name == "cpu"
     assert info.max_message_bytes == 1 << 20

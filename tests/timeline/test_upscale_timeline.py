@@ -16,11 +16,11 @@ from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
 from sparkvsr.media import probe_video, read_frames, read_still, write_still
 from sparkvsr.pipeline import run_job
+from sparkvsr.settings import JobSettings
 from sparkvsr.specs import FrameLayout, FrameRange, JobSpec, Keyframe, SourceFrame
 from sparkvsr.timeline import (
     CANCELLED,
     TimelineSelection,
-    UpscaleSettings,
     read_timeline,
     reference_key,
     sidecar_path,
@@ -59,7 +59,7 @@ def test_clips_land_on_a_new_track_above_with_the_engines_frames(shot, tmp_path)
     timeline, path, still = shot
     out = tmp_path / "out"
     result = upscale_timeline(
-        timeline, TimelineSelection(handles=2), UpscaleSettings(output_format="png"), str(out)
+        timeline, TimelineSelection(handles=2), JobSettings(output_format="png"), str(out)
     )
 
     assert [o.error for o in result.outcomes] == [None, None]
@@ -101,7 +101,7 @@ def test_clips_land_on_a_new_track_above_with_the_engines_frames(shot, tmp_path)
 def test_the_written_edit_round_trips_through_fcp7_xml(shot, tmp_path):
     timeline, _, _ = shot
     result = upscale_timeline(
-        timeline, TimelineSelection(), UpscaleSettings(audio=False), str(tmp_path / "out")
+        timeline, TimelineSelection(), JobSettings(audio=False), str(tmp_path / "out")
     )
     xml = tmp_path / "edit.sparkvsr.xml"
     write_timeline(result.timeline, str(xml))
@@ -124,7 +124,7 @@ def test_the_written_edit_round_trips_through_fcp7_xml(shot, tmp_path):
 
 def test_replace_relinks_and_as_reference_adds_a_second_reference(shot, tmp_path):
     timeline, path, _ = shot
-    settings = UpscaleSettings(audio=False)
+    settings = JobSettings(audio=False)
     selection = TimelineSelection(clips=(2,))
     replaced = upscale_timeline(timeline, selection, settings, str(tmp_path / "a"), mode="replace")
     clips = [c for c in replaced.timeline.tracks[0] if isinstance(c, otio.schema.Clip)]
@@ -158,7 +158,7 @@ def test_audio_is_carried_and_a_sidecar_records_the_provenance(tmp_path):
     result = upscale_timeline(
         edit(RATE, [clip]),
         TimelineSelection(),
-        UpscaleSettings(),
+        JobSettings(),
         str(tmp_path / "out"),
     )
     (outcome,) = result.outcomes
@@ -169,7 +169,7 @@ def test_audio_is_carried_and_a_sidecar_records_the_provenance(tmp_path):
     result = upscale_timeline(
         edit(RATE, [media_clip("talk", path, RATE, 8, 16, media_start=START, available=False)]),
         TimelineSelection(),
-        UpscaleSettings(),
+        JobSettings(),
         str(tmp_path / "out"),
     )
     (outcome,) = result.outcomes
@@ -193,7 +193,7 @@ def test_a_failing_clip_does_not_stop_the_others_and_nothing_is_overwritten(shot
     existing = out / "shot_sparkvsr_x4_60-71.mov"
     existing.write_bytes(b"keep me")
     still.unlink()  # the first clip's marker names a still that is gone
-    result = upscale_timeline(timeline, TimelineSelection(), UpscaleSettings(), str(out))
+    result = upscale_timeline(timeline, TimelineSelection(), JobSettings(), str(out))
     first, second = result.outcomes
     assert "keyframe 30" in first.error and "hero_0030.png" in first.error
     assert second.error == f"{existing} exists; pass --overwrite to replace it"
@@ -212,7 +212,7 @@ def test_cancel_keeps_finished_clips_and_leaves_no_partial_media(shot, tmp_path)
     result = upscale_timeline(
         timeline,
         TimelineSelection(),
-        UpscaleSettings(audio=False),
+        JobSettings(audio=False),
         str(out),
         progress=lambda plan, done, total: seen.append(plan.name),
         should_stop=stop_in_second_clip,
@@ -237,7 +237,7 @@ def test_identical_clips_share_one_output_and_other_keyframes_get_their_own(shot
     result = upscale_timeline(
         timeline,
         TimelineSelection(tracks=("V1", "V2"), clips=(2,)),
-        UpscaleSettings(audio=False),
+        JobSettings(audio=False),
         str(tmp_path / "out"),
     )
     second, marked_outcome = result.outcomes
@@ -249,7 +249,7 @@ def test_identical_clips_share_one_output_and_other_keyframes_get_their_own(shot
     result = upscale_timeline(
         timeline,
         TimelineSelection(tracks=("V1", "V2")),
-        UpscaleSettings(audio=False),
+        JobSettings(audio=False),
         str(tmp_path / "out2"),
     )
     outputs = [o.output for o in result.outcomes]
@@ -262,12 +262,12 @@ def test_identical_clips_share_one_output_and_other_keyframes_get_their_own(shot
 
 def test_clips_run_on_a_server_like_in_process(shot, tmp_path, start_server):
     timeline, _, _ = shot
-    settings = UpscaleSettings(output_format="png", audio=False)
+    settings = JobSettings(output_format="png", audio=False)
     local = upscale_timeline(timeline, TimelineSelection(clips=(2,)), settings, str(tmp_path / "a"))
     server = start_server()
     with Client(server.address) as client:
         remote = upscale_timeline(
-            timeline, TimelineSelection(clips=(2,)), settings, str(tmp_path / "b"), client=client
+            timeline, TimelineSelection(clips=(2,)), settings, str(tmp_path / "b"), runner=client
         )
     frames = FrameRange(60, 72)
     for mine, theirs in zip(

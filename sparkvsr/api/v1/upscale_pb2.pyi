@@ -178,7 +178,7 @@ class GetServerInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class EngineInfo(_message.Message):
-    __slots__ = ("name", "description", "available", "unavailable_reason", "scales", "min_keyframe_gap", "default_chunk_length", "default_chunk_overlap")
+    __slots__ = ("name", "description", "available", "unavailable_reason", "scales", "min_keyframe_gap", "default_chunk_length", "default_chunk_overlap", "keyframe_reach", "default_scale")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
@@ -187,6 +187,8 @@ class EngineInfo(_message.Message):
     MIN_KEYFRAME_GAP_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_CHUNK_LENGTH_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_CHUNK_OVERLAP_FIELD_NUMBER: _ClassVar[int]
+    KEYFRAME_REACH_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_SCALE_FIELD_NUMBER: _ClassVar[int]
     name: str
     description: str
     available: bool
@@ -195,7 +197,9 @@ class EngineInfo(_message.Message):
     min_keyframe_gap: int
     default_chunk_length: int
     default_chunk_overlap: int
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., available: _Optional[bool] = ..., unavailable_reason: _Optional[str] = ..., scales: _Optional[_Iterable[int]] = ..., min_keyframe_gap: _Optional[int] = ..., default_chunk_length: _Optional[int] = ..., default_chunk_overlap: _Optional[int] = ...) -> None: ...
+    keyframe_reach: int
+    default_scale: int
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., available: _Optional[bool] = ..., unavailable_reason: _Optional[str] = ..., scales: _Optional[_Iterable[int]] = ..., min_keyframe_gap: _Optional[int] = ..., default_chunk_length: _Optional[int] = ..., default_chunk_overlap: _Optional[int] = ..., keyframe_reach: _Optional[int] = ..., default_scale: _Optional[int] = ...) -> None: ...
 
 class DeviceInfo(_message.Message):
     __slots__ = ("name", "description", "memory_bytes")

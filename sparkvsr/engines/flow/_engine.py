@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from sparkvsr.engines._base import Engine, EngineChunk
-from sparkvsr.engines._registry import FLOW_ENGINE_INFO
+from sparkvsr.engines._descriptions import FLOW_ENGINE_INFO
 from sparkvsr.engines.flow._degradation import back_project, measure_blur
 from sparkvsr.engines.flow._image import blind_base, upscale, warp
 from sparkvsr.engines.flow._motion import Motion, MotionEstimator, MotionFrame

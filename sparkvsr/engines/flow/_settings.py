@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from sparkvsr.engines._registry import FLOW_ENGINE_INFO
+from sparkvsr.engines._descriptions import FLOW_ENGINE_INFO
 from sparkvsr.errors import InvalidInputError
 
 BlindBase = Literal["bicubic", "sharp"]

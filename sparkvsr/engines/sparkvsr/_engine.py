@@ -3,19 +3,19 @@ feather-blended spatial tiles and detail carried from the previous chunk."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from sparkvsr import environment
 from sparkvsr.engines._base import Engine, EngineChunk
-from sparkvsr.engines._registry import SPARKVSR_ENGINE_INFO
+from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.pipeline import chunk_weights
 from sparkvsr.specs import FrameRange
+from sparkvsr.window_plan import chunk_weights
 
 # Free device memory above which the VAE runs 1088x1920 tiles, and below which 544x960 ones; its
 # activations (128+ channels at output resolution for each causal frame batch) dominate memory.
@@ -56,11 +56,11 @@ class SparkVSRSettings:
 def settings_from_env(environ: Mapping[str, str] | None = None, **settings) -> SparkVSRSettings:
     """SparkVSRSettings with $SPARKVSR_WEIGHTS, $SPARKVSR_DEVICE and $SPARKVSR_DTYPE filling what
     is unset."""
-    environ = os.environ if environ is None else environ
-    settings.setdefault("weights", environ.get("SPARKVSR_WEIGHTS"))
-    for field_name, variable in (("device", "SPARKVSR_DEVICE"), ("dtype", "SPARKVSR_DTYPE")):
-        if variable in environ:
-            settings.setdefault(field_name, environ[variable])
+    settings.setdefault("weights", environment.sparkvsr_weights(environ))
+    for field_name, variable in (("device", environment.DEVICE), ("dtype", environment.DTYPE)):
+        value = environment.read(variable, environ)
+        if value:
+            settings.setdefault(field_name, value)
     return SparkVSRSettings(**settings)
 
 

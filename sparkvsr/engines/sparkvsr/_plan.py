@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.pipeline import plan_chunks
 from sparkvsr.specs import FrameRange
+from sparkvsr.window_plan import plan_chunks
 
 SCALE = 4
 # The VAE packs 4 frames per latent frame after the first (causal): 8k+1 frames -> 2k+1 latents.

@@ -17,8 +17,9 @@ from sparkvsr.engines.sparkvsr import (
     load_pipeline,
 )
 from sparkvsr.errors import EngineUnavailableError
-from sparkvsr.pipeline import plan_chunks, run_job
+from sparkvsr.pipeline import run_job
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
+from sparkvsr.window_plan import plan_chunks
 from sparkvsr_server import BackgroundServer, ServerConfig
 
 SETTINGS = SparkVSRSettings(device="cpu", dtype="float32", tile=None)

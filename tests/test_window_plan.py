@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sparkvsr.pipeline import chunk_weights, plan_chunks
+from sparkvsr.window_plan import chunk_weights, plan_chunks
 
 
 @pytest.mark.parametrize("frames", [1, 7, 8, 9, 49, 50, 97, 200, 201])

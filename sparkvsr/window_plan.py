@@ -1,4 +1,5 @@
-"""Pure chunk planning: which frames each engine chunk covers and how overlaps are blended."""
+"""Pure window planning, below the pipeline and the engines: which frames each engine chunk
+covers and how overlaps are blended."""
 
 from __future__ import annotations
 

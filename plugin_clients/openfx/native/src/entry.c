@@ -1,0 +1,94 @@
+/* Entry points, action dispatch and the thin wrappers over the host's suites. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sparkvsr_ofx.h"
+
+SvHost sv_host;
+
+static void set_host(OfxHost *host) { sv_host.host = host; }
+
+static const void *fetch(const char *name, int version) {
+    if (sv_host.host == NULL || sv_host.host->fetchSuite == NULL) return NULL;
+    return sv_host.host->fetchSuite(sv_host.host->host, name, version);
+}
+
+static OfxStatus load(void) {
+    sv_host.props = fetch(kOfxPropertySuite, 1);
+    sv_host.effects = fetch(kOfxImageEffectSuite, 1);
+    sv_host.params = fetch(kOfxParameterSuite, 1);
+    sv_host.memory = fetch(kOfxMemorySuite, 1);
+    sv_host.threads = fetch(kOfxMultiThreadSuite, 1);
+    /* Messages are optional: a host without them still renders, it just cannot be told why. */
+    sv_host.messages2 = fetch(kOfxMessageSuite, 2);
+    sv_host.messages1 = sv_host.messages2 ? NULL : fetch(kOfxMessageSuite, 1);
+    if (!sv_host.props || !sv_host.effects || !sv_host.params || !sv_host.memory ||
+        !sv_host.threads)
+        return kOfxStatErrMissingHostFeature;
+    int multires = 0;
+    if (SV_OK(sv_host.props->propGetInt(sv_host.host->host,
+                                        kOfxImageEffectPropSupportsMultiResolution, 0, &multires)))
+        sv_host.host_multires = multires;
+    return kOfxStatOK;
+}
+
+void sv_message(OfxImageEffectHandle effect, const char *type, const char *text) {
+    if (sv_host.messages2) {
+        sv_host.messages2->setPersistentMessage(effect, type, SV_PLUGIN_ID, "%s", text);
+    } else if (sv_host.messages1) {
+        sv_host.messages1->message(effect, type, SV_PLUGIN_ID, "%s", text);
+    }
+}
+
+void sv_clear_message(OfxImageEffectHandle effect) {
+    if (sv_host.messages2) sv_host.messages2->clearPersistentMessage(effect);
+}
+
+void *sv_alloc(OfxImageEffectHandle effect, size_t bytes) {
+    void *data = NULL;
+    if (!SV_OK(sv_host.memory->memoryAlloc(effect, bytes, &data))) return NULL;
+    return data;
+}
+
+void sv_free(void *data) {
+    if (data) sv_host.memory->memoryFree(data);
+}
+
+int sv_aborted(OfxImageEffectHandle effect) { return sv_host.effects->abort(effect) != 0; }
+
+static OfxStatus dispatch(const char *action, OfxImageEffectHandle effect,
+                          OfxPropertySetHandle in, OfxPropertySetHandle out) {
+    if (strcmp(action, kOfxActionLoad) == 0) return load();
+    if (strcmp(action, kOfxActionUnload) == 0) return kOfxStatOK;
+    if (strcmp(action, kOfxActionDescribe) == 0) return sv_describe(effect);
+    if (strcmp(action, kOfxImageEffectActionDescribeInContext) == 0)
+        return sv_describe_in_context(effect);
+    if (strcmp(action, kOfxActionCreateInstance) == 0) return sv_create_instance(effect);
+    if (strcmp(action, kOfxActionDestroyInstance) == 0) return sv_destroy_instance(effect);
+    if (strcmp(action, kOfxImageEffectActionGetClipPreferences) == 0)
+        return sv_clip_preferences(effect, out);
+    if (strcmp(action, kOfxImageEffectActionGetRegionOfDefinition) == 0)
+        return sv_get_rod(effect, in, out);
+    if (strcmp(action, kOfxImageEffectActionGetFramesNeeded) == 0)
+        return sv_frames_needed(effect, in, out);
+    if (strcmp(action, kOfxImageEffectActionRender) == 0) return sv_render(effect, in);
+    return kOfxStatReplyDefault;
+}
+
+static OfxStatus main_entry(const char *action, const void *handle, OfxPropertySetHandle in,
+                            OfxPropertySetHandle out) {
+    if (action == NULL) return kOfxStatErrBadHandle;
+    /* Every action but Load/Unload needs the suites that Load fetched. */
+    int lifecycle = strcmp(action, kOfxActionLoad) == 0 || strcmp(action, kOfxActionUnload) == 0;
+    if (!lifecycle && sv_host.props == NULL) return kOfxStatErrMissingHostFeature;
+    return dispatch(action, (OfxImageEffectHandle)handle, in, out);
+}
+
+static OfxPlugin plugin = {
+    kOfxImageEffectPluginApi, kOfxImageEffectPluginApiVersion, SV_PLUGIN_ID, 1, 0, set_host,
+    main_entry,
+};
+
+OFX_EXPORT int OfxGetNumberOfPlugins(void) { return 1; }
+
+OFX_EXPORT OfxPlugin *OfxGetPlugin(int nth) { return nth == 0 ? &plugin : NULL; }

@@ -1,0 +1,91 @@
+/* The SparkVSR Upscale effect's internal interface: host suites, instance data, settings. */
+#ifndef SPARKVSR_OFX_H
+#define SPARKVSR_OFX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofx_api.h"
+
+#define SV_PLUGIN_ID "org.sparkvsr.upscale"
+#define SV_MESSAGE_LEN 512
+#define SV_TEXT_LEN 1024
+/* Every host call returns a status; this names the test. */
+#define SV_OK(status) ((status) == kOfxStatOK)
+
+/* The host's suites. Set once by setHost/Load and read-only afterwards: the only data outside an
+ * instance, and the standard's way for a plug-in to reach its host. */
+typedef struct SvHost {
+    OfxHost *host;
+    const OfxPropertySuiteV1 *props;
+    const OfxImageEffectSuiteV1 *effects;
+    const OfxParameterSuiteV1 *params;
+    const OfxMemorySuiteV1 *memory;
+    const OfxMultiThreadSuiteV1 *threads;
+    const OfxMessageSuiteV2 *messages2; /* either of these, or neither */
+    const OfxMessageSuiteV1 *messages1;
+    int host_multires;
+} SvHost;
+
+extern SvHost sv_host;
+
+typedef enum { SV_MODE_RESTORE = 0, SV_MODE_UPSCALE = 1 } SvMode;
+typedef enum { SV_KEYS_NONE = 0, SV_KEYS_FOLDER = 1, SV_KEYS_PROVIDER = 2 } SvKeySource;
+
+/* Everything a render needs from the parameters, read and checked at one time. */
+typedef struct SvSettings {
+    int scale; /* 2, 3 or 4, "auto" resolved */
+    SvMode mode;
+    char engine[64];
+    char host[64];
+    int port;
+    SvKeySource key_source;
+    char key_folder[SV_TEXT_LEN];
+    char provider[64];
+    int window;      /* frames per engine window */
+    int timeout_s;   /* longest wait for the server */
+} SvSettings;
+
+/* Per-instance data, hung on the instance's kOfxPropInstanceData. */
+typedef struct SvInstance {
+    OfxImageEffectHandle effect;
+    OfxImageClipHandle source, output;
+    OfxParamHandle p_scale, p_mode, p_engine, p_server, p_keys, p_key_folder, p_provider,
+        p_window, p_timeout;
+    OfxMutexHandle server_lock; /* one window request in flight per instance */
+} SvInstance;
+
+/* A frame range [first, last] in host time. */
+typedef struct SvWindow { int first, last; } SvWindow;
+
+/* entry.c */
+void sv_message(OfxImageEffectHandle effect, const char *type, const char *text);
+void sv_clear_message(OfxImageEffectHandle effect);
+void *sv_alloc(OfxImageEffectHandle effect, size_t bytes);
+void sv_free(void *data);
+int sv_aborted(OfxImageEffectHandle effect);
+
+/* describe.c */
+OfxStatus sv_describe(OfxImageEffectHandle effect);
+OfxStatus sv_describe_in_context(OfxImageEffectHandle effect);
+
+/* instance.c, params.c */
+OfxStatus sv_create_instance(OfxImageEffectHandle effect);
+OfxStatus sv_destroy_instance(OfxImageEffectHandle effect);
+SvInstance *sv_instance(OfxImageEffectHandle effect);
+int sv_read_settings(const SvInstance *inst, OfxTime time, SvSettings *out, char *why,
+                     size_t why_len);
+
+/* geometry.c */
+int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out);
+OfxStatus sv_get_rod(OfxImageEffectHandle effect, OfxPropertySetHandle in,
+                     OfxPropertySetHandle out);
+OfxStatus sv_frames_needed(OfxImageEffectHandle effect, OfxPropertySetHandle in,
+                           OfxPropertySetHandle out);
+OfxStatus sv_clip_preferences(OfxImageEffectHandle effect, OfxPropertySetHandle out);
+int sv_auto_scale(const SvInstance *inst, OfxTime time);
+
+/* render.c */
+OfxStatus sv_render(OfxImageEffectHandle effect, OfxPropertySetHandle in);
+
+#endif

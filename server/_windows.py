@@ -1,0 +1,169 @@
+"""Engine windows handed over as files (the OpenFX sidecar's transport), with their outputs
+cached by the content of their inputs and settings: asking again runs no engine."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+
+import numpy as np
+
+from sparkvsr import wire
+from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr.errors import InvalidInputError, NotFoundError
+from sparkvsr.keyframes import UserStills
+from sparkvsr.settings import JobSettings
+from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
+from sparkvsr_server._manager import JobManager
+from sparkvsr_server._runner import ManagerRunner
+from sparkvsr_server._window_store import WindowStore
+
+logger = logging.getLogger(__name__)
+
+_READ_BLOCK = 16 << 20
+
+
+class WindowCache:
+    """Runs RunWindow requests on the job manager; one engine run per distinct window."""
+
+    def __init__(self, store: WindowStore, manager: JobManager, loop: asyncio.AbstractEventLoop):
+        self.store = store
+        self._manager = manager
+        self._loop = loop
+        self._running: dict[str, asyncio.Future] = {}
+
+    async def run(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
+        """The window's output file, computed once for each distinct input and settings.
+
+        Raises:
+            InvalidInputError, NotFoundError: a bad layout, input file or keyframe still.
+        """
+        layout = wire.layout_from_proto(request.layout)
+        settings = wire.job_settings_from_proto(request.settings)
+        engine = settings.engine or self._manager.default_engine
+        key, frames = await asyncio.to_thread(_read_window, request, engine, layout)
+        output_layout = wire.layout_to_proto(layout.scaled(settings.scale))
+        if key in self._running:  # the same window asked again while it runs: wait for it
+            await asyncio.shield(self._running[key])
+        if output := self.store.lookup(key):
+            return pb.RunWindowResponse(
+                output_path=str(output), output_layout=output_layout, cached=True
+            )
+        self._running[key] = self._loop.create_future()
+        try:
+            output, job_id = await asyncio.to_thread(
+                self._compute, request, frames, layout, settings, engine, key
+            )
+            self._running[key].set_result(None)
+        except BaseException as error:
+            self._running[key].set_exception(error)
+            self._running[key].exception()  # retrieved: waiters get it, nobody else must
+            raise
+        finally:
+            del self._running[key]
+        return pb.RunWindowResponse(
+            output_path=str(output), output_layout=output_layout, job_id=job_id
+        )
+
+    def _compute(
+        self,
+        request: pb.RunWindowRequest,
+        frames: np.ndarray,
+        layout: FrameLayout,
+        settings: JobSettings,
+        engine: str,
+        key: str,
+    ) -> tuple[str, str]:
+        upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
+        keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
+        spec = JobSpec(
+            frame_count=request.frame_count,
+            source_layout=upright,
+            scale=settings.scale,
+            engine=engine,
+            keyframe_indices=tuple(key.index for key in keyframes),
+            chunk_length=settings.chunk_length,
+            chunk_overlap=settings.chunk_overlap,
+        )
+        items = [*keyframes, *(SourceFrame(i, frame) for i, frame in enumerate(frames))]
+        runner = ManagerRunner(self._manager, self._loop)
+        images = (frame.image for frame in runner.run(spec, items))
+        size = request.frame_count * upright.scaled(settings.scale).nbytes
+        output = self.store.write(key, images, size, bottom_up=layout.row_order == "bottom_up")
+        logger.info("window %s computed by job %s", key[:12], runner.current.id)
+        return output, runner.current.id
+
+
+def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout):
+    """The window's cache key and its frames (top-down), both from one mapping of the input."""
+    data = _map_input(request.input_path, request.frame_count, layout)
+    frames = data.reshape(request.frame_count, *layout.shape)
+    key = _window_key(request, engine, layout, data)
+    return key, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
+
+
+def _window_key(
+    request: pb.RunWindowRequest, engine: str, layout: FrameLayout, data: np.ndarray
+) -> str:
+    """A hash of everything the output depends on: settings, layout, the frames' bytes and each
+    keyframe's still (or the provider that will restore it)."""
+    digest = hashlib.sha256()
+    settings = pb.JobSettings()
+    settings.CopyFrom(request.settings)
+    settings.engine = engine
+    for part in (settings, wire.layout_to_proto(layout)):
+        digest.update(part.SerializeToString(deterministic=True))
+    digest.update(f"frames={request.frame_count}".encode())
+    digest.update(data)
+    for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
+        digest.update(f"keyframe={keyframe.offset}".encode())
+        if keyframe.still_path:
+            _hash_file(digest, keyframe.still_path, f"keyframe {keyframe.offset} still")
+    return digest.hexdigest()
+
+
+def _hash_file(digest, path: str, what: str) -> None:
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(_READ_BLOCK):
+                digest.update(block)
+    except FileNotFoundError:
+        raise NotFoundError(f"{what} {path} does not exist") from None
+    except OSError as error:
+        raise InvalidInputError(f"cannot read {what} {path}: {error.strerror}") from None
+
+
+def _map_input(path: str, count: int, layout: FrameLayout) -> np.ndarray:
+    """The client's file, mapped rather than copied (it stays unchanged until the reply)."""
+    if count < 1:
+        raise InvalidInputError("frame_count must be at least 1")
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        raise NotFoundError(f"window input {path} does not exist") from None
+    if size != count * layout.nbytes:
+        raise InvalidInputError(
+            f"window input {path} holds {size} bytes; {count} frames of "
+            f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} need "
+            f"{count * layout.nbytes}"
+        )
+    return np.memmap(path, dtype=layout.dtype, mode="r")
+
+
+def _keyframes(request, frames: np.ndarray, target: FrameLayout, settings: JobSettings):
+    stills = {key.offset: key.still_path for key in request.keyframes if key.still_path}
+    restored = sorted(key.offset for key in request.keyframes if not key.still_path)
+    for offset in [*stills, *restored]:
+        if not 0 <= offset < len(frames):
+            raise InvalidInputError(f"keyframe offset {offset} is outside the window's frames")
+    if restored and settings.provider is None:
+        raise InvalidInputError(
+            f"keyframe {restored[0]} has no still_path and the settings name no keyframe_provider"
+        )
+    user = UserStills(stills, fit=settings.fit)
+    provider = settings.provider.build() if restored else None
+    keyframes = [Keyframe(offset, user.provide(offset, None, target)) for offset in stills]
+    keyframes += [Keyframe(o, provider.provide(o, frames[o], target)) for o in restored]
+    return sorted(keyframes, key=lambda key: key.index)

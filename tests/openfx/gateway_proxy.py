@@ -1,0 +1,50 @@
+"""An HTTP proxy in front of the gateway that keeps every RunWindow reply: the server's own word
+on which requests ran a job (a job id, cached false) and which came from its cache."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class RecordingProxy:
+    def __init__(self, gateway_url: str):
+        self.replies: list[dict] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                request = urllib.request.Request(
+                    gateway_url + self.path, body, {"Content-Type": "application/json"}
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=120) as reply:
+                        status, data = reply.status, reply.read()
+                except urllib.error.HTTPError as error:
+                    status, data = error.code, error.read()
+                if status == 200 and self.path == "/v1/RunWindow":
+                    proxy.replies.append(json.loads(data))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = f"127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def jobs(self) -> int:
+        """RunWindow requests that ran an engine job (the others were served from the cache)."""
+        return sum(1 for r in self.replies if r.get("jobId") and not r.get("cached"))
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,129 @@
+"""The test host's side of an effect's life: Load, Describe, DescribeInContext, CreateInstance,
+GetClipPreferences, GetRegionOfDefinition, GetFramesNeeded, Render, DestroyInstance."""
+
+from __future__ import annotations
+
+import numpy as np
+from ofx_host import OK, REPLY_DEFAULT, Clip, Effect, OfxTestHost, Param, PropertySet
+
+FILTER = b"OfxImageEffectContextFilter"
+
+
+class EffectInstance:
+    """One instance of the plug-in's effect in the filter context, on a source clip."""
+
+    def __init__(
+        self,
+        host: OfxTestHost,
+        frames: np.ndarray,
+        first_frame: int = 0,
+        project_size: tuple[int, int] | None = None,
+    ):
+        self.host = host
+        self.descriptor = describe(host)
+        height, width = frames.shape[1:3]
+        project = project_size or (width, height)
+        self.effect = Effect(
+            PropertySet(
+                OfxImageEffectPropContext=FILTER,
+                OfxPropInstanceData=0,
+                OfxImageEffectPropProjectSize=[float(v) for v in project],
+            )
+        )
+        last = first_frame + len(frames) - 1
+        for name, clip in self.descriptor.clips.items():
+            props = PropertySet(**{k: v for k, v in clip.props.values.items()})
+            props.values.update(
+                OfxImageEffectPropFrameRange=[float(first_frame), float(last)],
+                OfxImageEffectPropRegionOfDefinition=[0.0, 0.0, float(width), float(height)],
+                OfxImageEffectPropPixelDepth=[b"OfxBitDepthByte"],
+                OfxImageClipPropConnected=[1],
+                OfxImageEffectPropComponents=[b"OfxImageComponentRGBA"],
+            )
+            instance_clip = Clip(name, props, frames if name == "Source" else None, first_frame)
+            instance_clip.handle = host.handles.add(instance_clip)
+            self.effect.clips[name] = instance_clip
+        for name, param in self.descriptor.params.items():
+            default = param.props.get("OfxParamPropDefault")
+            self.effect.params[name] = Param(param.kind, param.props, default)
+            self.effect.params[name].handle = host.handles.add(self.effect.params[name])
+        self.handle = host.handles.add(self.effect)
+        assert host.action("OfxActionCreateInstance", self.handle) == OK
+        self.clip_preferences = PropertySet()
+        status = host.action(
+            "OfxImageEffectActionGetClipPreferences",
+            self.handle,
+            PropertySet(),
+            self.clip_preferences,
+        )
+        assert status in (OK, REPLY_DEFAULT)
+
+    def set(self, **values) -> None:
+        """Sets parameters by name: ints for choices and integers, str for strings."""
+        for name, value in values.items():
+            self.effect.params[name].value = value.encode() if isinstance(value, str) else value
+
+    def region_of_definition(self, time: float) -> tuple[int, ...]:
+        out = PropertySet(OfxImageEffectPropRegionOfDefinition=[0.0] * 4)
+        status = self.host.action(
+            "OfxImageEffectActionGetRegionOfDefinition",
+            self.handle,
+            PropertySet(OfxPropTime=time, OfxImageEffectPropRenderScale=[1.0, 1.0]),
+            out,
+        )
+        values = out.values["OfxImageEffectPropRegionOfDefinition"]
+        if status == REPLY_DEFAULT:  # the filter context's default: the source's region
+            values = self.effect.clips["Source"].props.values[
+                "OfxImageEffectPropRegionOfDefinition"
+            ]
+        assert status in (OK, REPLY_DEFAULT)
+        return tuple(int(round(v)) for v in values)
+
+    def frames_needed(self, time: float) -> list[float]:
+        out = PropertySet(OfxImageClipPropFrameRange_Source=[time, time])
+        status = self.host.action(
+            "OfxImageEffectActionGetFramesNeeded", self.handle, PropertySet(OfxPropTime=time), out
+        )
+        assert status in (OK, REPLY_DEFAULT)
+        return out.values["OfxImageClipPropFrameRange_Source"]
+
+    def render(self, time: float) -> tuple[int, np.ndarray]:
+        """Renders one frame as a host does; returns the status and the output, top-down."""
+        x1, y1, x2, y2 = self.region_of_definition(time)
+        self.frames_needed(time)
+        source = self.effect.clips["Source"].frames
+        image = np.zeros((y2 - y1, x2 - x1, 4), source.dtype)
+        self.host.outputs.image, self.host.outputs.bounds = image, (x1, y1, x2, y2)
+        in_args = PropertySet(
+            OfxPropTime=float(time),
+            OfxImageEffectPropFieldToRender=b"OfxImageFieldNone",
+            OfxImageEffectPropRenderWindow=[x1, y1, x2, y2],
+            OfxImageEffectPropRenderScale=[1.0, 1.0],
+            OfxImageEffectPropSequentialRenderStatus=0,
+            OfxImageEffectPropInteractiveRenderStatus=0,
+        )
+        status = self.host.action("OfxImageEffectActionRender", self.handle, in_args)
+        return status, image[::-1].copy()
+
+    def message(self) -> tuple[str, str] | None:
+        return self.host.persistent.get(self.handle)
+
+    def destroy(self) -> None:
+        assert self.host.action("OfxActionDestroyInstance", self.handle) == OK
+
+
+def describe(host: OfxTestHost) -> Effect:
+    """Load (once per host), Describe and DescribeInContext(filter) on a fresh descriptor."""
+    if not getattr(host, "loaded", False):
+        assert host.action("OfxActionLoad", None) == OK
+        host.loaded = True
+    descriptor = Effect(PropertySet())
+    handle = host.handles.add(descriptor)
+    assert host.action("OfxActionDescribe", handle) == OK
+    status = host.action(
+        "OfxImageEffectActionDescribeInContext",
+        handle,
+        PropertySet(OfxImageEffectPropContext=FILTER),
+    )
+    assert status == OK
+    return descriptor

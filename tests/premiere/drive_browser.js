@@ -1,0 +1,95 @@
+// Loads the panel's page in headless Chromium (Debian's /usr/bin/chromium, through playwright-core)
+// with the premierepro fake injected through a stand-in for UXP's `require`, clicks Upscale against
+// the real gateway, waits for the end and saves a screenshot: node drive_browser.js INPUT.json
+// Prints {"status": ..., "state": ...} as JSON.
+"use strict";
+
+const fs = require("node:fs");
+const http = require("node:http");
+const os = require("node:os");
+const path = require("node:path");
+const { chromium } = require("playwright-core");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SERVED = ["/plugin_clients/premiere/panel/", "/tests/premiere/"];
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
+const FLAGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+/** Serves the panel and the fake, read-only, on loopback. */
+function serve() {
+  const server = http.createServer((request, response) => {
+    const url = decodeURIComponent(new URL(request.url, "http://x").pathname);
+    const file = path.join(ROOT, url);
+    if (!SERVED.some((prefix) => url.startsWith(prefix)) || !file.startsWith(ROOT) || !fs.existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
+    response.end(fs.readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** Runs in the page before its scripts: CommonJS `require` as UXP offers it, with the fake. */
+function hostScript(scenario, settings) {
+  const cache = {};
+  const load = (url) => {
+    if (cache[url]) return cache[url].exports;
+    const request = new XMLHttpRequest();
+    request.open("GET", url, false);
+    request.send();
+    if (request.status !== 200) throw new Error(`cannot load ${url}`);
+    const module = { exports: {} };
+    cache[url] = module;
+    const local = (name) => resolve(name, url);
+    new Function("require", "module", "exports", request.responseText)(local, module, module.exports);
+    return module.exports;
+  };
+  let world = null;
+  const resolve = (name, from) => {
+    if (name === "premierepro") return world.ppro;
+    if (name === "uxp") throw new Error("uxp is not available outside Premiere");
+    return load(new URL(name, from).href);
+  };
+  world = load(new URL("/tests/premiere/scenario.js", location.href).href).buildScenario(scenario);
+  const projectState = load(new URL("/tests/premiere/scenario.js", location.href).href).projectState;
+  window.require = (name) => resolve(name, location.href);
+  window.projectState = () => projectState(world.project);
+  localStorage.setItem("sparkvsr.premiere.settings", JSON.stringify(settings));
+}
+
+async function main() {
+  const input = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  const server = await serve();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sparkvsr-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium", headless: true, args: FLAGS, viewport: { width: 420, height: 640 },
+  });
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.addInitScript(`(${hostScript})(${JSON.stringify(input.scenario)}, ${JSON.stringify(input.settings)})`);
+    await page.goto(`http://127.0.0.1:${server.address().port}/plugin_clients/premiere/panel/index.html`);
+    await page.waitForFunction(() => document.getElementById("status").textContent !== "connecting...");
+    const listed = await page.locator("#clips li").allInnerTexts();
+    await page.click("#upscale");
+    await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: input.timeoutMs || 240000 });
+    await page.screenshot({ path: input.screenshot, fullPage: true });
+    const status = await page.locator("#status").innerText();
+    const state = await page.evaluate(() => window.projectState());
+    process.stdout.write(JSON.stringify({ listed, status, state, errors }));
+  } finally {
+    await context.close();
+    server.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(String(error && error.stack));
+  process.exit(1);
+});

@@ -1,0 +1,433 @@
+// The one fake of Premiere's `premierepro` module (UXP, typings @adobe/premierepro 26.3.0), for the
+// calls the panel makes. `tsc --noEmit` checks every fake class against the typings' own type
+// (`@implements {Pick<Type, ...>}`), so a signature drift shows up as a type error.
+//
+// Behaviour modelled as the typings and Adobe's documentation describe it:
+// - times are TickTime (254016000000 ticks a second); track item in/out points and clip marker times
+//   count from the project item's start (0 = its first frame, whatever its start timecode); track
+//   item start/end and sequence markers count from the sequence's start;
+// - actions must be created inside project.lockedAccess() (26.3) and run in executeTransaction,
+//   all of a transaction or none of it;
+// - createInsertProjectItemAction with a track index past the last track creates a track; the
+//   inserted clip takes the project item's in/out points; with limitShift only the target track
+//   shifts; createOverwriteItemAction needs an existing track;
+// - importFiles(paths, suppressUI, targetBin, asNumberedStills) imports the files it can read into
+//   the bin and answers false when one could not be imported.
+"use strict";
+
+/** @import * as P from "@adobe/premierepro" */
+/** @import { Faithful } from "./fake_types" */
+
+const TICKS_PER_SECOND = 254016000000n;
+const TYPE = { CLIP: 1, BIN: 2, ROOT: 3, FILE: 4 };
+const VIDEO_GUID = "228cda18-3625-4d2d-951e-348879e4ed93";
+const AUDIO_GUID = "80b8e3d5-6dca-4195-aefb-cb5f407ab009";
+const Constants = {
+  MediaType: { ANY: 0, DATA: 1, VIDEO: 2, AUDIO: 3 },
+  TrackItemType: { EMPTY: 0, CLIP: 1, TRANSITION: 2, PREVIEW: 3, FEEDBACK: 4 },
+  ContentType: { ANY: 0, SEQUENCE: 1, MEDIA: 2 },
+};
+
+/** @implements {Faithful<P.Guid, "toString">} */
+class FakeGuid {
+  /** @param {string} text */
+  constructor(text) { this.text = text; }
+  toString() { return this.text; }
+}
+
+/** @param {string} text @returns {P.Guid} */
+function guid(text) {
+  return /** @type {P.Guid} */ (/** @type {unknown} */ (new FakeGuid(text)));
+}
+
+/** @implements {Faithful<P.TickTime, "ticks" | "ticksNumber" | "seconds" | "equals" | "add" | "subtract" | "multiply" | "divide" | "alignToFrame" | "alignToNearestFrame">} */
+class FakeTickTime {
+  /** @param {bigint} ticks */
+  constructor(ticks) { this.value = ticks; }
+  get ticks() { return String(this.value); }
+  get ticksNumber() { return Number(this.value); }
+  get seconds() { return Number(this.value) / Number(TICKS_PER_SECOND); }
+  /** @param {any} other */
+  equals(other) { return other.value === this.value; }
+  /** @param {any} other */
+  add(other) { return tick(this.value + other.value); }
+  /** @param {any} other */
+  subtract(other) { return tick(this.value - other.value); }
+  /** @param {number} factor */
+  multiply(factor) { return tick(BigInt(Math.round(Number(this.value) * factor))); }
+  /** @param {number} divisor */
+  divide(divisor) { return tick(BigInt(Math.round(Number(this.value) / divisor))); }
+  /** @param {any} rate */
+  alignToFrame(rate) { const step = BigInt(rate.ticksPerFrame); return tick((this.value / step) * step); }
+  /** @param {any} rate */
+  alignToNearestFrame(rate) {
+    const step = BigInt(rate.ticksPerFrame);
+    return tick(((this.value + step / 2n) / step) * step);
+  }
+}
+
+/**
+ * A fake TickTime where the typings want a TickTime (their instance type carries call signatures
+ * no object has; the class itself is checked against the members above).
+ * @param {bigint} value
+ * @returns {P.TickTime}
+ */
+function tick(value) {
+  return /** @type {P.TickTime} */ (/** @type {unknown} */ (new FakeTickTime(value)));
+}
+
+/** @type {Faithful<P.TickTimeStatic, "createWithTicks" | "createWithSeconds" | "TIME_ZERO">} */
+const TickTime = {
+  createWithTicks: (ticks) => tick(BigInt(ticks)),
+  createWithSeconds: (seconds) => tick(BigInt(Math.round(seconds * Number(TICKS_PER_SECOND)))),
+  TIME_ZERO: tick(0n),
+};
+
+/** Ticks of frame `frame` at rate num/den (exact for the rates Premiere supports). */
+function ticksOfFrames(frame, num, den) {
+  return (BigInt(frame) * TICKS_PER_SECOND * BigInt(den)) / BigInt(num);
+}
+
+/** An action: what it does, and how to take it back (a transaction is all or nothing). */
+class FakeAction {
+  /** @param {string} name @param {() => (() => void)} apply */
+  constructor(name, apply) { this.name = name; this.apply = apply; }
+}
+
+/** @implements {Faithful<P.CompoundAction, "addAction" | "empty">} */
+class FakeCompoundAction {
+  constructor() { /** @type {FakeAction[]} */ this.actions = []; }
+  /** @param {any} action */
+  addAction(action) {
+    if (!(action instanceof FakeAction)) throw new TypeError("addAction: not an Action");
+    this.actions.push(action);
+    return true;
+  }
+  get empty() { return this.actions.length === 0; }
+}
+
+/** @implements {Faithful<P.Marker, "getName" | "getComments" | "getStart" | "getDuration" | "getType" | "guid">} */
+class FakeMarker {
+  /** @param {string} name @param {string} type @param {P.TickTime} start @param {P.TickTime} duration @param {string} comments */
+  constructor(name, type, start, duration, comments) {
+    this.name = name;
+    this.type = type;
+    this.start = start;
+    this.duration = duration;
+    this.comments = comments;
+    this.guid = guid(`marker-${nextId()}`);
+  }
+  getName() { return this.name; }
+  getComments() { return this.comments; }
+  getStart() { return this.start; }
+  getDuration() { return this.duration; }
+  getType() { return this.type; }
+}
+
+/** @implements {Faithful<P.Markers, "getMarkers" | "createAddMarkerAction">} */
+class FakeMarkers {
+  constructor(project) { this.project = project; /** @type {FakeMarker[]} */ this.list = []; }
+  getMarkers() { return [...this.list]; }
+  /** @param {string} name @param {string} [type] @param {any} [start] @param {any} [duration] @param {string} [comments] */
+  createAddMarkerAction(name, type = "Comment", start = TickTime.TIME_ZERO, duration = TickTime.TIME_ZERO, comments = "") {
+    this.project.checkLocked("createAddMarkerAction");
+    return new FakeAction(`add marker ${name}`, () => {
+      const marker = new FakeMarker(name, type, start, duration, comments);
+      this.list.push(marker);
+      return () => this.list.splice(this.list.indexOf(marker), 1);
+    });
+  }
+}
+
+let idCounter = 0;
+const nextId = () => String((idCounter += 1));
+
+/** @implements {Faithful<P.ClipProjectItem, "getMediaFilePath" | "isOffline" | "isSequence" | "getFootageInterpretation" | "getMedia" | "createSetInOutPointsAction" | "getInPoint" | "getOutPoint" | "type" | "name">} */
+class FakeClipItem {
+  /**
+   * @param {FakeProject} project
+   * @param {{name?: string, path: string, rate: [number, number], frames: number, startFrame?: number, offline?: boolean, sequence?: boolean}} media
+   */
+  constructor(project, media) {
+    this.project = project;
+    this.id = `item-${nextId()}`;
+    this.name = media.name || media.path.split(/[\\/]/).pop();
+    this.type = TYPE.CLIP;
+    this.media = media;
+    this.markers = new FakeMarkers(project);
+    this.parent = null;
+    this.inPoint = null;
+    this.outPoint = null;
+  }
+  getId() { return this.id; }
+  getParentBin() { return this.parent; }
+  async getMediaFilePath() { return this.media.sequence ? "" : this.media.path; }
+  async isOffline() { return Boolean(this.media.offline); }
+  async isSequence() { return Boolean(this.media.sequence); }
+  frameTicks(frame) { return ticksOfFrames(frame, ...this.media.rate); }
+  get durationTicks() { return this.frameTicks(this.media.frames); }
+  async getFootageInterpretation() {
+    const [num, den] = this.media.rate;
+    return /** @type {P.FootageInterpretation} */ (/** @type {unknown} */ ({ getFrameRate: () => num / den }));
+  }
+  async getMedia() {
+    // start: the media's start timecode as a time; duration: its length.
+    const start = tick(this.frameTicks(this.media.startFrame || 0));
+    return /** @type {P.Media} */ (/** @type {unknown} */ ({ start, duration: tick(this.durationTicks) }));
+  }
+  async getInPoint(_mediaType) { return tick(this.inPoint ?? 0n); }
+  async getOutPoint(_mediaType) { return tick(this.outPoint ?? this.durationTicks); }
+  /** @param {any} inPoint @param {any} outPoint */
+  createSetInOutPointsAction(inPoint, outPoint) {
+    this.project.checkLocked("createSetInOutPointsAction");
+    return new FakeAction("set in/out", () => {
+      const before = [this.inPoint, this.outPoint];
+      if (inPoint.value < 0n || outPoint.value > this.durationTicks || inPoint.value >= outPoint.value) {
+        throw new Error(`in/out ${inPoint.ticks}..${outPoint.ticks} outside the media`);
+      }
+      [this.inPoint, this.outPoint] = [inPoint.value, outPoint.value];
+      return () => { [this.inPoint, this.outPoint] = before; };
+    });
+  }
+}
+
+/** @implements {Faithful<P.FolderItem, "createBinAction" | "getItems" | "createRemoveItemAction" | "type" | "name">} */
+class FakeFolder {
+  constructor(project, name, type = TYPE.BIN) {
+    this.project = project;
+    this.name = name;
+    this.type = type;
+    this.id = `bin-${nextId()}`;
+    this.parent = null;
+    /** @type {any[]} */ this.children = [];
+  }
+  getId() { return this.id; }
+  async getItems() { return [...this.children]; }
+  add(item) { item.parent = this; this.children.push(item); return item; }
+  /** @param {string} name @param {boolean} makeUnique */
+  createBinAction(name, makeUnique) {
+    this.project.checkLocked("createBinAction");
+    return new FakeAction(`create bin ${name}`, () => {
+      const taken = this.children.some((child) => child.name === name);
+      const bin = this.add(new FakeFolder(this.project, taken && makeUnique ? `${name} 01` : name));
+      return () => this.children.splice(this.children.indexOf(bin), 1);
+    });
+  }
+  /** @param {any} item */
+  createRemoveItemAction(item) {
+    this.project.checkLocked("createRemoveItemAction");
+    return new FakeAction(`remove ${item.name}`, () => {
+      const index = this.children.indexOf(item);
+      if (index < 0) throw new Error(`${item.name} is not in ${this.name}`);
+      this.children.splice(index, 1);
+      return () => this.children.splice(index, 0, item);
+    });
+  }
+}
+
+/** @implements {Faithful<P.VideoClipTrackItem, "getName" | "getTrackIndex" | "getStartTime" | "getEndTime" | "getInPoint" | "getOutPoint" | "getSpeed" | "isSpeedReversed" | "getProjectItem" | "getMediaType" | "getType" | "getIsSelected">} */
+class FakeTrackItem {
+  /** @param {{name: string, projectItem: any, start: bigint, inPoint: bigint, outPoint: bigint, speed?: number, reversed?: boolean, track?: number, audio?: boolean}} fields */
+  constructor({ name, projectItem, start, inPoint, outPoint, speed = 1, reversed = false, track = 0, audio = false }) {
+    this.name = name;
+    this.projectItem = projectItem;
+    this.start = start;
+    this.inPoint = inPoint;
+    this.outPoint = outPoint;
+    this.speed = speed;
+    this.reversed = reversed;
+    this.track = track;
+    this.audio = audio;
+    this.selected = false;
+  }
+  /** A speed change shows the used media over a shorter or longer time. */
+  get end() { return this.start + ((this.outPoint - this.inPoint) * 1000000n) / BigInt(Math.round(this.speed * 1000000)); }
+  async getName() { return this.name; }
+  async getTrackIndex() { return this.track; }
+  async getStartTime() { return tick(this.start); }
+  async getEndTime() { return tick(this.end); }
+  async getInPoint() { return tick(this.inPoint); }
+  async getOutPoint() { return tick(this.outPoint); }
+  async getSpeed() { return this.speed; }
+  async isSpeedReversed() { return this.reversed ? 1 : 0; }
+  async getProjectItem() { return this.projectItem; }
+  async getMediaType() { return guid(this.audio ? AUDIO_GUID : VIDEO_GUID); }
+  async getType() { return Constants.TrackItemType.CLIP; }
+  async getIsSelected() { return this.selected; }
+}
+
+/** @implements {Faithful<P.VideoTrack, "getTrackItems" | "getIndex" | "getMediaType" | "name" | "id">} */
+class FakeVideoTrack {
+  constructor(index) { this.index = index; this.id = index; this.name = `Video ${index + 1}`; /** @type {FakeTrackItem[]} */ this.items = []; }
+  /** @param {number} _type @param {boolean} _includeEmpty */
+  getTrackItems(_type, _includeEmpty) { return [...this.items].sort((a, b) => Number(a.start - b.start)); }
+  async getIndex() { return this.index; }
+  async getMediaType() { return guid(VIDEO_GUID); }
+}
+
+/** @implements {Faithful<P.TrackItemSelection, "addItem" | "getTrackItems">} */
+class FakeSelection {
+  constructor(items = []) { /** @type {any[]} */ this.items = items; }
+  /** @param {any} item */
+  addItem(item) { this.items.push(item); return true; }
+  async getTrackItems() { return [...this.items]; }
+}
+
+/** @implements {Faithful<P.Sequence, "getSelection" | "getVideoTrackCount" | "getVideoTrack" | "name">} */
+class FakeSequence {
+  constructor(project, name, videoTracks = 1) {
+    this.project = project;
+    this.name = name;
+    this.tracks = Array.from({ length: videoTracks }, (_, index) => new FakeVideoTrack(index));
+    this.markers = new FakeMarkers(project);
+    /** @type {FakeTrackItem[]} */ this.audioItems = [];
+  }
+  async getSelection() {
+    const video = this.tracks.flatMap((track) => track.items).filter((item) => item.selected);
+    return new FakeSelection([...video, ...this.audioItems.filter((item) => item.selected)]);
+  }
+  async getVideoTrackCount() { return this.tracks.length; }
+  async getVideoTrack(index) { return this.tracks[index]; }
+}
+
+/** @implements {Faithful<P.SequenceEditor, "createInsertProjectItemAction" | "createOverwriteItemAction" | "createRemoveItemsAction">} */
+class FakeSequenceEditor {
+  constructor(sequence) { this.sequence = sequence; this.project = sequence.project; }
+  /** @param {any} item @param {any} time @param {number} videoTrackIndex @param {number} _audio @param {boolean} limitShift */
+  createInsertProjectItemAction(item, time, videoTrackIndex, _audio, limitShift) {
+    this.project.checkLocked("createInsertProjectItemAction");
+    return new FakeAction("insert", () => {
+      const tracks = this.sequence.tracks;
+      const created = videoTrackIndex >= tracks.length;
+      if (created) tracks.push(new FakeVideoTrack(tracks.length));
+      const target = created ? tracks[tracks.length - 1] : tracks[videoTrackIndex];
+      const placed = this.trackItem(item, time.value, target.index);
+      const shifted = (limitShift ? [target] : tracks).flatMap((track) => track.items).filter((other) => other.start >= placed.start);
+      shifted.forEach((other) => { other.start += placed.end - placed.start; });
+      target.items.push(placed);
+      return () => {
+        target.items.splice(target.items.indexOf(placed), 1);
+        shifted.forEach((other) => { other.start -= placed.end - placed.start; });
+        if (created) tracks.pop();
+      };
+    });
+  }
+  /** @param {any} item @param {any} time @param {number} videoTrackIndex @param {number} _audio */
+  createOverwriteItemAction(item, time, videoTrackIndex, _audio) {
+    this.project.checkLocked("createOverwriteItemAction");
+    return new FakeAction("overwrite", () => {
+      const target = this.sequence.tracks[videoTrackIndex];
+      if (!target) throw new Error(`no video track ${videoTrackIndex}`);
+      const placed = this.trackItem(item, time.value, videoTrackIndex);
+      if (target.items.some((other) => other.start < placed.end && other.end > placed.start)) {
+        throw new Error("the fake does not trim overwritten clips");
+      }
+      target.items.push(placed);
+      return () => target.items.splice(target.items.indexOf(placed), 1);
+    });
+  }
+  trackItem(item, start, track) {
+    const inPoint = item.inPoint ?? 0n;
+    const outPoint = item.outPoint ?? item.durationTicks;
+    return new FakeTrackItem({ name: item.name, projectItem: item, start, inPoint, outPoint, track });
+  }
+  /** @param {any} selection @param {boolean} _ripple @param {number} _mediaType */
+  createRemoveItemsAction(selection, _ripple, _mediaType) {
+    this.project.checkLocked("createRemoveItemsAction");
+    return new FakeAction("remove items", () => {
+      const removed = selection.items.map((item) => {
+        const track = this.sequence.tracks[item.track];
+        track.items.splice(track.items.indexOf(item), 1);
+        return [track, item];
+      });
+      return () => removed.forEach(([track, item]) => track.items.push(item));
+    });
+  }
+}
+
+/** @implements {Faithful<P.Project, "getActiveSequence" | "getRootItem" | "importFiles" | "executeTransaction" | "lockedAccess" | "name" | "path">} */
+class FakeProject {
+  /** @param {{name?: string, probe?: (path: string) => any}} [options] */
+  constructor(options = {}) {
+    this.name = options.name || "Fake project";
+    this.path = `/projects/${this.name}.prproj`;
+    this.root = new FakeFolder(this, "root", TYPE.ROOT);
+    /** @type {FakeSequence | null} */ this.activeSequence = null;
+    this.probe = options.probe || (() => null);
+    this.locked = 0;
+    this.inTransaction = false;
+    /** @type {string[]} */ this.history = [];
+    this.refuse = null;
+  }
+  checkLocked(call) {
+    if (!this.locked) throw new Error(`${call}: actions must be created inside project.lockedAccess() (Premiere 26.3)`);
+  }
+  async getActiveSequence() { return this.activeSequence; }
+  async getRootItem() { return this.root; }
+  /** @param {() => void} callback */
+  lockedAccess(callback) {
+    this.locked += 1;
+    try { callback(); } finally { this.locked -= 1; }
+  }
+  /** @param {(compound: any) => void} callback @param {string} [undoString] */
+  executeTransaction(callback, undoString) {
+    if (!this.locked) throw new Error("executeTransaction must run inside project.lockedAccess()");
+    const compound = new FakeCompoundAction();
+    callback(compound);
+    const undos = [];
+    try {
+      for (const action of compound.actions) {
+        if (this.refuse && this.refuse(action)) throw new Error(`refused ${action.name}`);
+        undos.push(action.apply());
+      }
+    } catch (error) {
+      undos.reverse().forEach((undo) => undo());
+      return false;
+    }
+    this.history.push(undoString || "");
+    return true;
+  }
+  /** @param {string[]} paths @param {boolean} [_suppressUI] @param {any} [targetBin] @param {boolean} [_asStills] */
+  async importFiles(paths, _suppressUI, targetBin, _asStills) {
+    const bin = targetBin || this.root;
+    let all = true;
+    for (const path of paths) {
+      const media = this.probe(path);
+      if (media) bin.add(new FakeClipItem(this, { path, ...media }));
+      else all = false;
+    }
+    return all;
+  }
+  /** Adds media to the root bin (test setup). */
+  addMedia(media) { return this.root.add(new FakeClipItem(this, media)); }
+  /** Adds a sequence and makes it active (test setup). */
+  addSequence(name, videoTracks = 1) { this.activeSequence = new FakeSequence(this, name, videoTracks); return this.activeSequence; }
+}
+
+/**
+ * A fake `premierepro` module around one project (null = no project open).
+ * @param {FakeProject | null} project
+ */
+function createPremierepro(project) {
+  return {
+    Constants,
+    TickTime,
+    Project: /** @type {Faithful<P.ProjectStatic, "getActiveProject">} */ ({ getActiveProject: async () => /** @type {any} */ (project) }),
+    ProjectItem: /** @type {Faithful<P.ProjectItemStatic, "cast" | "TYPE_CLIP" | "TYPE_BIN" | "TYPE_ROOT" | "TYPE_FILE">} */ ({
+      cast: (item) => item, TYPE_CLIP: TYPE.CLIP, TYPE_BIN: TYPE.BIN, TYPE_ROOT: TYPE.ROOT, TYPE_FILE: TYPE.FILE,
+    }),
+    ClipProjectItem: /** @type {Faithful<P.ClipProjectItemStatic, "cast">} */ ({
+      cast: (item) => /** @type {any} */ (item instanceof FakeClipItem ? item : null),
+    }),
+    FolderItem: /** @type {Faithful<P.FolderItemStatic, "cast">} */ ({ cast: (item) => /** @type {any} */ (item instanceof FakeFolder ? item : null) }),
+    Markers: /** @type {Faithful<P.MarkersStatic, "getMarkers">} */ ({ getMarkers: async (owner) => /** @type {any} */ (owner).markers }),
+    Marker: /** @type {Faithful<P.MarkerStatic, "MARKER_TYPE_COMMENT">} */ ({ MARKER_TYPE_COMMENT: "Comment" }),
+    SequenceEditor: /** @type {Faithful<P.SequenceEditorStatic, "getEditor">} */ ({ getEditor: (sequence) => /** @type {any} */ (new FakeSequenceEditor(sequence)) }),
+    TrackItemSelection: /** @type {Faithful<P.TrackItemSelectionStatic, "createEmptySelection">} */ ({
+      createEmptySelection: (callback) => { callback(/** @type {any} */ (new FakeSelection())); return true; },
+    }),
+    VideoClipTrackItem: /** @type {Faithful<P.VideoClipTrackItemStatic, "TRACKITEMTYPE_CLIP">} */ ({ TRACKITEMTYPE_CLIP: Constants.TrackItemType.CLIP }),
+  };
+}
+
+module.exports = { TICKS_PER_SECOND, FakeProject, FakeTrackItem, FakeMarker, FakeTickTime, tick, createPremierepro, ticksOfFrames, VIDEO_GUID };
