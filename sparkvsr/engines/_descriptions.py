@@ -15,6 +15,9 @@ FLOW_ENGINE_INFO = EngineInfo(
     chunk_length=4,
     chunk_overlap=0,
     keyframe_reach=48,
+    # Each frame is made from its source and its keyframes alone (no recursive filter since the
+    # real-footage rework), so a stored window stays valid when an earlier window changes.
+    reads_previous_output=False,
 )
 
 SPARKVSR_ENGINE_INFO = EngineInfo(
