@@ -166,7 +166,9 @@ class TrailerDroppingProxy(TcpProxy):
                     if self.armed.is_set() and kind == 0x1 and flags & 0x1:  # HEADERS, END_STREAM
                         self.armed.clear()
                         self.dropped.set()
-                        self.sever()
+                        # End the client's side with FIN, after everything already passed on:
+                        # closing outright may send a reset that discards frames in flight.
+                        sink.shutdown(socket.SHUT_WR)
                         return
                     sink.sendall(pending[:size])
                     pending = pending[size:]
