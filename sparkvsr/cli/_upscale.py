@@ -68,7 +68,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--keyframe-every-chunk",
         action="store_true",
-        help="with --keyframes: also give every engine chunk that has none a keyframe",
+        help="give every engine window that would continue the one before it a keyframe of its "
+        "own (restored by --provider), so windows run in parallel on several GPUs or farm tasks",
     )
     parser.add_argument(
         "--frames", type=_frame_range, metavar="START:STOP", help="only these frames"

@@ -15,6 +15,9 @@ FLOW_ENGINE_INFO = EngineInfo(
     chunk_length=4,
     chunk_overlap=0,
     keyframe_reach=48,
+    # Its temporal steadying carries the previous output onto each frame; a keyframe frame is
+    # the keyframe itself, so the chain restarts there.
+    window_dependency="until_keyframe_on_first_frame",
 )
 
 SPARKVSR_ENGINE_INFO = EngineInfo(
@@ -25,4 +28,6 @@ SPARKVSR_ENGINE_INFO = EngineInfo(
     min_keyframe_gap=4,
     chunk_length=49,
     chunk_overlap=8,
+    # carry_forward: a chunk without keyframes takes the previous chunk's output as one.
+    window_dependency="without_keyframe_inside",
 )

@@ -1,33 +1,28 @@
-"""Runs a job: plan chunks, run each on the engine, blend overlaps, emit frames in order."""
+"""Runs a job: plan its windows, run them on the engine, assemble the frames in order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from sparkvsr.engines import (
-    ChunkKeyframe,
-    Engine,
-    EngineChunk,
-    PreviousFrame,
-    check_job_fits_engine,
-)
-from sparkvsr.errors import EngineError
-from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
-from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
-from sparkvsr.window_plan import chunk_weights, plan_chunks
+from sparkvsr.engines import Engine, check_job_fits_engine
+from sparkvsr.pipeline._assemble import Assembler
+from sparkvsr.pipeline._inputs import InputBuffer
+from sparkvsr.pipeline._window import WindowOutput, WindowSource, run_window
+from sparkvsr.specs import InputItem, JobSpec, OutputFrame
+from sparkvsr.window_plan import Window, plan_windows, window_length
 
 # Frames a job may read past the current chunk while it waits for a keyframe image.
 LOOKAHEAD_SLACK_FRAMES = 64
 
 
 def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
-    """Upscales the job's frames, yielding each as soon as no later chunk can change it.
+    """Upscales the job's frames, yielding each as soon as no later window can change it.
 
     Args:
         spec: the job; checked against the engine's rules before any frame is read.
-        engine: the engine to run chunks on.
+        engine: the engine to run windows on.
         items: source frames (in order) and keyframe images (anywhere), read lazily.
 
     Raises:
@@ -36,61 +31,42 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     """
     info = engine.info
     check_job_fits_engine(spec, info)
-    length = spec.chunk_length or info.chunk_length
-    overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
-    chunks = plan_chunks(spec.frame_count, length, overlap)
-    weights = chunk_weights(chunks)
+    plan = plan_windows(spec, info)
     reach = info.keyframe_reach
-    inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
-    pending: dict[int, np.ndarray] = {}
-    previous: OutputFrame | None = None
-    carried: np.ndarray | None = None
-    for i, chunk in enumerate(chunks):
-        result = _run_chunk(spec, engine, inputs, chunk, previous, carried)
-        following = chunks[i + 1].start if i + 1 < len(chunks) else chunk.stop
-        # Kept for the next chunk, which starts inside this one when chunks overlap.
-        carried = result[following - chunk.start].copy() if following < chunk.stop else None
-        for offset, index in enumerate(range(chunk.start, chunk.stop)):
-            weight = weights[i][offset]
-            # Frames outside any overlap have weight 1: no arithmetic, no copy.
-            weighted = result[offset] if weight == 1.0 else result[offset] * weight
-            pending[index] = pending[index] + weighted if index in pending else weighted
-        final_before = chunks[i + 1].start if i + 1 < len(chunks) else spec.frame_count
-        for index in sorted(k for k in pending if k < final_before):
-            image = from_unit_float(pending.pop(index), spec.source_layout.bit_depth)
-            previous = OutputFrame(index, image)
-            yield previous
-        # The last finished frame's source stays: the next chunk gets it with its output.
-        inputs.release(frames_before=final_before - 1, keyframes_before=final_before - reach)
+    buffered = window_length(spec, info) + reach + LOOKAHEAD_SLACK_FRAMES
+    inputs = InputBuffer(spec, items, max_buffered_frames=buffered)
+    assembler = Assembler(spec, plan)
+    for index, output in run_windows(spec, engine, plan, range(len(plan)), inputs):
+        assembler.add(index, output)
+        yield from assembler.finished()
+        # The last finished frame's source stays: the next window may continue from it.
+        done = assembler.next_frame
+        inputs.release(frames_before=done - 1, keyframes_before=done - reach)
     inputs.finish()
 
 
-def _run_chunk(
+def run_windows(
     spec: JobSpec,
     engine: Engine,
-    inputs: InputBuffer,
-    chunk: FrameRange,
-    previous: OutputFrame | None,
-    carried: np.ndarray | None,
-) -> np.ndarray:
-    reach = engine.info.keyframe_reach
-    depth = spec.source_layout.bit_depth
-    frames = np.stack([inputs.frame(index) for index in range(chunk.start, chunk.stop)])
-    keyframes = tuple(
-        ChunkKeyframe(index - chunk.start, *inputs.keyframe(index))
-        for index in spec.keyframe_indices
-        if chunk.start - reach <= index < chunk.stop + reach
-    )
-    before = None
-    if previous is not None and previous.index == chunk.start - 1:
-        before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
-    result = engine.upscale_chunk(
-        EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
-    )
-    expected = (len(chunk), *spec.output_layout.shape)
-    if result.shape != expected or result.dtype != np.float32:
-        raise EngineError(
-            f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for chunk "
-            f"[{chunk.start}, {chunk.stop}); expected float32 {expected}"
-        )
-    return result
+    plan: Sequence[Window],
+    indices: Iterable[int],
+    source: WindowSource,
+    known: Mapping[int, WindowOutput] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Runs windows `indices` of `plan` in order, yielding (index, output) as each finishes.
+
+    A window that depends on others gets their outputs from those run here or from `known`
+    (outputs finished elsewhere, such as stored windows of a retried farm task). Outputs are kept
+    only while a later window may still depend on them.
+    """
+    outputs: dict[int, WindowOutput] = dict(known or {})
+    for index in indices:
+        if should_stop and should_stop():
+            return
+        output = run_window(spec, engine, plan, index, source, outputs)
+        outputs[index] = output
+        start = plan[index].frames.start
+        for old in [i for i in outputs if i < index and plan[i].frames.stop < start]:
+            del outputs[old]
+        yield index, output

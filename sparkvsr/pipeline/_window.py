@@ -1,0 +1,112 @@
+"""One window on an engine, and the blend of finished frames: the two pieces every way of running
+a job (in process, several GPUs, farm tasks) shares, so they all produce the same bytes."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from sparkvsr.engines import ChunkKeyframe, Engine, EngineChunk, PreviousFrame
+from sparkvsr.errors import EngineError
+from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
+from sparkvsr.specs import JobSpec
+from sparkvsr.window_plan import Window
+
+WindowOutput = Sequence[np.ndarray]
+"""A window's frames: float32 in [0, 1] as the engine returned them, except that a frame no other
+window covers may already be finished (the output's integer type), as a stored window keeps it."""
+
+
+class WindowSource(Protocol):
+    """Where a window's inputs come from: a streamed job's buffer, or media on shared storage."""
+
+    def frame(self, index: int) -> np.ndarray:
+        """Source frame `index` of the job as float32 in [0, 1]."""
+
+    def keyframe(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(HR image, LR source frame) of keyframe `index` as float32 in [0, 1]."""
+
+
+def run_window(
+    spec: JobSpec,
+    engine: Engine,
+    plan: Sequence[Window],
+    index: int,
+    source: WindowSource,
+    outputs: Mapping[int, WindowOutput],
+) -> np.ndarray:
+    """The engine's output for window `index` of `plan`: (T, H*s, W*s, C) float32.
+
+    Args:
+        outputs: the outputs of (at least) the windows it depends on, by window index.
+
+    Raises:
+        EngineError: the engine returned something malformed.
+    """
+    window = plan[index]
+    chunk = window.frames
+    frames = np.stack([source.frame(i) for i in range(chunk.start, chunk.stop)])
+    keyframes = tuple(
+        ChunkKeyframe(key - chunk.start, *source.keyframe(key)) for key in window.keyframes
+    )
+    previous, carried = None, None
+    if window.depends_on:
+        finished = blend_frame(spec, plan, outputs, chunk.start - 1)
+        depth = spec.source_layout.bit_depth
+        previous = PreviousFrame(source.frame(chunk.start - 1), to_unit_float(finished, depth))
+        carried = _carried(plan[index - 1], window, outputs[index - 1])
+    result = engine.upscale_chunk(
+        EngineChunk(frames, keyframes, spec.scale, previous, chunk.start, carried, window.seed)
+    )
+    expected = (len(chunk), *spec.output_layout.shape)
+    if result.shape != expected or result.dtype != np.float32:
+        raise EngineError(
+            f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for chunk "
+            f"[{chunk.start}, {chunk.stop}); expected float32 {expected}"
+        )
+    return result
+
+
+def _carried(previous: Window, window: Window, output: WindowOutput) -> np.ndarray | None:
+    """The previous window's own output of this window's first frame, where they overlap."""
+    offset = window.frames.start - previous.frames.start
+    return np.array(output[offset], dtype=np.float32) if offset < len(output) else None
+
+
+def covering(plan: Sequence[Window], index: int) -> range:
+    """Indices of the windows that cover job frame `index` (consecutive: windows are sorted)."""
+    last = bisect.bisect_right(plan, index, key=lambda window: window.frames.start) - 1
+    first = last
+    while first > 0 and plan[first - 1].frames.stop > index:
+        first -= 1
+    return range(first, last + 1)
+
+
+def blend_frame(
+    spec: JobSpec, plan: Sequence[Window], outputs: Mapping[int, WindowOutput], index: int
+) -> np.ndarray:
+    """Finished frame `index` (the output's integer type): the weighted sum of the outputs of
+    the windows covering it, added in window order."""
+    total = None
+    for i in covering(plan, index):
+        offset = index - plan[i].frames.start
+        image, weight = outputs[i][offset], plan[i].weights[offset]
+        if image.dtype != np.float32:
+            return image  # finished already: nothing else covers it
+        # Frames outside any overlap have weight 1: no arithmetic, no copy.
+        weighted = image if weight == 1.0 else image * weight
+        total = weighted if total is None else total + weighted
+    return from_unit_float(total, spec.source_layout.bit_depth)
+
+
+def finished_alone(spec: JobSpec, window: Window, output: WindowOutput) -> list[np.ndarray]:
+    """The output with every frame no other window covers finished (smaller, and exact: the
+    blend of a lone frame is that frame), overlap frames kept as float32 for blending."""
+    depth = spec.source_layout.bit_depth
+    return [
+        from_unit_float(image, depth) if weight == 1.0 else image
+        for image, weight in zip(output, window.weights)
+    ]
