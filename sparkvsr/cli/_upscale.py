@@ -80,8 +80,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    job = FileJob(
+def file_job(args: argparse.Namespace) -> FileJob:
+    """The file job the parsed `sparkvsr upscale` options describe."""
+    return FileJob(
         source=args.input,
         output=args.output,
         settings=job_settings(args, output_format=args.codec),
@@ -92,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
         frames=args.frames,
     )
 
+
+def run(args: argparse.Namespace, upscale=None) -> int:
+    """Runs `sparkvsr upscale`; `upscale(job, progress)` replaces upscale_file on the runner
+    (the farm's assembler)."""
+    job = file_job(args)
     # Choosing and restoring keyframes can take a while before the first frame: say what happens.
     for name in ("sparkvsr.upscale_file", "sparkvsr.keyframes"):
         logging.getLogger(name).setLevel(logging.INFO)
@@ -99,7 +105,10 @@ def run(args: argparse.Namespace) -> int:
     bar, progress = progress_bar(args, "upscaling")
     runner = open_runner_for(args)
     try:
-        result = upscale_file(job, runner, progress=progress)
+        if upscale is None:
+            result = upscale_file(job, runner, progress=progress)
+        else:
+            result = upscale(job, progress)
     finally:
         bar.close()
         runner.close()
