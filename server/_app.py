@@ -103,6 +103,7 @@ class SparkVSRServer:
             max_message_bytes=self.config.max_message_bytes,
             max_queued_jobs=self.config.max_queued_jobs,
             workers=self.config.workers,
+            worker_devices=tuple(d or "" for d in self.manager.worker_devices),
         )
         service = JobService(
             self.config, self.manager, info, asyncio.get_running_loop(), self.manager.spool

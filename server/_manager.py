@@ -9,10 +9,10 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
-from sparkvsr.engines import Engine, EngineInfo, check_job_fits_engine
+from sparkvsr.engines import EngineInfo, check_job_fits_engine
 from sparkvsr.errors import (
     EngineError,
     EngineUnavailableError,
@@ -21,14 +21,13 @@ from sparkvsr.errors import (
     ResourceExhaustedError,
     SparkVSRError,
 )
-from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobSpec
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._jobs import Job
+from sparkvsr_server._scheduler import EngineFactory, WindowScheduler
 
 logger = logging.getLogger(__name__)
 
-EngineFactory = Callable[[], Engine]
 _STOP = None
 
 
@@ -51,11 +50,13 @@ class JobManager:
         self._accepting = True
         self._own_spool = config.spool_dir is None
         self._spool = Path(config.spool_dir or tempfile.mkdtemp(prefix="sparkvsr-jobs-"))
+        # Jobs run side by side, as many as there are devices; their windows share the devices.
         self._workers = [
-            threading.Thread(target=self._work, name=f"sparkvsr-worker-{i}", daemon=True)
+            threading.Thread(target=self._work, name=f"sparkvsr-job-{i}", daemon=True)
             for i in range(config.workers)
         ]
-        self._ready = threading.Barrier(config.workers + 1)
+        devices = config.devices or (None,) * config.workers
+        self._scheduler = WindowScheduler(devices, self._engines, config.default_engine)
 
     @property
     def spool(self) -> Path:
@@ -76,11 +77,16 @@ class JobManager:
         """The rules of each engine this server runs, by name."""
         return {name: info for name, (info, _) in self._engines.items()}
 
+    @property
+    def worker_devices(self) -> tuple[str | None, ...]:
+        """The device of each worker (None = the engine's default device)."""
+        return self._scheduler.devices
+
     def start(self) -> None:
         """Starts the workers and returns once each has loaded the default engine."""
+        self._scheduler.start()
         for worker in self._workers:
             worker.start()
-        self._ready.wait()
 
     def submit(self, spec: JobSpec) -> Job:
         """Admits a job after checking it against its engine's rules."""
@@ -123,6 +129,7 @@ class JobManager:
         for _ in self._workers:
             self._queue.put(_STOP)
         await asyncio.to_thread(self._join_workers)
+        await asyncio.to_thread(self._scheduler.stop)
         if self._own_spool:
             shutil.rmtree(self._spool, ignore_errors=True)
 
@@ -138,29 +145,21 @@ class JobManager:
                 del self._jobs[job_id]
 
     def _work(self) -> None:
-        engines: dict[str, Engine] = {}
-        try:
-            engines[self._config.default_engine] = self._engines[self._config.default_engine][1]()
-        finally:
-            self._ready.wait()
         while (job := self._queue.get()) is not _STOP:
             with self._lock:
                 self._queued -= 1
             if job.state.finished:  # cancelled while it waited
                 continue
             try:
-                if job.spec.engine not in engines:
-                    engines[job.spec.engine] = self._engines[job.spec.engine][1]()
-                self._run(job, engines[job.spec.engine])
+                self._run(job)
             except SparkVSRError as error:
                 job.failed(error)
             except Exception as error:  # an engine bug must fail the job, not kill the worker
                 logger.exception("job %s failed", job.id)
                 job.failed(EngineError(f"internal error in the engine: {error}"))
 
-    @staticmethod
-    def _run(job: Job, engine: Engine) -> None:
+    def _run(self, job: Job) -> None:
         job.started()
-        for frame in run_job(job.spec, engine, job.inputs()):
+        for frame in self._scheduler.run(job.spec, job.inputs()):
             job.store_frame(frame.index, frame.image)
         job.succeeded()

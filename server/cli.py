@@ -23,6 +23,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
     parser.add_argument("--engine", default=DEFAULT_ENGINE, help="default engine")
     parser.add_argument("--workers", type=int, default=1, help="worker threads (one per device)")
+    parser.add_argument(
+        "--devices",
+        metavar="all|0,1,...",
+        help="one worker per device, each with its own engine on it: all GPUs, or these "
+        "(indices or names such as cuda:1); windows of jobs are spread over them",
+    )
     parser.add_argument("--max-queued-jobs", type=int, default=8)
     parser.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES)
     parser.add_argument("--spool-dir", help="keep finished frames here (default: a temp folder)")
@@ -42,7 +48,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sparkvsr_server import config_from_env, serve
+    from sparkvsr_server._config import parse_devices
 
+    devices = parse_devices(args.devices) if args.devices else ()
     logging.getLogger("sparkvsr_server").setLevel(logging.INFO)
     config = config_from_env(
         host=args.host,
@@ -52,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         tls_key=args.tls_key,
         tls_client_ca=args.tls_client_ca,
         default_engine=args.engine,
-        workers=args.workers,
+        workers=len(devices) or args.workers,
+        devices=devices,
         max_queued_jobs=args.max_queued_jobs,
         max_message_bytes=args.max_message_bytes,
         spool_dir=args.spool_dir,
