@@ -13,7 +13,7 @@ import pytest
 from farm_jobs import OPENJD, SPARKVSR, needs_openjd, openjd_run, run, same_frames
 
 from sparkvsr.cli import main
-from sparkvsr.farm import WindowStore, clip_work
+from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper
 from sparkvsr.settings import FileJob
 from sparkvsr.timeline import read_timeline
 from sparkvsr.window_plan import window_groups
@@ -174,3 +174,25 @@ def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
     command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys]
     task = ["farm", "run-windows", "--work", str(tmp_path / "w"), "--windows", "1", "--", *command]
     assert main(task) == 2  # window 1 continues window 0, which is neither stored nor asked for
+
+
+def test_keyframe_every_chunk_makes_every_window_a_task(tmp_path, shot):
+    path, keys = shot
+    every = [*keys[:2], "--keyframe-every-chunk", "--provider", "local"]
+    template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *every)
+    (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    # Keyframe 0 only: without the flag, one chain; with it, windows of their own.
+    assert work["range"] == [str(index) for index in range(8)]
+
+
+def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
+    rules = tmp_path / "rules.json"
+    rule = {"source_path_format": "POSIX", "source_path": str(tmp_path), "destination_path": "/mnt"}
+    rules.write_text(json.dumps({"version": "pathmapping-1.0", "path_mapping_rules": [rule]}))
+    mapped = path_mapper(str(rules))
+    assert mapped(str(tmp_path / "A001.mov")) == "/mnt/A001.mov"
+    assert mapped("/elsewhere/A001.mov") == "/elsewhere/A001.mov"
+    timeline = read_timeline(str(cut))
+    map_media_paths(timeline, mapped)
+    urls = {clip.media_reference.target_url for clip in timeline.find_clips()}
+    assert urls == {"/mnt/A001.mov", "/mnt/B002.mov"}
