@@ -73,6 +73,10 @@ def _bundle_parser() -> argparse.ArgumentParser:
 
 def run_bundle(args: argparse.Namespace) -> int:
     farm, options = _bundle_parser().parse_known_args(args.job)
+    if farm.windows_per_task < 1:
+        raise InvalidInputError(
+            f"--windows-per-task must be at least 1, got {farm.windows_per_task}"
+        )
     source, output = os.path.abspath(farm.input), os.path.abspath(farm.output)
     if not os.path.isfile(source):
         raise NotFoundError(f"input not found: {source}")
@@ -126,9 +130,13 @@ def _default_work(output: str, edit: bool) -> str:
 
 def _parse(command) -> argparse.Namespace:
     """The recorded `sparkvsr` command, parsed by the command's own parser."""
-    from sparkvsr.cli import build_parser
+    from sparkvsr.cli import _timeline, _upscale
 
-    return build_parser().parse_args(list(command))
+    parser = argparse.ArgumentParser(prog="sparkvsr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (_upscale, _timeline):
+        module.register(commands)
+    return parser.parse_args(list(command))
 
 
 def _window_tasks(job_args, work_dir: str, farm) -> list[str]:

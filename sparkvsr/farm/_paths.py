@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import opentimelineio as otio
 
-from sparkvsr.timeline._plan import path_from_url
+from sparkvsr.timeline import path_from_url
 
 
 def path_mapper(rules_file: str | None) -> Callable[[str], str]:

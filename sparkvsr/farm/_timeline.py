@@ -5,8 +5,7 @@ from __future__ import annotations
 import opentimelineio as otio
 
 from sparkvsr.settings import FileJob, JobSettings
-from sparkvsr.timeline import ClipPlan, TimelineSelection, plan_timeline
-from sparkvsr.timeline._run import clip_job, clip_work_key
+from sparkvsr.timeline import ClipPlan, TimelineSelection, clip_job, clip_work_key, plan_timeline
 
 
 def timeline_clips(timeline: otio.schema.Timeline, selection: TimelineSelection) -> list[ClipPlan]:

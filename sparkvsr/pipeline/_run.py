@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -52,7 +52,6 @@ def run_windows(
     indices: Iterable[int],
     source: WindowSource,
     known: Mapping[int, WindowOutput] | None = None,
-    should_stop: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Runs windows `indices` of `plan` in order, yielding (index, output) as each finishes.
 
@@ -62,8 +61,6 @@ def run_windows(
     """
     outputs: dict[int, WindowOutput] = dict(known or {})
     for index in indices:
-        if should_stop and should_stop():
-            return
         output = run_window(spec, engine, plan, index, source, outputs)
         outputs[index] = output
         start = plan[index].frames.start

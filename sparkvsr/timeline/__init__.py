@@ -18,12 +18,16 @@ from sparkvsr.timeline._plan import (
     MediaTiming,
     TimelineSelection,
     media_timing,
+    path_from_url,
     plan_timeline,
 )
 from sparkvsr.timeline._run import (
     CANCELLED,
     ClipOutcome,
     TimelineResult,
+    UpscaleClip,
+    clip_job,
+    clip_work_key,
     upscale_timeline,
 )
 from sparkvsr.timeline._time import exact_rate, timecode_time
@@ -43,9 +47,13 @@ __all__ = [
     "OutputMode",
     "TimelineResult",
     "TimelineSelection",
+    "UpscaleClip",
+    "clip_job",
+    "clip_work_key",
     "exact_rate",
     "media_timing",
     "output_name",
+    "path_from_url",
     "plan_timeline",
     "read_timeline",
     "reference_key",
