@@ -1,10 +1,11 @@
-"""OpenFX plug-in benchmark: the window handover by file against a raw loopback socket moving the
-same bytes, and render time per frame at 1080p through the test OFX host with the flow engine.
+"""OpenFX plug-in benchmark: the window handover by file (the server's own RunWindow input
+mapping, hashing and output store) against a raw loopback socket moving the same bytes each way,
+and render time per frame at 1080p through the test OFX host with the flow engine.
 
 Run: .venv/bin/python benchmarks/bench_openfx_transport.py [--windows 6] [--render-frames 16]
      [--gateway http://127.0.0.1:50052]   (else it starts `sparkvsr serve --gateway-port 0`)
 Builds the plug-in with CMake into a temporary folder. Prints figures; it asserts nothing.
-The transport part needs only numpy (--transport-only), so it also runs on a quieter machine.
+--transport-only skips the render part (no plug-in build, no server).
 """
 
 from __future__ import annotations
@@ -26,29 +27,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "openfx")
 
 # One 16-frame window of a UHD timeline restored x4: 960x540 RGBA 16-bit in, 3840x2160 out.
 FRAMES, IN_SHAPE, SCALE = 16, (540, 960, 4), 4
+OUT_SHAPE = (IN_SHAPE[0] * SCALE, IN_SHAPE[1] * SCALE, 4)
 IN_BYTES = FRAMES * int(np.prod(IN_SHAPE)) * 2
-OUT_BYTES = IN_BYTES * SCALE * SCALE
+OUT_FRAME_BYTES = int(np.prod(OUT_SHAPE)) * 2
+OUT_BYTES = FRAMES * OUT_FRAME_BYTES
 HANDOVER = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
 
 
+def engine_output() -> np.ndarray:
+    """What both servers answer every window with (no engine runs: only transport is timed)."""
+    return np.random.default_rng(1).integers(0, 65536, OUT_SHAPE, np.uint16)
+
+
 def file_server(requests, replies) -> None:
-    """Reads each handed-over window and writes an output file of the output's size."""
-    incoming, output = bytearray(IN_BYTES), np.zeros(OUT_BYTES, np.uint8)
-    while (path := requests.get()) is not None:
-        with open(path, "rb", buffering=0) as f:
-            f.readinto(incoming)
-        out_path = path + ".out"
-        output[:IN_BYTES] = np.frombuffer(incoming, np.uint8)
-        with open(out_path, "wb", buffering=0) as f:
-            f.write(output.data)
-        replies.put(out_path)
+    """The server's RunWindow path without the engine: the input mapped and hashed for the
+    cache key, the output written into the window store (shared memory, byte budget)."""
+    from sparkvsr.api.v1 import upscale_pb2 as pb
+    from sparkvsr.specs import FrameLayout
+    from sparkvsr_server._window_store import WindowStore
+    from sparkvsr_server._windows import _read_window
+
+    layout = FrameLayout(IN_SHAPE[1], IN_SHAPE[0], 4, 16, "bottom_up")
+    store, image = WindowStore(Path(tempfile.mkdtemp()), 4 << 30), engine_output()
+    try:
+        while (path := requests.get()) is not None:
+            request = pb.RunWindowRequest(input_path=path, frame_count=FRAMES)
+            key, _ = _read_window(request, "bench", layout)
+            images = (image for _ in range(FRAMES))
+            replies.put(str(store.write(key, images, OUT_BYTES, bottom_up=True)))
+    finally:
+        store.close()
 
 
 def socket_server(port_reply) -> None:
     listener = socket.create_server(("127.0.0.1", 0))
     port_reply.put(listener.getsockname()[1])
     connection, _ = listener.accept()
-    incoming, output = bytearray(IN_BYTES), np.zeros(OUT_BYTES, np.uint8)
+    incoming, image = bytearray(IN_BYTES), engine_output()
     view = memoryview(incoming)
     while True:
         got = 0
@@ -57,45 +72,49 @@ def socket_server(port_reply) -> None:
             if n == 0:
                 return
             got += n
-        output[:IN_BYTES] = np.frombuffer(incoming, np.uint8)
-        connection.sendall(output)
+        for _ in range(FRAMES):
+            connection.sendall(image)
 
 
-def file_fps(windows: int, window: bytes) -> float:
+def file_fps(windows: int, window: bytearray) -> float:
+    """The plug-in's side: the window written to a fresh file, each output frame mapped and
+    copied into the host's image."""
     requests, replies = mp.Queue(), mp.Queue()
     server = mp.Process(target=file_server, args=(requests, replies))
     server.start()
-    result = bytearray(OUT_BYTES)
+    host_image = np.empty(OUT_FRAME_BYTES, np.uint8)
     started = time.perf_counter()
     for i in range(windows):
-        path = f"{HANDOVER}/sparkvsr-bench-{os.getpid()}-{i}"
-        with open(path, "wb", buffering=0) as f:
+        window[0] = i  # a new window each time, as for the socket: no cache hits
+        fd, path = tempfile.mkstemp(prefix="sparkvsr-bench-", dir=HANDOVER)
+        with open(fd, "wb", buffering=0) as f:
             f.write(window)
         requests.put(path)
         out_path = replies.get()
-        with open(out_path, "rb", buffering=0) as f:
-            assert f.readinto(result) == OUT_BYTES
+        for t in range(FRAMES):
+            host_image[:] = np.memmap(out_path, np.uint8, "r", t * OUT_FRAME_BYTES, OUT_FRAME_BYTES)
         os.unlink(path)
-        os.unlink(out_path)
     elapsed = time.perf_counter() - started
     requests.put(None)
     server.join()
     return windows * FRAMES / elapsed
 
 
-def socket_fps(windows: int, window: bytes) -> float:
+def socket_fps(windows: int, window: bytearray) -> float:
     port_reply = mp.Queue()
     server = mp.Process(target=socket_server, args=(port_reply,))
     server.start()
     client = socket.create_connection(("127.0.0.1", port_reply.get()))
-    result = bytearray(OUT_BYTES)
-    view = memoryview(result)
+    host_image = bytearray(OUT_FRAME_BYTES)
+    view = memoryview(host_image)
     started = time.perf_counter()
-    for _ in range(windows):
+    for i in range(windows):
+        window[0] = i
         client.sendall(window)
-        got = 0
-        while got < OUT_BYTES:
-            got += client.recv_into(view[got:])
+        for _ in range(FRAMES):
+            got = 0
+            while got < OUT_FRAME_BYTES:
+                got += client.recv_into(view[got:])
     elapsed = time.perf_counter() - started
     client.close()
     server.join()
@@ -145,7 +164,7 @@ def main() -> None:
     parser.add_argument("--gateway", help="a running gateway's URL (default: start one)")
     parser.add_argument("--transport-only", action="store_true")
     args = parser.parse_args()
-    window = np.random.default_rng(0).integers(0, 256, IN_BYTES, np.uint8).tobytes()
+    window = bytearray(np.random.default_rng(0).integers(0, 256, IN_BYTES, np.uint8).tobytes())
     by_file, by_socket = file_fps(args.windows, window), socket_fps(args.windows, window)
     print(f"window {FRAMES} x {IN_SHAPE[1]}x{IN_SHAPE[0]} RGBA16 in, x{SCALE} out "
           f"({(IN_BYTES + OUT_BYTES) / FRAMES / 1e6:.1f} MB per frame both ways)")  # fmt: skip

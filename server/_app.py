@@ -72,6 +72,7 @@ class SparkVSRServer:
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
+        self.service: JobService | None = None
 
     def _bind(self) -> int:
         address = f"{self.config.host}:{self.config.port}"
@@ -105,7 +106,7 @@ class SparkVSRServer:
             workers=self.config.workers,
             worker_devices=tuple(d or "" for d in self.manager.worker_devices),
         )
-        service = JobService(
+        service = self.service = JobService(
             self.config, self.manager, info, asyncio.get_running_loop(), self.manager.spool
         )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
@@ -141,6 +142,8 @@ class SparkVSRServer:
         if self.gateway is not None:
             await self.gateway.stop()
         await self.grpc_server.stop(1.0)
+        if self.service is not None:
+            self.service.close()
 
 
 def create_server(

@@ -47,9 +47,17 @@ class ServerConfig:
     """On SIGTERM, how long running jobs may take to finish before they are cancelled."""
     gateway_port: int | None = None
     """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
-    a free one; None = no gateway (`sparkvsr serve` opens it on 50052)."""
+    a free one; None = no gateway (`sparkvsr serve` opens it next to the gRPC port: 50052)."""
+
+    window_cache_bytes: int = 4 << 30
+    """Bytes of RunWindow outputs kept for reuse (in /dev/shm where there is one), the least
+    recently used dropped first."""
 
     def __post_init__(self) -> None:
+        if self.window_cache_bytes < 1:
+            raise InvalidInputError(
+                f"window_cache_bytes must be at least 1, got {self.window_cache_bytes}"
+            )
         if not 0 <= self.port <= 65535:
             raise InvalidInputError(f"port must be 0..65535, got {self.port}")
         if self.gateway_port is not None and not 0 <= self.gateway_port <= 65535:

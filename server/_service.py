@@ -19,6 +19,7 @@ from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._manager import JobManager
 from sparkvsr_server._media_jobs import MediaJob, start_media_job
 from sparkvsr_server._runner import ManagerRunner
+from sparkvsr_server._window_store import WindowStore
 from sparkvsr_server._windows import WindowCache
 
 
@@ -38,7 +39,8 @@ class JobService:
         self._info = info
         self._loop = loop
         self._media: dict[str, MediaJob] = {}
-        self.windows = WindowCache(cache_root / "windows", manager, loop)
+        store = WindowStore(cache_root / "windows", config.window_cache_bytes)
+        self.windows = WindowCache(store, manager, loop)
 
     def server_info(self) -> pb.GetServerInfoResponse:
         return wire.server_info_to_proto(self._info)
@@ -94,6 +96,10 @@ class JobService:
     async def run_window(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
         self._check_accepting()
         return await self.windows.run(request)
+
+    def close(self) -> None:
+        """Frees what outlives a request: the windows' outputs (in memory where possible)."""
+        self.windows.store.close()
 
     @property
     def default_engine(self) -> str:

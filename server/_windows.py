@@ -1,5 +1,5 @@
 """Engine windows handed over as files (the OpenFX sidecar's transport), with their outputs
-cached on disk by the content of their inputs and settings: asking again runs no engine."""
+cached by the content of their inputs and settings: asking again runs no engine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import asyncio
 import hashlib
 import logging
 import os
-from pathlib import Path
 
 import numpy as np
 
@@ -19,6 +18,7 @@ from sparkvsr.settings import JobSettings
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
 from sparkvsr_server._manager import JobManager
 from sparkvsr_server._runner import ManagerRunner
+from sparkvsr_server._window_store import WindowStore
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +28,8 @@ _READ_BLOCK = 16 << 20
 class WindowCache:
     """Runs RunWindow requests on the job manager; one engine run per distinct window."""
 
-    def __init__(self, root: Path, manager: JobManager, loop: asyncio.AbstractEventLoop):
-        self._root = root
-        self._root.mkdir(parents=True, exist_ok=True)
+    def __init__(self, store: WindowStore, manager: JobManager, loop: asyncio.AbstractEventLoop):
+        self.store = store
         self._manager = manager
         self._loop = loop
         self._running: dict[str, asyncio.Future] = {}
@@ -44,22 +43,18 @@ class WindowCache:
         layout = wire.layout_from_proto(request.layout)
         settings = wire.job_settings_from_proto(request.settings)
         engine = settings.engine or self._manager.default_engine
-        key = await asyncio.to_thread(_window_key, request, engine, layout)
-        output = self._root / f"{key}.raw"
+        key, frames = await asyncio.to_thread(_read_window, request, engine, layout)
         output_layout = wire.layout_to_proto(layout.scaled(settings.scale))
-        if output.exists():
-            return pb.RunWindowResponse(
-                output_path=str(output), output_layout=output_layout, cached=True
-            )
         if key in self._running:  # the same window asked again while it runs: wait for it
             await asyncio.shield(self._running[key])
+        if output := self.store.lookup(key):
             return pb.RunWindowResponse(
                 output_path=str(output), output_layout=output_layout, cached=True
             )
         self._running[key] = self._loop.create_future()
         try:
-            job_id = await asyncio.to_thread(
-                self._compute, request, layout, settings, engine, output
+            output, job_id = await asyncio.to_thread(
+                self._compute, request, frames, layout, settings, engine, key
             )
             self._running[key].set_result(None)
         except BaseException as error:
@@ -75,12 +70,12 @@ class WindowCache:
     def _compute(
         self,
         request: pb.RunWindowRequest,
+        frames: np.ndarray,
         layout: FrameLayout,
         settings: JobSettings,
         engine: str,
-        output: Path,
-    ) -> str:
-        frames = _read_frames(request.input_path, request.frame_count, layout)
+        key: str,
+    ) -> tuple[str, str]:
         upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
         keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
         spec = JobSpec(
@@ -94,17 +89,24 @@ class WindowCache:
         )
         items = [*keyframes, *(SourceFrame(i, frame) for i, frame in enumerate(frames))]
         runner = ManagerRunner(self._manager, self._loop)
-        partial = output.with_suffix(".partial")
-        with open(partial, "wb") as file:
-            for frame in runner.run(spec, items):
-                rows = frame.image[::-1] if layout.row_order == "bottom_up" else frame.image
-                file.write(np.ascontiguousarray(rows).tobytes())
-        os.replace(partial, output)
-        logger.info("window %s computed by job %s", output.stem[:12], runner.current.id)
-        return runner.current.id
+        images = (frame.image for frame in runner.run(spec, items))
+        size = request.frame_count * upright.scaled(settings.scale).nbytes
+        output = self.store.write(key, images, size, bottom_up=layout.row_order == "bottom_up")
+        logger.info("window %s computed by job %s", key[:12], runner.current.id)
+        return output, runner.current.id
 
 
-def _window_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
+def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout):
+    """The window's cache key and its frames (top-down), both from one mapping of the input."""
+    data = _map_input(request.input_path, request.frame_count, layout)
+    frames = data.reshape(request.frame_count, *layout.shape)
+    key = _window_key(request, engine, layout, data)
+    return key, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
+
+
+def _window_key(
+    request: pb.RunWindowRequest, engine: str, layout: FrameLayout, data: np.ndarray
+) -> str:
     """A hash of everything the output depends on: settings, layout, the frames' bytes and each
     keyframe's still (or the provider that will restore it)."""
     digest = hashlib.sha256()
@@ -114,7 +116,7 @@ def _window_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) 
     for part in (settings, wire.layout_to_proto(layout)):
         digest.update(part.SerializeToString(deterministic=True))
     digest.update(f"frames={request.frame_count}".encode())
-    _hash_file(digest, request.input_path, "window input")
+    digest.update(data)
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
         digest.update(f"keyframe={keyframe.offset}".encode())
         if keyframe.still_path:
@@ -133,19 +135,21 @@ def _hash_file(digest, path: str, what: str) -> None:
         raise InvalidInputError(f"cannot read {what} {path}: {error.strerror}") from None
 
 
-def _read_frames(path: str, count: int, layout: FrameLayout) -> np.ndarray:
-    """The window's frames, top-down, from the client's file."""
+def _map_input(path: str, count: int, layout: FrameLayout) -> np.ndarray:
+    """The client's file, mapped rather than copied (it stays unchanged until the reply)."""
     if count < 1:
         raise InvalidInputError("frame_count must be at least 1")
-    size = os.path.getsize(path)
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        raise NotFoundError(f"window input {path} does not exist") from None
     if size != count * layout.nbytes:
         raise InvalidInputError(
             f"window input {path} holds {size} bytes; {count} frames of "
             f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} need "
             f"{count * layout.nbytes}"
         )
-    frames = np.fromfile(path, dtype=layout.dtype).reshape(count, *layout.shape)
-    return frames[:, ::-1] if layout.row_order == "bottom_up" else frames
+    return np.memmap(path, dtype=layout.dtype, mode="r")
 
 
 def _keyframes(request, frames: np.ndarray, target: FrameLayout, settings: JobSettings):

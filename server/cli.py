@@ -36,9 +36,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--gateway-port",
         type=int,
-        default=50052,
         help="port of the JSON gateway for the Premiere panel and the OpenFX plugin "
-        "(default: 50052; 0 = any free port)",
+        "(default: the gRPC port + 1, so 50052; 0 = any free port)",
     )
     parser.add_argument(
         "--no-gateway", action="store_true", help="serve gRPC only, without the JSON gateway"
@@ -66,7 +65,15 @@ def run(args: argparse.Namespace) -> int:
         max_message_bytes=args.max_message_bytes,
         spool_dir=args.spool_dir,
         shutdown_grace_s=args.shutdown_grace,
-        gateway_port=None if args.no_gateway else args.gateway_port,
+        gateway_port=None if args.no_gateway else _gateway_port(args),
     )
     serve(config)
     return 0
+
+
+def _gateway_port(args: argparse.Namespace) -> int:
+    """The gateway's port: as given, else next to the gRPC port (so servers on other ports do not
+    fight over one gateway port)."""
+    if args.gateway_port is not None:
+        return args.gateway_port
+    return args.port + 1 if args.port else 0

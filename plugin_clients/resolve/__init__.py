@@ -5,8 +5,9 @@ selected clips and markers through Resolve's scripting API, hands them to the li
 bridge as an OTIO timeline, and imports and places the upscaled media.
 """
 
+from sparkvsr_resolve._api import ResolveError, ResolveVersion
 from sparkvsr_resolve._job import ResolveJob, ResolveReport
-from sparkvsr_resolve._resolve import ResolveError, ResolveTimeline, ResolveVersion
+from sparkvsr_resolve._resolve import ResolveTimeline
 from sparkvsr_resolve._script import main
 from sparkvsr_resolve._settings import ResolveSettings, load_settings, save_settings, settings_path
 

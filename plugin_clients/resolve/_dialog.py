@@ -7,6 +7,7 @@ once it has finished, imports and places the media from the script's own thread.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 
 from sparkvsr.engines import DEFAULT_ENGINE, engine_entries
@@ -20,6 +21,7 @@ WINDOW = "SparkVSRUpscale"
 POLL = "SparkVSRPoll"
 STILLS_ONLY = "stills in marker notes only"
 SCALES = ("2", "4")
+logger = logging.getLogger(__name__)
 
 
 class _Worker:
@@ -30,7 +32,7 @@ class _Worker:
         self.stop = threading.Event()
         self.status = "starting"
         self.result = None
-        self.error: SparkVSRError | None = None
+        self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, name="sparkvsr-upscale", daemon=True)
         self.thread.start()
 
@@ -40,7 +42,7 @@ class _Worker:
 
         try:
             self.result = self.job.upscale(progress=progress, should_stop=self.stop.is_set)
-        except SparkVSRError as error:
+        except Exception as error:  # reported by the UI thread, never a silently dead worker
             self.error = error
 
     @property
@@ -158,6 +160,9 @@ def run_dialog(job: ResolveJob, fusion, bmd) -> int:
             report = job.place(worker.result)
         except SparkVSRError as error:
             items["Status"].Text = f"Nothing was added to the project: {error}"
+        except Exception as error:  # an answer nobody foresaw must not leave the dialog stuck
+            logger.exception("the SparkVSR job failed")
+            items["Status"].Text = f"Stopped by an unexpected error: {error!r}"
         else:
             items["Status"].Text = report.text
             state["code"] = 0 if report.placed and not report.result.cancelled else 1

@@ -21,10 +21,11 @@ from sparkvsr.timeline import (
     TimelineResult,
     TimelineSelection,
     plan_timeline,
-    sidecar_path,
     upscale_timeline,
 )
-from sparkvsr_resolve._resolve import ResolveTimeline, resolve_version
+from sparkvsr_resolve._api import resolve_version
+from sparkvsr_resolve._placing import add_provenance, place
+from sparkvsr_resolve._resolve import ResolveTimeline
 from sparkvsr_resolve._settings import LOCAL_SERVER, ResolveSettings
 
 Log = Callable[[str], None]
@@ -36,12 +37,16 @@ class ResolveReport:
 
     result: TimelineResult
     placed: int
+    tracks: int = 1
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         if self.result.cancelled:
             return self.result.summary() + "\ncancelled: nothing was added to the project"
-        return self.result.summary() + f"\nplaced {self.placed} clips on a new track"
+        where = "a new track" if self.tracks <= 1 else f"{self.tracks} new tracks"
+        lines = [self.result.summary(), f"placed {self.placed} clips on {where}"]
+        return "\n".join(lines + [f"note: {note}" for note in self.notes])
 
 
 class ResolveJob:
@@ -56,17 +61,11 @@ class ResolveJob:
         self.version = resolve_version(resolve)
         self.log = log
         self.resolve_timeline = ResolveTimeline(resolve, self.version)
-        selected = self.resolve_timeline.selected_items()
-        self.refused: list[str] = []
-        """One line per selected clip Resolve cannot have placed back, saying why."""
-        supported = []
-        for chosen in selected:
-            reason = self.resolve_timeline.unsupported(chosen.item)
-            if reason:
-                self.refused.append(f"{chosen.item.GetName()}: skipped: {reason}")
-            else:
-                supported.append(chosen)
-        self.timeline = self.resolve_timeline.to_otio(supported)
+        selected, left_out = self.resolve_timeline.selected_items()
+        self.timeline, refused = self.resolve_timeline.to_otio(selected)
+        self.refused: list[str] = left_out + refused
+        """One line per chosen item left out (transitions, stale items, clips Resolve cannot
+        have placed back), saying why."""
         self.engine = settings.job.engine or DEFAULT_ENGINE
         """The engine the clips ran on (the server's default when the settings name none)."""
         self.use(settings)
@@ -132,18 +131,19 @@ class ResolveJob:
         cancelled run adds nothing."""
         if result.cancelled:
             return ResolveReport(result, 0)
-        placed = self.resolve_timeline.place(
-            result.outcomes, self.settings.job.scale, self.settings.bin_name
-        )
+        scale = self.settings.job.scale
+        placed = place(self.resolve_timeline, result.outcomes, scale, self.settings.bin_name)
+        notes = list(placed.notes)
         for outcome in result.outcomes:
             if not outcome.done:
                 continue
-            plan = outcome.plan
-            keys = ", ".join(str(key.frame) for key in plan.keyframes) or "none (blind)"
-            self.resolve_timeline.add_marker(
-                plan.clip.metadata["resolve"]["record_frame"],
-                f"SparkVSR x{self.settings.job.scale}",
+            keys = ", ".join(str(key.frame) for key in outcome.plan.keyframes) or "none (blind)"
+            note = add_provenance(
+                self.resolve_timeline,
+                outcome,
+                # Not the keyframe prefix: a later run must not take it for a keyframe.
+                f"Upscaled x{scale}",
                 f"Upscaled with {self.engine}; keyframes at media frames {keys}; {outcome.output}",
-                {"output": outcome.output, "sidecar": sidecar_path(outcome.output)},
             )
-        return ResolveReport(result, len(placed))
+            notes += [note] if note else []
+        return ResolveReport(result, len(placed.items), placed.tracks, tuple(notes))

@@ -1,4 +1,4 @@
-"""Everything that talks to Resolve's scripting API (DaVinciResolveScript), and nothing else.
+"""Reading the job's timeline through Resolve's scripting API: the chosen clips, as OTIO.
 
 Frame conventions of the API, which the test double follows:
 - timeline frames (TimelineItem.GetStart/GetEnd, AppendToTimeline's recordFrame) are absolute:
@@ -7,74 +7,32 @@ Frame conventions of the API, which the test double follows:
   the timeline's start (0 = its first frame);
 - a timeline item's markers count media frames from the media's first frame (its left offset
   included), as media pool item markers do;
-- AppendToTimeline's startFrame/endFrame are media frames, endFrame exclusive.
+- GetLeftOffset/GetDuration count timeline frames, GetSourceStartFrame/EndFrame media frames
+  (see _source.py for mixed frame rates).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import opentimelineio as otio
 from opentimelineio import opentime
 
-from sparkvsr.errors import SparkVSRError
-from sparkvsr.timeline import ClipOutcome, exact_rate, timecode_time
+from sparkvsr.timeline import timecode_time
+from sparkvsr_resolve._api import (
+    VIDEO,
+    ItemSpan,
+    ResolveError,
+    ResolveVersion,
+    call,
+    frame_rate,
+    is_provenance,
+    item_span,
+)
+from sparkvsr_resolve._source import first_media_frame
 
 # Resolve's marker colours with an OTIO colour of the same name; the others keep their own name.
 _OTIO_COLORS = {"Fuchsia": "MAGENTA"}
-VIDEO = "video"
-
-
-class ResolveError(SparkVSRError):
-    """Resolve refused something or lacks what the script needs; nothing was changed."""
-
-
-@dataclass(frozen=True)
-class ResolveVersion:
-    """Which Resolve runs the script, and what that edition and version allow."""
-
-    major: int
-    minor: int
-    patch: int
-    product: str
-
-    @property
-    def studio(self) -> bool:
-        return "Studio" in self.product
-
-    @property
-    def shows_script_windows(self) -> bool:
-        """The free edition shows no windows built by scripts from 19.1 on."""
-        return self.studio or (self.major, self.minor) < (19, 1)
-
-    @property
-    def has_mark_in_out(self) -> bool:
-        return (self.major, self.minor) >= (19, 1)
-
-    @property
-    def inserts_tracks_at_an_index(self) -> bool:
-        return self.major >= 19
-
-    def __str__(self) -> str:
-        return f"{self.product} {self.major}.{self.minor}.{self.patch}"
-
-
-def resolve_version(resolve) -> ResolveVersion:
-    """The running Resolve's version.
-
-    Raises:
-        ResolveError: older than 18.0, whose AppendToTimeline cannot place a clip at a track
-            and record frame.
-    """
-    major, minor, patch = (list(resolve.GetVersion()) + [0, 0, 0])[:3]
-    version = ResolveVersion(int(major), int(minor), int(patch), resolve.GetProductName())
-    if version.major < 18:
-        raise ResolveError(
-            f"{version} is too old: placing clips at a record frame needs DaVinci Resolve 18 or "
-            "later"
-        )
-    return version
 
 
 @dataclass(frozen=True)
@@ -85,259 +43,240 @@ class SelectedItem:
     """Video track index, from 1."""
     item: object
     """Resolve's TimelineItem."""
+    span: ItemSpan
 
 
 class ResolveTimeline:
-    """The current project's current timeline, read and changed through the scripting API."""
+    """The timeline current when the job was read, read and changed through the scripting API."""
 
     def __init__(self, resolve, version: ResolveVersion):
         self.version = version
-        self.project = resolve.GetProjectManager().GetCurrentProject()
+        manager = resolve.GetProjectManager()
+        self.project = manager.GetCurrentProject() if manager else None
         if not self.project:
             raise ResolveError("no project is open")
         self.timeline = self.project.GetCurrentTimeline()
         if not self.timeline:
             raise ResolveError("no timeline is open: open one on the Edit page")
         self.media_pool = self.project.GetMediaPool()
-        self.rate = exact_rate(float(self.timeline.GetSetting("timelineFrameRate")))
-        self.start_frame = int(self.timeline.GetStartFrame())
-
-    @property
-    def name(self) -> str:
-        return self.timeline.GetName()
+        self.name = self.timeline.GetName() or "the current timeline"
+        self.rate = frame_rate(
+            self.timeline.GetSetting("timelineFrameRate"), f"timeline {self.name}"
+        )
+        start = self.timeline.GetStartFrame()
+        if start is None:
+            raise ResolveError(f"Resolve reports no start frame for timeline {self.name}")
+        self.start_frame = int(start)
 
     def _time(self, frames: float) -> opentime.RationalTime:
         return opentime.RationalTime(frames, float(self.rate))
 
-    def selected_items(self) -> list[SelectedItem]:
-        """The video items inside the In/Out marks (Resolve 19.1+), else the one under the playhead.
+    def track_count(self) -> int:
+        return int(self.timeline.GetTrackCount(VIDEO) or 0)
 
-        Resolve's scripting API does not expose the clips selected on the timeline.
+    def track_items(self, track: int) -> list:
+        return list(self.timeline.GetItemListInTrack(VIDEO, track) or [])
+
+    # The job's timeline ---------------------------------------------------------------------
+
+    def is_current(self) -> bool:
+        current = self.project.GetCurrentTimeline()
+        if current is None:
+            return False
+        ids = (call(current, "GetUniqueId"), call(self.timeline, "GetUniqueId"))
+        if None not in ids:
+            return ids[0] == ids[1]
+        return current.GetName() == self.timeline.GetName()
+
+    def make_current(self) -> bool:
+        """Makes the job's timeline current again (AppendToTimeline places into whatever
+        timeline is current); True if it had to.
 
         Raises:
-            ResolveError: nothing is marked and no clip is under the playhead.
+            ResolveError: Resolve would not switch back to it.
         """
+        if self.is_current():
+            return False
+        if not self.project.SetCurrentTimeline(self.timeline) or not self.is_current():
+            raise ResolveError(
+                f"timeline {self.name} is no longer the current one and Resolve would not make "
+                "it current again; open it and run again"
+            )
+        return True
+
+    # Which clips ------------------------------------------------------------------------------
+
+    def selected_items(self) -> tuple[list[SelectedItem], list[str]]:
+        """The chosen video items, and one line per chosen item left out (transitions, stale
+        items). Chosen: the clips selected on the timeline (Resolve 21.0.4+), else those inside
+        the In/Out marks (19.1+), else the one under the playhead.
+
+        Raises:
+            ResolveError: nothing is selected or marked and no clip is under the playhead.
+        """
+        chosen, left_out = [], []
+        for track, item in self._chosen():
+            span = item_span(item)
+            if span is None:
+                left_out.append(
+                    f"an item on V{track}: skipped: Resolve reports no name or frames for it "
+                    "(a stale item)"
+                )
+            elif self._is_transition(track, item, span):
+                left_out.append(
+                    f"{span.name} (transition on V{track}): skipped: transitions are not "
+                    "upscaled, and the clips either side keep their places"
+                )
+            else:
+                chosen.append(SelectedItem(track, item, span))
+        if not chosen:
+            hint = "select clips, set In and Out around them, or park the playhead on one"
+            raise ResolveError("; ".join([*left_out, f"no clip to upscale: {hint}"]))
+        return chosen, left_out
+
+    def _chosen(self) -> list[tuple[int, object]]:
+        return self._timeline_selection() or self._marked() or self._under_playhead()
+
+    def _timeline_selection(self) -> list[tuple[int, object]]:
+        if not self.version.has_timeline_selection:
+            return []
+        selected = call(self.timeline, "GetSelectedClips") or []
+        items = selected.values() if isinstance(selected, dict) else selected
+        chosen = []
+        for item in items:
+            kind_and_index = call(item, "GetTrackTypeAndIndex") if item else None
+            if kind_and_index and kind_and_index[0] == VIDEO:
+                chosen.append((int(kind_and_index[1]), item))
+            elif item is not None and kind_and_index is None:
+                chosen.append((self._track_of(item), item))
+        return chosen
+
+    def _marked(self) -> list[tuple[int, object]]:
         marks = self.timeline.GetMarkInOut() if self.version.has_mark_in_out else {}
-        video = (marks or {}).get("video") or {}
-        if "in" in video and "out" in video:
-            first = self.start_frame + int(video["in"])
-            last = self.start_frame + int(video["out"])
-            chosen = [
-                SelectedItem(track, item)
-                for track in range(1, int(self.timeline.GetTrackCount(VIDEO)) + 1)
-                for item in self.timeline.GetItemListInTrack(VIDEO, track) or []
-                if int(item.GetStart()) <= last and int(item.GetEnd()) > first
-            ]
-            if chosen:
-                return chosen
+        video = (marks or {}).get(VIDEO) or {}
+        if "in" not in video or "out" not in video:
+            return []
+        first = self.start_frame + int(video["in"])
+        last = self.start_frame + int(video["out"])  # the Out frame counted as marked
+        chosen = []
+        for track in range(1, self.track_count() + 1):
+            for item in self.track_items(track):
+                span = item_span(item)
+                if span is None or (span.start <= last and span.end > first):
+                    chosen.append((track, item))
+        return chosen
+
+    def _under_playhead(self) -> list[tuple[int, object]]:
         current = self.timeline.GetCurrentVideoItem()
-        if current:
-            return [SelectedItem(self._track_of(current), current)]
-        raise ResolveError(
-            "no clip to upscale: set In and Out around the clips, or park the playhead on one"
-        )
-
-    def unsupported(self, item) -> str | None:
-        """Why an item cannot be upscaled and placed back exactly, or None.
-
-        A retimed clip shows more or fewer media frames than it lasts, and the scripting API
-        can neither read its speed curve nor retime the placed copy to match.
-        """
-        media_item = item.GetMediaPoolItem()
-        if not media_item:
-            return None  # titles and generators: the timeline bridge says why
-        try:
-            used = int(item.GetSourceEndFrame()) - int(item.GetSourceStartFrame())
-        except (AttributeError, TypeError):
-            return None  # a Resolve without these calls: speed changes cannot be seen
-        media_rate = exact_rate(float(media_item.GetClipProperty("FPS")))
-        expected = int(item.GetDuration()) * media_rate / self.rate
-        # One frame of slack: GetSourceStartFrame is reported a frame early on some versions.
-        if abs(used - expected) <= 1:
-            return None
-        return (
-            f"it has a speed change ({used} media frames over {item.GetDuration()} timeline "
-            "frames), which Resolve's scripting API cannot place back; render it at 100% first"
-        )
+        return [(self._track_of(current), current)] if current else []
 
     def _track_of(self, wanted) -> int:
-        for track in range(1, int(self.timeline.GetTrackCount(VIDEO)) + 1):
-            for item in self.timeline.GetItemListInTrack(VIDEO, track) or []:
-                if item.GetUniqueId() == wanted.GetUniqueId():
-                    return track
-        raise ResolveError(f"{wanted.GetName()} is not on a video track")
+        wanted_id = wanted.GetUniqueId()
+        for track in range(1, self.track_count() + 1):
+            if any(item.GetUniqueId() == wanted_id for item in self.track_items(track)):
+                return track
+        raise ResolveError(f"{wanted.GetName() or 'the clip'} is not on a video track")
 
-    def to_otio(self, selected: list[SelectedItem]) -> otio.schema.Timeline:
-        """The timeline as OTIO, holding only the selected clips (the rest are gaps), with every
-        timeline marker and the selected clips' markers. Each clip's metadata["resolve"] says
-        which item it came from."""
+    def _is_transition(self, track: int, item, span: ItemSpan) -> bool:
+        """GetItemListInTrack also lists transitions: no media pool item, and overlapping the
+        clips either side of their cut."""
+        if item.GetMediaPoolItem():
+            return False
+        for other in self.track_items(track):
+            other_span = item_span(other)
+            if other is item or other_span is None or other_span == span:
+                continue
+            if other_span.start < span.end and span.start < other_span.end:
+                return True
+        return False
+
+    # As OTIO ----------------------------------------------------------------------------------
+
+    def to_otio(self, selected: list[SelectedItem]) -> tuple[otio.schema.Timeline, list[str]]:
+        """The timeline as OTIO, holding only the selected clips at their record frames (the
+        rest are gaps), with every timeline marker but the runs' own and the clips' markers;
+        each clip's metadata["resolve"] says which item it came from. Also one line per
+        selected clip that cannot be upscaled and placed back, saying why."""
         timeline = otio.schema.Timeline(name=self.name)
         timeline.global_start_time = self._time(self.start_frame)
         for frame, marker in sorted((self.timeline.GetMarkers() or {}).items()):
-            timeline.tracks.markers.append(_marker(marker, self._time(float(frame))))
-        by_track: dict[int, list] = {}
-        for chosen in selected:
-            by_track.setdefault(chosen.track, []).append(chosen.item)
-        for track_index in range(1, int(self.timeline.GetTrackCount(VIDEO)) + 1):
-            track = otio.schema.Track(
-                name=self.timeline.GetTrackName(VIDEO, track_index) or f"V{track_index}"
+            if not is_provenance(marker):
+                timeline.tracks.markers.append(_marker(marker, self._time(float(frame))))
+        refused: list[str] = []
+        for track_index in range(1, self.track_count() + 1):
+            chosen = sorted(
+                (c for c in selected if c.track == track_index), key=lambda c: c.span.start
             )
-            cursor = self.start_frame
-            for item in sorted(by_track.get(track_index, []), key=lambda i: int(i.GetStart())):
-                start = int(item.GetStart())
-                if start > cursor:
-                    track.append(
-                        otio.schema.Gap(
-                            source_range=opentime.TimeRange(
-                                self._time(0), self._time(start - cursor)
-                            )
-                        )
-                    )
-                track.append(self._clip(item, track_index))
-                cursor = int(item.GetEnd())
-            timeline.tracks.append(track)
-        return timeline
+            timeline.tracks.append(self._track(track_index, chosen, refused))
+        return timeline, refused
 
-    def _clip(self, item, track_index: int) -> otio.schema.Clip:
-        duration = self._time(int(item.GetDuration()))
+    def _track(self, index: int, chosen: list[SelectedItem], refused: list[str]):
+        track = otio.schema.Track(name=self.timeline.GetTrackName(VIDEO, index) or f"V{index}")
+        cursor = self.start_frame
+        for selected in chosen:
+            span = selected.span
+            try:
+                if span.start < cursor:  # never shift a clip: positions map markers to frames
+                    raise ResolveError(f"it overlaps the clip before it on V{index}")
+                clip = self._clip(selected)
+            except ResolveError as error:
+                refused.append(f"{span.name}: skipped: {error}")
+                continue
+            if span.start > cursor:
+                gap = opentime.TimeRange(self._time(0), self._time(span.start - cursor))
+                track.append(otio.schema.Gap(source_range=gap))
+            track.append(clip)
+            cursor = span.end
+        return track
+
+    def _clip(self, selected: SelectedItem) -> otio.schema.Clip:
+        item, span = selected.item, selected.span
+        duration = span.end - span.start
         media_item = item.GetMediaPoolItem()
         metadata = {
             "resolve": {
-                "track": track_index,
-                "record_frame": int(item.GetStart()),
+                "track": selected.track,
+                "record_frame": span.start,
                 "unique_id": item.GetUniqueId(),
             }
         }
-        properties = media_item.GetClipProperty() if media_item else {}
-        path = (properties or {}).get("File Path") or ""
+        properties = (media_item.GetClipProperty() if media_item else None) or {}
+        path = properties.get("File Path") or ""
         if not path:
             # Titles, generators, compound and Fusion clips have no media file to upscale.
             return otio.schema.Clip(
-                name=item.GetName(),
-                media_reference=otio.schema.GeneratorReference(name=item.GetName()),
-                source_range=opentime.TimeRange(self._time(0), duration),
+                name=span.name,
+                media_reference=otio.schema.GeneratorReference(name=span.name),
+                source_range=opentime.TimeRange(self._time(0), self._time(duration)),
                 metadata=metadata,
             )
-        media_rate = exact_rate(float(properties["FPS"]))
+        media_rate = frame_rate(properties.get("FPS"), path)
+        left = item.GetLeftOffset()
+        if left is None:
+            raise ResolveError("Resolve reports no left offset for it")
+        first = first_media_frame(item, int(left), duration, (self.rate, media_rate))
         media_start = timecode_time(properties.get("Start TC") or "00:00:00:00", media_rate)
-        frame_count = int(properties["Frames"])
+        media_time = opentime.RationalTime(first, float(media_rate))
         clip = otio.schema.Clip(
-            name=item.GetName(),
+            name=span.name,
             media_reference=otio.schema.ExternalReference(
                 target_url=path,
                 available_range=opentime.TimeRange(
-                    media_start, opentime.RationalTime(frame_count, float(media_rate))
+                    media_start,
+                    opentime.RationalTime(int(properties.get("Frames") or 0), float(media_rate)),
                 ),
             ),
-            # Offsets and durations count timeline frames, also for media of another rate.
-            source_range=opentime.TimeRange(
-                media_start + self._time(int(item.GetLeftOffset())), duration
-            ),
+            # Starts on a media frame; lasts the item's timeline frames (real-time playback).
+            source_range=opentime.TimeRange(media_start + media_time, self._time(duration)),
             metadata=metadata,
         )
-
         markers = dict(media_item.GetMarkers() or {})
         markers.update(item.GetMarkers() or {})
         for frame, marker in sorted(markers.items()):
-            time = media_start + opentime.RationalTime(float(frame), float(media_rate))
-            clip.markers.append(_marker(marker, time))
+            if not is_provenance(marker):
+                time = media_start + opentime.RationalTime(float(frame), float(media_rate))
+                clip.markers.append(_marker(marker, time))
         return clip
-
-    def place(self, outcomes: list[ClipOutcome], scale: int, bin_name: str) -> list:
-        """Imports each finished clip's media into the bin and puts it on one new video track,
-        right above the highest source track, at the source clip's record frame and range.
-        All or nothing: on any refusal everything added is removed again.
-
-        Returns:
-            The new TimelineItems.
-
-        Raises:
-            ResolveError: Resolve refused an import or a placement (nothing is left added).
-        """
-        done = [outcome for outcome in outcomes if outcome.done]
-        if not done:
-            return []
-        folder = self._bin(bin_name)
-        self.media_pool.SetCurrentFolder(folder)
-        imported, appended, track_index = [], [], None
-        try:
-            imported = self._import(sorted({outcome.output for outcome in done}))
-            highest = max(outcome.plan.clip.metadata["resolve"]["track"] for outcome in done)
-            track_index = self._add_track(highest + 1, f"SparkVSR x{scale}")
-            for outcome in done:
-                appended.append(self._append(outcome, imported[outcome.output], track_index))
-        except BaseException:
-            if appended:
-                self.timeline.DeleteClips(appended, False)
-            if track_index is not None:
-                self.timeline.DeleteTrack(VIDEO, track_index)
-            if imported:
-                self.media_pool.DeleteClips(list(imported.values()))
-            raise
-        return appended
-
-    def _bin(self, name: str):
-        root = self.media_pool.GetRootFolder()
-        for folder in root.GetSubFolderList() or []:
-            if folder.GetName() == name:
-                return folder
-        folder = self.media_pool.AddSubFolder(root, name)
-        if not folder:
-            raise ResolveError(f"Resolve refused to create the Media Pool bin {name!r}")
-        return folder
-
-    def _import(self, paths: list[str]) -> dict:
-        items = self.media_pool.ImportMedia(paths) or []
-        by_path = {item.GetClipProperty("File Path"): item for item in items}
-        missing = [path for path in paths if path not in by_path]
-        if missing:
-            self.media_pool.DeleteClips(list(by_path.values()))
-            raise ResolveError(f"Resolve could not import {', '.join(missing)}")
-        return by_path
-
-    def _add_track(self, index: int, name: str) -> int:
-        if self.version.inserts_tracks_at_an_index:
-            added = self.timeline.AddTrack(VIDEO, {"index": index})
-        else:  # before 19 a new track always goes on top
-            added = self.timeline.AddTrack(VIDEO)
-            index = int(self.timeline.GetTrackCount(VIDEO))
-        if not added:
-            raise ResolveError("Resolve refused to add a video track")
-        self.timeline.SetTrackName(VIDEO, index, name)
-        return index
-
-    def _append(self, outcome: ClipOutcome, media_item, track_index: int):
-        plan = outcome.plan
-        record = plan.clip.metadata["resolve"]["record_frame"]
-        duration = int(plan.clip.source_range.duration.value)  # timeline frames
-        first = plan.used.start - plan.frames.start  # the new media starts at frames.start
-        info = {
-            "mediaPoolItem": media_item,
-            "startFrame": first,
-            "endFrame": first + len(plan.used),
-            "trackIndex": track_index,
-            "recordFrame": record,
-            "mediaType": 1,  # video only: the source clip's audio stays where it is
-        }
-        placed = self.media_pool.AppendToTimeline([info]) or []
-        if len(placed) != 1:
-            raise ResolveError(f"Resolve refused to place {plan.name} on track V{track_index}")
-        item = placed[0]
-        if int(item.GetStart()) != record or int(item.GetDuration()) != duration:
-            self.timeline.DeleteClips([item], False)
-            raise ResolveError(
-                f"{plan.name} landed at frame {item.GetStart()} for {item.GetDuration()} frames, "
-                f"not {record} for {duration}"
-            )
-        return item
-
-    def add_marker(self, record_frame: int, name: str, note: str, job: dict) -> bool:
-        """A timeline marker at a record frame; `job` goes into its hidden customData."""
-        return bool(
-            self.timeline.AddMarker(
-                record_frame - self.start_frame, "Purple", name, note, 1, json.dumps(job)
-            )
-        )
 
 
 def _marker(marker: dict, time: opentime.RationalTime) -> otio.schema.Marker:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from sparkvsr.errors import SparkVSRError
+from sparkvsr_resolve._api import ResolveError
 from sparkvsr_resolve._dialog import run_dialog
 from sparkvsr_resolve._job import ResolveJob
-from sparkvsr_resolve._resolve import ResolveError
 from sparkvsr_resolve._settings import load_settings, settings_path
 
 

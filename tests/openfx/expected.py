@@ -4,11 +4,17 @@ the frame's window, then the mode's resize (edge pixels repeated where blocks di
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sparkvsr.engines import engine_entry
 from sparkvsr.pipeline import run_job
-from sparkvsr.specs import FrameLayout, JobSpec, SourceFrame
+from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
+
+# The keyframes of a window: (its first frame, its reduced frames, the output layout) ->
+# {offset in the window: still}.
+WindowKeyframes = Callable[[int, np.ndarray, FrameLayout], dict[int, np.ndarray]]
 
 
 def to_wire(frames: np.ndarray) -> np.ndarray:
@@ -43,27 +49,35 @@ def window_of(time: int, first: int, last: int, length: int) -> tuple[int, int]:
     return start, min(start + length - 1, last)
 
 
-def engine_window(reduced: np.ndarray, scale: int) -> np.ndarray:
+def engine_window(
+    reduced: np.ndarray, scale: int, keyframes: WindowKeyframes | None = None, start: int = 0
+) -> np.ndarray:
     depth = 8 if reduced.dtype == np.uint8 else 16
+    layout = FrameLayout(reduced.shape[2], reduced.shape[1], 4, depth)
+    stills = keyframes(start, reduced, layout.scaled(scale)) if keyframes else {}
     spec = JobSpec(
-        len(reduced),
-        FrameLayout(reduced.shape[2], reduced.shape[1], 4, depth),
-        scale=scale,
-        engine="flow",
+        len(reduced), layout, scale=scale, engine="flow", keyframe_indices=tuple(sorted(stills))
     )
     engine = engine_entry("flow").load()
-    items = [SourceFrame(i, frame) for i, frame in enumerate(reduced)]
+    items = [Keyframe(offset, still) for offset, still in sorted(stills.items())]
+    items += [SourceFrame(i, frame) for i, frame in enumerate(reduced)]
     return np.stack([out.image for out in run_job(spec, engine, items)])
 
 
 def expected_frame(
-    frames: np.ndarray, time: int, scale: int, mode: str, window: int, first: int = 0
+    frames: np.ndarray,
+    time: int,
+    scale: int,
+    mode: str,
+    window: int,
+    first: int = 0,
+    keyframes: WindowKeyframes | None = None,
 ) -> np.ndarray:
     """The frame the effect must render at `time` (top-down, the input's dtype)."""
     start, stop = window_of(time, first, first + len(frames) - 1, window)
     factor = scale if mode == "restore" else 1
     reduced = reduce(frames[start - first : stop - first + 1], factor)
-    result = engine_window(reduced, scale)[time - start][::-1]  # bottom-up
+    result = engine_window(reduced, scale, keyframes, start)[time - start][::-1]  # bottom-up
     height, width = frames.shape[1:3]
     target = (height, width) if mode == "restore" else (height * scale, width * scale)
     pad = ((0, target[0] - result.shape[0]), (0, target[1] - result.shape[1]), (0, 0))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from edits import media
-from fake_resolve import Bmd, Project, Resolve, Timeline
+from fake_resolve import Bmd, Project, Quirks, Resolve, Timeline
 
 from sparkvsr.cli import main as sparkvsr_main
 
@@ -29,20 +29,25 @@ class Edit:
     def media_pool(self):
         return self.project.GetMediaPool()
 
-    def import_movie(self, name: str, frames: int, start_timecode: str, seed: int = 0):
-        path = media(self.folder, name, frames, self.rate, start_timecode=start_timecode, seed=seed)
+    def import_movie(self, name: str, frames: int, start_timecode: str, seed: int = 0, rate=None):
+        """A movie at `rate` (default: the timeline's) imported into the Media Pool."""
+        path = media(
+            self.folder, name, frames, rate or self.rate, start_timecode=start_timecode, seed=seed
+        )
         (item,) = self.media_pool.ImportMedia([str(path)])
         return item
 
     def cut(self, media_item, track: int, record_offset: int, first: int, count: int):
         """Puts media frames [first, first + count) on a track, `record_offset` frames into the
-        timeline, through AppendToTimeline as an editor's script would."""
+        timeline, through AppendToTimeline as an editor's script would (endFrame inclusive on
+        19.1)."""
+        inclusive = tuple(self.resolve.version[:2]) == (19, 1)
         (item,) = self.media_pool.AppendToTimeline(
             [
                 {
                     "mediaPoolItem": media_item,
                     "startFrame": first,
-                    "endFrame": first + count,
+                    "endFrame": first + count - inclusive,
                     "trackIndex": track,
                     "recordFrame": self.timeline.GetStartFrame() + record_offset,
                     "mediaType": 1,
@@ -70,9 +75,17 @@ class Edit:
 
 @pytest.fixture
 def make_edit(tmp_path):
-    def make(rate=Fraction(24000, 1001), studio=True, version=(19, 1, 3, 7, "")) -> Edit:
-        project = Project("Feature")
-        timeline = Timeline("Cut 3", rate, version)
+    def make(
+        rate=Fraction(24000, 1001),
+        studio=True,
+        version=(19, 1, 3, 7, ""),
+        drop_frame=False,
+        quirks: Quirks | None = None,
+    ) -> Edit:
+        quirks = quirks or Quirks()
+        project = Project("Feature", quirks)
+        start = "01:00:00;00" if drop_frame else "01:00:00:00"
+        timeline = Timeline("Cut 3", rate, version, start, drop_frame, quirks)
         project.SetCurrentTimeline(timeline)
         resolve = Resolve(project, studio=studio, version=version)
         return Edit(resolve, project, timeline, rate, tmp_path)

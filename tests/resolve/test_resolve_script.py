@@ -99,7 +99,7 @@ def test_marked_clips_are_upscaled_and_placed_above_at_the_same_record_frames(
     # A marker on each placed clip records what was done; its customData names the output.
     markers = edit.timeline.GetMarkers()
     done = markers[float(a.GetStart() - edit.timeline.GetStartFrame())]
-    assert done["name"] == "SparkVSR x4"
+    assert done["name"] == "Upscaled x4"
     assert json.loads(done["customData"])["output"] == str(out / "A001_sparkvsr_x4_20-59.mov")
 
 
@@ -229,8 +229,8 @@ def test_too_old_a_resolve_and_no_selection_are_explained(
     assert "DaVinci Resolve Studio 17.4.6 is too old" in capsys.readouterr().out
     run_script(make_edit())
     assert (
-        "no clip to upscale: set In and Out around the clips, or park the playhead on one"
-        in capsys.readouterr().out
+        "no clip to upscale: select clips, set In and Out around them, or park the playhead on "
+        "one" in capsys.readouterr().out
     )
 
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gateway.h"
@@ -118,22 +120,27 @@ int sv_handover_open(char *path, size_t len) {
     return mkstemp(path);
 }
 
-int sv_read_output_frame(const char *path, int index, SvFrame *frame, char *why,
-                         size_t why_len) {
-    size_t bytes = sv_frame_bytes(frame);
+int sv_map_output_frame(const char *path, int index, SvMappedFrame *out, char *why,
+                        size_t why_len) {
+    size_t bytes = sv_frame_bytes(&out->frame);
     int fd = open(path, O_RDONLY);
     if (fd < 0) return snprintf(why, why_len, "cannot open the server's output %s", path), 0;
-    size_t done = 0;
+    struct stat st;
     off_t at = (off_t)bytes * index;
-    while (done < bytes) {
-        ssize_t got = pread(fd, frame->data + done, bytes - done, at + (off_t)done);
-        if (got <= 0) break;
-        done += (size_t)got;
-    }
-    close(fd);
-    if (done != bytes)
+    off_t start = at - at % (off_t)sysconf(_SC_PAGESIZE); /* mappings start on a page */
+    int whole = fstat(fd, &st) == 0 && st.st_size >= at + (off_t)bytes;
+    out->length = bytes + (size_t)(at - start);
+    out->base = whole ? mmap(NULL, out->length, PROT_READ, MAP_SHARED, fd, start) : MAP_FAILED;
+    close(fd); /* the mapping keeps the file, even once the server drops it from its cache */
+    if (out->base == MAP_FAILED)
         return snprintf(why, why_len, "the server's output %s is shorter than expected", path), 0;
+    out->frame.data = (unsigned char *)out->base + (at - start);
     return 1;
+}
+
+void sv_unmap_output_frame(SvMappedFrame *mapped) {
+    if (mapped->frame.data != NULL) munmap(mapped->base, mapped->length);
+    mapped->frame.data = NULL;
 }
 
 /* Stills named <anything>_<frame>.<ext> in the keyframe folder, for frames inside `window`. */

@@ -23,7 +23,16 @@ typedef struct SvWindowJob {
 SvOutcome sv_run_window(const SvWindowJob *job, OfxImageEffectHandle effect, char *output_path,
                         size_t output_len, char *why, size_t why_len);
 int sv_handover_open(char *path, size_t len);
-int sv_read_output_frame(const char *path, int index, SvFrame *frame, char *why, size_t why_len);
+/* One frame of the server's output, mapped where it lies (read straight into the host's image). */
+typedef struct SvMappedFrame {
+    SvFrame frame; /* width, height, sample_bytes set by the caller; data into the mapping */
+    void *base;
+    size_t length;
+} SvMappedFrame;
+
+int sv_map_output_frame(const char *path, int index, SvMappedFrame *out, char *why,
+                        size_t why_len);
+void sv_unmap_output_frame(SvMappedFrame *mapped);
 int sv_find_keyframes(const SvSettings *settings, SvWindow window, SvKeyframe *out, int max);
 
 #endif

@@ -52,8 +52,8 @@ static SvOutcome write_window(SvRender *r, SvWindow window, int fd, SvFrame *fra
     return SV_DONE;
 }
 
-/* Sends the window and reads the current frame's result into `result`. */
-static SvOutcome run_window(SvRender *r, SvFrame *frame, SvFrame *result, char *why,
+/* Sends the window and maps the current frame's result. */
+static SvOutcome run_window(SvRender *r, SvFrame *frame, SvMappedFrame *result, char *why,
                             size_t why_len) {
     SvWindow window;
     if (!sv_window_at(r->inst, r->time, r->settings.window, &window))
@@ -73,7 +73,7 @@ static SvOutcome run_window(SvRender *r, SvFrame *frame, SvFrame *result, char *
     unlink(input);
     free(keys);
     int index = (int)(r->time + 0.5) - window.first;
-    if (outcome == SV_DONE && !sv_read_output_frame(output, index, result, why, why_len))
+    if (outcome == SV_DONE && !sv_map_output_frame(output, index, result, why, why_len))
         outcome = SV_FAILED;
     return outcome;
 }
@@ -99,21 +99,21 @@ static SvOutcome restore(SvRender *r, char *why, size_t why_len) {
     int sample_bytes = sv_wire_sample_bytes(&r->source);
     SvFrame frame = {NULL, (r->source.bounds.x2 - r->source.bounds.x1) / r->factor,
                      (r->source.bounds.y2 - r->source.bounds.y1) / r->factor, sample_bytes};
-    SvFrame result = {NULL, frame.width * r->settings.scale, frame.height * r->settings.scale,
-                      sample_bytes};
+    SvMappedFrame result = {
+        {NULL, frame.width * r->settings.scale, frame.height * r->settings.scale, sample_bytes},
+        NULL, 0};
     frame.data = sv_alloc(r->inst->effect, sv_frame_bytes(&frame));
-    result.data = sv_alloc(r->inst->effect, sv_frame_bytes(&result));
-    SvOutcome outcome = frame.data && result.data ? lock_server(r) : WHY("out of memory");
+    SvOutcome outcome = frame.data ? lock_server(r) : WHY("out of memory");
     if (outcome == SV_DONE) {
         outcome = run_window(r, &frame, &result, why, why_len);
         sv_host.threads->mutexUnLock(r->inst->server_lock);
     }
     int zoom = r->settings.mode == SV_MODE_UPSCALE ? r->settings.scale : 1;
     if (outcome == SV_DONE)
-        sv_place(&result, r->source.bounds.x1 * zoom, r->source.bounds.y1 * zoom, &r->output,
-                 r->window_px);
+        sv_place(&result.frame, r->source.bounds.x1 * zoom, r->source.bounds.y1 * zoom,
+                 &r->output, r->window_px);
     sv_free(frame.data);
-    sv_free(result.data);
+    sv_unmap_output_frame(&result);
     return outcome;
 }
 

@@ -1,0 +1,92 @@
+"""Which media frames a timeline item shows, from readers that Resolve gets wrong in different ways.
+
+- GetLeftOffset and GetDuration count timeline frames, also for media of another rate (a 50p
+  clip on a 25p timeline starting at media frame 20 has a left offset of 10), so for such media
+  the left offset cannot say on which media frame the clip starts;
+- GetSourceStartFrame/GetSourceEndFrame count media frames, exist from 19.0.2, answer 0/0 on
+  timelines conformed from XML, and are reported a frame early on some builds;
+- a clip whose media rate differs from the timeline's plays in real time (frames repeat or are
+  skipped), and AppendToTimeline floors the placed duration to whole timeline frames.
+
+So: same-rate clips take the left offset (exact); other rates need a source start frame that
+agrees with the left offset; the source frames only ever confirm, never decide, a speed check.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from sparkvsr_resolve._api import ResolveError, source_frames
+
+
+def fps(rate: Fraction) -> str:
+    return f"{float(rate):.3f}".rstrip("0").rstrip(".")
+
+
+def first_media_frame(item, left: int, duration: int, rates: tuple[Fraction, Fraction]) -> int:
+    """The media frame the item's first timeline frame shows (0 = the media's first frame).
+
+    Args:
+        left, duration: the item's left offset and duration, in timeline frames.
+        rates: (timeline rate, media rate).
+
+    Raises:
+        ResolveError: the item cannot be upscaled and placed back frame for frame; the message
+            says why and what to do.
+    """
+    timeline_rate, media_rate = rates
+    ratio = media_rate / timeline_rate  # media frames per timeline frame
+    readers = source_frames(item)
+    _check_speed(readers, duration, ratio)
+    if ratio == 1:
+        return left
+    mixed = f"its media runs at {fps(media_rate)} fps on a {fps(timeline_rate)} fps timeline"
+    first = _mixed_rate_first(readers, left, ratio, mixed)
+    _check_placeable(duration, ratio, mixed)
+    return first
+
+
+def _check_speed(readers, duration: int, ratio: Fraction) -> None:
+    """A retimed clip shows more or fewer media frames than it lasts; the scripting API can
+    neither read its speed curve nor retime the placed copy to match."""
+    if readers is None:
+        return  # no trustworthy source frames: a speed change cannot be seen
+    used = readers[1] - readers[0]
+    # Real-time playback shows between D*ratio and (D+1)*ratio media frames; one frame of slack
+    # either side for the builds whose source frames are a frame off.
+    if duration * ratio - 1 <= used <= (duration + 1) * ratio + 1:
+        return
+    raise ResolveError(
+        f"it has a speed change ({used} media frames over {duration} timeline frames), which "
+        "Resolve's scripting API cannot place back; render it at 100% first"
+    )
+
+
+def _mixed_rate_first(readers, left: int, ratio: Fraction, mixed: str) -> int:
+    if readers is None:
+        raise ResolveError(
+            f"{mixed} and this Resolve reports no source start frame for it (none before "
+            "19.0.2, 0/0 on timelines conformed from XML), so which media frames it shows "
+            "cannot be known; set the clip's frame rate to the timeline's or render it first"
+        )
+    start = readers[0]
+    # The left offset is that start in whole timeline frames (however Resolve rounds it).
+    if (left - 1) * ratio - 1 <= start <= (left + 1) * ratio + 1:
+        return start
+    raise ResolveError(
+        f"{mixed}, and Resolve's source start frame ({start}) disagrees with its left offset "
+        f"({left} timeline frames), so which media frames it shows cannot be known"
+    )
+
+
+def _check_placeable(duration: int, ratio: Fraction, mixed: str) -> None:
+    """The upscaled copy keeps the media's rate, and AppendToTimeline floors its duration to
+    whole timeline frames: it must land exactly `duration` frames long."""
+    media_frames = math.ceil(duration * ratio)
+    placed = math.floor(media_frames / ratio)
+    if placed != duration:
+        raise ResolveError(
+            f"{mixed}: Resolve would place the {media_frames}-frame upscaled copy over {placed} "
+            f"timeline frames, not {duration}, so it could not replace the clip frame for frame"
+        )

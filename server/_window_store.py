@@ -1,0 +1,138 @@
+"""Where RunWindow outputs are kept: in memory (/dev/shm) where there is one, else in the spool;
+within a byte budget, the least recently used out first."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+SHARED_MEMORY = Path("/dev/shm")
+_PREFIX = "sparkvsr-windows-"
+_IOV_MAX = 1024  # buffers one writev may take (Linux, macOS)
+
+
+class WindowStore:
+    """Output files by key. A client reads a file at once after the reply; one evicted while it
+    reads stays readable to it (an unlinked file lives while open or mapped)."""
+
+    def __init__(self, spool: Path, budget_bytes: int, shared_memory: Path | None = SHARED_MEMORY):
+        base = _memory_base(shared_memory, budget_bytes) or spool
+        base.mkdir(parents=True, exist_ok=True)
+        _remove_stale(base)
+        self.root = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base))
+        self._budget = budget_bytes
+        self._used = 0
+        self._entries: OrderedDict[str, int] = OrderedDict()  # key -> bytes, oldest use first
+        self._lock = threading.Lock()
+        logger.info("window outputs kept in %s (up to %d bytes)", self.root, budget_bytes)
+
+    def lookup(self, key: str) -> Path | None:
+        """The stored output for `key` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._path(key)
+
+    def write(self, key: str, frames: Iterable[np.ndarray], size: int, bottom_up: bool) -> Path:
+        """Stores `frames` (top-down images, `size` bytes in all) back to back, rows flipped if
+        `bottom_up`, making room first; the file appears complete or not at all."""
+        self._reserve(size)
+        path, partial = self._path(key), self._path(key).with_suffix(".partial")
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                written = 0
+                for image in frames:
+                    written += _write_rows(fd, image[::-1] if bottom_up else image)
+            finally:
+                os.close(fd)
+            if written != size:
+                raise RuntimeError(f"window output of {written} bytes, {size} expected")
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            with self._lock:
+                self._used -= size
+            raise
+        with self._lock:
+            self._entries[key] = size
+        return path
+
+    def close(self) -> None:
+        """Removes every stored output (memory is not freed until the files go)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _reserve(self, size: int) -> None:
+        with self._lock:
+            while self._entries and self._used + size > self._budget:
+                old, old_size = self._entries.popitem(last=False)
+                self._path(old).unlink(missing_ok=True)
+                self._used -= old_size
+            self._used += size
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"{key}.raw"
+
+
+def _write_rows(fd: int, image: np.ndarray) -> int:
+    """Appends the image's rows in order straight from its memory (a flipped view is written
+    without a contiguous copy of it); returns the bytes written."""
+    if not image[0].flags.c_contiguous:
+        image = np.ascontiguousarray(image)
+    if hasattr(os, "writev"):
+        rows = [memoryview(row).cast("B") for row in image]
+    else:  # Windows: one contiguous copy
+        rows = [memoryview(np.ascontiguousarray(image)).cast("B")]
+    total = sum(row.nbytes for row in rows)
+    while rows:
+        _write_some(fd, rows)
+    return total
+
+
+def _write_some(fd: int, rows: list[memoryview]) -> None:
+    """One write of up to _IOV_MAX rows; drops what it wrote from `rows` (a short write leaves
+    the rest of a row)."""
+    left = os.writev(fd, rows[:_IOV_MAX]) if hasattr(os, "writev") else os.write(fd, rows[0])
+    if left == 0:
+        raise OSError("no room left to write the window output")
+    while rows and left >= rows[0].nbytes:
+        left -= rows.pop(0).nbytes
+    if left:
+        rows[0] = rows[0][left:]
+
+
+def _memory_base(shared_memory: Path | None, budget_bytes: int) -> Path | None:
+    """Shared memory, if it is there, writable, and has room for the budget."""
+    if shared_memory is None or not os.access(shared_memory, os.W_OK | os.X_OK):
+        return None
+    stats = os.statvfs(shared_memory)
+    return shared_memory if stats.f_bavail * stats.f_frsize >= budget_bytes else None
+
+
+def _remove_stale(base: Path) -> None:
+    """Folders left by servers that died without cleaning up (named by their process id)."""
+    for folder in base.glob(f"{_PREFIX}*"):
+        pid = folder.name.removeprefix(_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True

@@ -1,0 +1,87 @@
+"""The RunWindow output store: shared memory when there is room, else the spool; a byte budget
+kept by dropping the least recently used output; rows flipped on request; cleaned up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sparkvsr_server._window_store import WindowStore
+
+FRAME = np.arange(3 * 4 * 2, dtype=np.uint16).reshape(3, 4, 2)  # 48 bytes
+
+
+def store_in(tmp_path, budget: int, memory: bool = True) -> WindowStore:
+    (tmp_path / "memory").mkdir(exist_ok=True)
+    return WindowStore(tmp_path / "spool", budget, tmp_path / "memory" if memory else None)
+
+
+def test_outputs_go_to_shared_memory_and_read_back_flipped(tmp_path):
+    store = store_in(tmp_path, 1000)
+    path = store.write("a", [FRAME, FRAME + 1], 2 * FRAME.nbytes, bottom_up=True)
+    assert path.parent.parent == tmp_path / "memory"
+    stored = np.fromfile(path, np.uint16).reshape(2, *FRAME.shape)
+    assert np.array_equal(stored, np.stack([FRAME[::-1], FRAME[::-1] + 1]))
+    assert store.lookup("a") == path and store.lookup("b") is None
+    store.close()
+    assert not path.parent.exists()
+
+
+def test_without_shared_memory_or_room_there_the_spool_holds_them(tmp_path):
+    assert store_in(tmp_path, 1000, memory=False).root.parent == tmp_path / "spool"
+    too_big = store_in(tmp_path, 1 << 60)  # more than any shared memory holds
+    assert too_big.root.parent == tmp_path / "spool"
+
+
+def test_the_least_recently_used_output_goes_first(tmp_path):
+    store = store_in(tmp_path, 2 * FRAME.nbytes)
+    a = store.write("a", [FRAME], FRAME.nbytes, bottom_up=False)
+    store.write("b", [FRAME], FRAME.nbytes, bottom_up=False)
+    assert store.lookup("a") == a  # a is now the more recent
+    store.write("c", [FRAME], FRAME.nbytes, bottom_up=False)
+    assert store.lookup("b") is None and store.lookup("a") and store.lookup("c")
+    assert sorted(p.name for p in store.root.iterdir()) == ["a.raw", "c.raw"]
+
+
+def test_an_output_over_the_budget_is_kept_alone(tmp_path):
+    store = store_in(tmp_path, FRAME.nbytes)
+    store.write("a", [FRAME], FRAME.nbytes, bottom_up=False)
+    big = store.write("b", [FRAME, FRAME], 2 * FRAME.nbytes, bottom_up=False)
+    assert store.lookup("a") is None and store.lookup("b") == big
+
+
+def test_a_failed_write_leaves_nothing_and_frees_its_room(tmp_path):
+    store = store_in(tmp_path, 2 * FRAME.nbytes)
+
+    def failing():
+        yield FRAME
+        raise RuntimeError("engine failed")
+
+    with pytest.raises(RuntimeError):
+        store.write("a", failing(), 2 * FRAME.nbytes, bottom_up=False)
+    assert list(store.root.iterdir()) == [] and store.lookup("a") is None
+    store.write("b", [FRAME, FRAME], 2 * FRAME.nbytes, bottom_up=False)
+    assert store.lookup("b")
+
+
+def test_folders_of_dead_servers_are_removed_at_start(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], text=True,
+                          capture_output=True, check=True).stdout.strip()  # fmt: skip
+    (tmp_path / "memory" / f"sparkvsr-windows-{dead}-x").mkdir(parents=True)
+    (tmp_path / "memory" / f"sparkvsr-windows-{os.getpid()}-y").mkdir()
+    store_in(tmp_path, 1000)
+    names = {p.name for p in (tmp_path / "memory").iterdir()}
+    assert f"sparkvsr-windows-{dead}-x" not in names
+    assert f"sparkvsr-windows-{os.getpid()}-y" in names
+
+
+def test_a_server_keeps_window_outputs_until_it_stops(start_server):
+    server = start_server(gateway_port=0)
+    root = server.server.service.windows.store.root
+    assert root.is_dir()
+    server.stop()
+    assert not root.exists()
