@@ -13,9 +13,12 @@ import pytest
 from farm_jobs import OPENJD, SPARKVSR, needs_openjd, openjd_run, run, same_frames
 
 from sparkvsr.cli import main
+from sparkvsr.engines import engine_entry
 from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper
-from sparkvsr.settings import FileJob
+from sparkvsr.settings import FileJob, JobSettings
+from sparkvsr.specs import FrameRange
 from sparkvsr.timeline import read_timeline
+from sparkvsr.upscale_file import keyframe_indices
 from sparkvsr.window_plan import window_groups
 
 
@@ -196,3 +199,14 @@ def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
     map_media_paths(timeline, mapped)
     urls = {clip.media_reference.target_url for clip in timeline.find_clips()}
     assert urls == {"/mnt/A001.mov", "/mnt/B002.mov"}
+
+
+def test_keyframe_every_chunk_adds_a_keyframe_where_a_window_would_continue(shot):
+    path, _ = shot
+    settings = JobSettings(chunk_length=8)
+    job = FileJob(str(path), "o.mov", settings, keyframe_frames=(0,), keyframe_every_chunk=True)
+    rules = engine_entry("flow").info
+    # Flow windows continue the one before unless a keyframe sits on their first frame.
+    assert keyframe_indices(job, FrameRange(0, 32), rules) == [0, 8, 16, 24]
+    plain = FileJob(str(path), "o.mov", settings, keyframe_frames=(0,))
+    assert keyframe_indices(plain, FrameRange(0, 32), rules) == [0]
