@@ -28,11 +28,18 @@ EngineFactory = Callable[..., Engine]
 _STOP = None
 
 
+# Loading engines one at a time: model loaders patch process-wide state while they build a
+# model (diffusers and transformers swap torch's parameter initialisation for "meta" tensors), and
+# two threads loading at once can leave it patched for every later load.
+_LOADING = threading.Lock()
+
+
 def load_on(factory: EngineFactory, device: str | None) -> Engine:
     """The factory's engine on `device`; factories that take no device load their default."""
-    if device is None or "device" not in inspect.signature(factory).parameters:
-        return factory()
-    return factory(device=device)
+    with _LOADING:
+        if device is None or "device" not in inspect.signature(factory).parameters:
+            return factory()
+        return factory(device=device)
 
 
 @dataclass
