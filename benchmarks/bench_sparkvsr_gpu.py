@@ -1,15 +1,20 @@
-"""SparkVSR on a GPU: our engine against the plain procedure of the reference release, side by side.
+"""SparkVSR on a GPU: the engine against the plain procedure of the reference release, side by side.
 
 Full-size architecture (CogVideoX1.5-5B-I2V transformer and VAE configs), random weights: speed
-does not depend on the weights. One 49-frame chunk per run, bf16, guidance 1 (one pass).
+does not depend on the weights. One chunk per run (49 frames), bf16, guidance 1 (one pass), one
+keyframe, the posterior's mode (no sampling noise, so outputs compare).
 
-plain: diffusers defaults as the reference runs them: default VAE tiling and frame batches, no
-       cuDNN autotuning; at 4K the frame is cut into hard-edged 1920x1080 tiles.
-ours:  the engine: VAE sized for the GPU (whole frames or large tiles, larger causal frame batches,
-       channels-last 3-D convolutions with cuDNN autotuning); feathered tiles sized from memory.
+plain:    the release's default way: whole frames, diffusers' default VAE tiling (240x360) and
+          frame batches, PyTorch's GroupNorm and attention choice, no cuDNN autotuning.
+fast:     the engine's kernels (WideGroupNorm, the attention backend given) with plain's tile
+          geometry: its frames must match plain's within bf16 noise (the equal-output figure).
+engine:   SparkVSREngine.upscale_chunk: geometry chosen from free memory (transformer tiles,
+          exact VAE tiles), host copies and blending included; its difference from `fast` is
+          what the geometry change does (random weights amplify it).
 
 Run (on the device): python benchmarks/bench_sparkvsr_gpu.py --resolution 1080p
-Prints seconds per output frame, the stage breakdown and peak memory; asserts nothing.
+Prints seconds per output frame, the stage breakdown, peak memory, the speed-ups and the output
+differences; asserts nothing. --attention-bench first times the SDPA backends on the shape.
 """
 
 from __future__ import annotations
@@ -18,66 +23,50 @@ import argparse
 import time
 
 import torch
+import torch.nn.functional as F
 from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTransformer3DModel
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from sparkvsr.engines import EngineChunk
 from sparkvsr.engines.sparkvsr import SparkVSREngine, SparkVSRPipeline, SparkVSRSettings
 from sparkvsr.engines.sparkvsr._engine import configure_vae_for_device
+from sparkvsr.engines.sparkvsr._memory import tokens
 from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG, TRANSFORMER_CONFIG, VAE_CONFIG
 
-TRANSFORMER, VAE, SCHEDULER = TRANSFORMER_CONFIG, VAE_CONFIG, SCHEDULER_CONFIG
 SIZES = {"1080p": (270, 480), "4k": (540, 960)}
+BACKENDS = {
+    "flash": SDPBackend.FLASH_ATTENTION,
+    "cudnn": SDPBackend.CUDNN_ATTENTION,
+    "efficient": SDPBackend.EFFICIENT_ATTENTION,
+}
+DEFAULT_VAE_TILE = (240, 360)  # diffusers' default: sample size 480x720 halved
 
 
 def build_pipeline() -> SparkVSRPipeline:
     with torch.device("cuda"):
-        transformer = CogVideoXTransformer3DModel(**TRANSFORMER).to(torch.bfloat16).eval()
-        vae = AutoencoderKLCogVideoX(**VAE).to(torch.bfloat16).eval()
+        transformer = CogVideoXTransformer3DModel(**TRANSFORMER_CONFIG).to(torch.bfloat16).eval()
+        vae = AutoencoderKLCogVideoX(**VAE_CONFIG).to(torch.bfloat16).eval()
     prompt = torch.randn(1, 226, 4096, device="cuda", dtype=torch.bfloat16)
-    return SparkVSRPipeline(transformer, vae, CogVideoXDPMScheduler(**SCHEDULER), prompt)
+    pipeline = SparkVSRPipeline(transformer, vae, CogVideoXDPMScheduler(**SCHEDULER_CONFIG), prompt)
+    pipeline.sample_posterior = False
+    return pipeline
 
 
-def plain(pipeline: SparkVSRPipeline, frames: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
-    """The reference's way: default VAE settings; hard-cut 1920x1080 tiles above that."""
-    pipeline.vae.enable_tiling()  # diffusers' default tile sizes
-    tile_h, tile_w = SIZES["1080p"]
-    _, _, height, width = frames.shape
-    out = torch.empty(frames.shape[0], 3, height * 4, width * 4)
-    for top in range(0, height, tile_h):
-        for left in range(0, width, tile_w):
-            crop = frames[:, :, top : top + tile_h, left : left + tile_w]
-            keys = {0: key[:, top * 4 : (top + tile_h) * 4, left * 4 : (left + tile_w) * 4]}
-            result = pipeline(crop, keys, 1.0, torch.Generator("cuda").manual_seed(0))
-            out[:, :, top * 4 : (top + tile_h) * 4, left * 4 : (left + tile_w) * 4] = result.cpu()
-    return out
+def whole_frames(pipeline, frames, key):
+    return pipeline(frames, {0: key}, 1.0).cpu()
 
 
-def ours(engine: SparkVSREngine, frames: torch.Tensor, key: torch.Tensor) -> torch.Tensor:
-    chunk = EngineChunk(
-        frames.permute(0, 2, 3, 1).numpy(),
-        (),
-        4,
-        carried_output=key.permute(1, 2, 0).numpy(),  # one keyframe, as in the plain runs
-    )
-    return torch.from_numpy(engine.upscale_chunk(chunk)).permute(0, 3, 1, 2)
+def through_engine(engine: SparkVSREngine):
+    def run(pipeline, frames, key):
+        chunk = EngineChunk(
+            frames.permute(0, 2, 3, 1).numpy(), (), 4, carried_output=key.permute(1, 2, 0).numpy()
+        )
+        return torch.from_numpy(engine.upscale_chunk(chunk)).permute(0, 3, 1, 2)
+
+    return run
 
 
-def configure(pipeline: SparkVSRPipeline, variant: str) -> None:
-    if variant == "engine":
-        configure_vae_for_device(pipeline)
-        return
-    tile, sample_batch, latent_batch, channels_last, *extra = variant.split(":")
-    pipeline.configure_vae(
-        tile=None if tile == "none" else tuple(int(v) for v in tile.split("x")),
-        sample_frames_per_batch=int(sample_batch),
-        latent_frames_per_batch=int(latent_batch),
-        channels_last=channels_last == "1",
-        compile_blocks="compile" in extra,
-        wide_group_norm="gn" in extra,
-    )
-
-
-def timed(label, run, pipeline, frames, key, warmup: bool):
+def timed(label, run, pipeline, frames, key, warmup: bool) -> dict:
     torch.cuda.empty_cache()
     if warmup:
         run(pipeline, frames, key)
@@ -91,6 +80,7 @@ def timed(label, run, pipeline, frames, key, warmup: bool):
     seconds = time.perf_counter() - start
     pipeline.record_timings = False
     t = pipeline.timings
+    print(f"{label} done in {seconds:.1f} s", flush=True)
     return {
         "label": label,
         "seconds": seconds,
@@ -103,68 +93,102 @@ def timed(label, run, pipeline, frames, key, warmup: bool):
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--resolution", choices=sorted(SIZES), default="1080p")
-    parser.add_argument("--frames", type=int, default=49)
-    parser.add_argument("--warmup", action="store_true", help="run each procedure once untimed")
-    parser.add_argument(
-        "--variants",
-        nargs="+",
-        default=["engine"],
-        help="VAE settings to time: 'engine' (what the engine picks for this GPU) or "
-        "TILE:SAMPLE_BATCH:LATENT_BATCH:CHANNELS_LAST[:compile][:gn] such as 544x960:8:2:0:gn "
-        "(gn: WideGroupNorm)",
+def attention_bench(token_count: int) -> dict[str, float]:
+    """TFLOP/s of each SDPA backend on the transformer's attention shape (48 heads of 64)."""
+    q, k, v = (
+        torch.randn(1, 48, token_count, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3)
     )
-    args = parser.parse_args()
-    torch.backends.cuda.matmul.allow_tf32 = True
-    height, width = SIZES[args.resolution]
-    generator = torch.Generator().manual_seed(0)
-    frames = torch.rand(args.frames, 3, height, width, generator=generator)
-    key = torch.rand(3, height * 4, width * 4, generator=generator)
-    pipeline = build_pipeline()
+    flops = 4 * token_count**2 * 64 * 48
+    rates = {}
+    for name, backend in BACKENDS.items():
+        try:
+            with sdpa_kernel([backend]):
+                F.scaled_dot_product_attention(q, k, v)
+                torch.cuda.synchronize()
+                start = time.perf_counter()
+                for _ in range(3):
+                    F.scaled_dot_product_attention(q, k, v)
+                torch.cuda.synchronize()
+            rates[name] = flops * 3 / (time.perf_counter() - start) / 1e12
+        except RuntimeError as error:
+            print(f"attention {name}: {str(error).splitlines()[0]}")
     print(
-        f"{torch.cuda.get_device_name()}, {args.frames} frames {width}x{height} -> "
-        f"{width * 4}x{height * 4}",
+        f"attention over {token_count} tokens: "
+        + ", ".join(f"{n} {r:.0f} TFLOP/s" for n, r in rates.items()),
         flush=True,
     )
+    return rates
 
-    torch.backends.cudnn.benchmark = False
-    baseline = timed("plain", plain, pipeline, frames, key, args.warmup)
-    print(f"plain done in {baseline['seconds']:.1f} s", flush=True)
 
-    engine = SparkVSREngine(SparkVSRSettings(device="cuda"), pipeline)
-    results = [baseline]
-    for variant in args.variants:
-        configure(pipeline, variant)
-        result = timed(
-            f"ours {variant}",
-            lambda p, f, k: ours(engine, f, k),
-            pipeline,
-            frames,
-            key,
-            args.warmup,
-        )
-        print(f"{result['label']} done in {result['seconds']:.1f} s", flush=True)
-        results.append(result)
-    fast = min(results[1:], key=lambda r: r["seconds"])
-    difference = (fast["out"] - baseline["out"]).norm() / baseline["out"].norm()
+def relative(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float((a - b).norm() / b.norm())
+
+
+def report(results: list[dict]) -> None:
     print(
-        f"\n{'':<28} {'s/frame':>8} {'total s':>8} {'encode':>7} {'transf.':>7} {'decode':>7} "
+        f"\n{'':<22} {'s/frame':>8} {'total s':>8} {'encode':>7} {'transf.':>7} {'decode':>7} "
         f"{'peak GiB':>8}"
     )
     for r in results:
         print(
-            f"{r['label']:<28} {r['per_frame']:8.3f} {r['seconds']:8.1f} {r['encode']:7.1f} "
+            f"{r['label']:<22} {r['per_frame']:8.3f} {r['seconds']:8.1f} {r['encode']:7.1f} "
             f"{r['transformer']:7.1f} {r['decode']:7.1f} {r['peak_gib']:8.1f}"
         )
-    print(f"best: {fast['label']}")
+    plain = results[0]
+    for r in results[1:]:
+        print(
+            f"{r['label']}/plain: total {plain['seconds'] / r['seconds']:.2f}x, encode "
+            f"{plain['encode'] / r['encode']:.2f}x, transformer "
+            f"{plain['transformer'] / r['transformer']:.2f}x, decode "
+            f"{plain['decode'] / r['decode']:.2f}x; output relative difference from plain "
+            f"{relative(r['out'], plain['out']):.2e}"
+        )
+    if len(results) == 3:
+        print(
+            f"geometry change ({results[2]['label']} vs {results[1]['label']}): relative "
+            f"difference {relative(results[2]['out'], results[1]['out']):.2e}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resolution", choices=sorted(SIZES), default="1080p")
+    parser.add_argument("--frames", type=int, default=49)
+    parser.add_argument("--warmup", action="store_true", help="run each procedure once untimed")
+    parser.add_argument("--attention", choices=sorted(BACKENDS), help="SDPA backend tried first")
+    parser.add_argument("--attention-bench", action="store_true")
+    parser.add_argument("--skip-engine", action="store_true", help="plain and fast only")
+    args = parser.parse_args()
+    height, width = SIZES[args.resolution]
+    generator = torch.Generator().manual_seed(0)
+    frames = torch.rand(args.frames, 3, height, width, generator=generator)
+    key = torch.rand(3, height * 4, width * 4, generator=generator)
     print(
-        f"speed-up ours/plain: total {baseline['seconds'] / fast['seconds']:.2f}x, encode "
-        f"{baseline['encode'] / fast['encode']:.2f}x, transformer "
-        f"{baseline['transformer'] / fast['transformer']:.2f}x, decode "
-        f"{baseline['decode'] / fast['decode']:.2f}x; output relative difference {difference:.3f}"
+        f"{torch.cuda.get_device_name()}, torch {torch.__version__}, {args.frames} frames "
+        f"{width}x{height} -> {width * 4}x{height * 4}",
+        flush=True,
     )
+    if args.attention_bench:
+        attention_bench(tokens(args.frames, height + height % 4, width) + 226)
+    pipeline = build_pipeline()
+
+    torch.backends.cudnn.benchmark = False
+    pipeline.configure_vae(tile=DEFAULT_VAE_TILE)
+    results = [timed("plain", whole_frames, pipeline, frames, key, args.warmup)]
+
+    configure_vae_for_device(pipeline)  # the engine's kernels (WideGroupNorm) ...
+    pipeline.configure_vae(tile=DEFAULT_VAE_TILE)  # ... with plain's geometry
+    pipeline.attention_backends = [BACKENDS[args.attention]] if args.attention else None
+    results.append(timed("fast, plain geometry", whole_frames, pipeline, frames, key, args.warmup))
+
+    if not args.skip_engine:
+        configure_vae_for_device(pipeline)
+        engine = SparkVSREngine(SparkVSRSettings(device="cuda"), pipeline)
+        rows, cols = engine.plan_tiles(args.frames, height + height % 4, width)
+        vae = pipeline.vae_tiling_for(len(rows[0]) * 4, len(cols[0]) * 4)
+        label = f"engine {len(rows)}x{len(cols)}t vae {vae.height}x{vae.width}"
+        results.append(timed(label, through_engine(engine), pipeline, frames, key, args.warmup))
+    report(results)
 
 
 if __name__ == "__main__":

@@ -43,11 +43,29 @@ def profile(vae, latents: torch.Tensor, top: int) -> None:
     print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=top))
 
 
+def profile_sources(vae, latents: torch.Tensor, top: int) -> None:
+    """The operators with the most GPU time, each with the Python lines that called it: names
+    the source of the strided copies (diffusers' causal-conv cat, the samplers' permutes, ...)."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    vae.decode(latents)  # warm-up
+    activities = [ProfilerActivity.CPU, ProfilerActivity.CUDA]
+    with torch_profile(activities=activities, with_stack=True, record_shapes=True) as prof:
+        vae.decode(latents)
+        torch.cuda.synchronize()
+    averages = prof.key_averages(group_by_stack_n=5)
+    print(averages.table(sort_by="self_cuda_time_total", row_limit=top, max_name_column_width=60))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", default="2,4", help="latent frames per decoder step")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--top", type=int, default=20, help="rows of the profile table")
+    parser.add_argument(
+        "--sources", action="store_true", help="only the profile by calling line (WideGroupNorm)"
+    )
     args = parser.parse_args()
 
     with torch.device("cuda"):
@@ -55,6 +73,11 @@ def main() -> None:
     vae.disable_tiling()
     latents = torch.randn(1, 16, 13, 68, 120, device="cuda", dtype=torch.bfloat16)
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}")
+    if args.sources:
+        use_wide_group_norm(vae)
+        with torch.no_grad():
+            profile_sources(vae, latents, args.top)
+        return
     print("latent frames/step | cuDNN autotune | s/decode | output fps | peak GiB")
     baseline = None
     for autotune in (False, True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import threading
@@ -17,7 +18,7 @@ from sparkvsr.api.v1 import upscale_pb2, upscale_pb2_grpc
 from sparkvsr.connection import is_loopback
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.info import describe_installation
+from sparkvsr.info import EngineStatus, ServerInfo, describe_installation
 from sparkvsr_server._auth import TokenAuthInterceptor
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._gateway import Gateway
@@ -94,20 +95,17 @@ class SparkVSRServer:
         return port
 
     async def start(self) -> None:
-        """Serves at once (health NOT_SERVING), then SERVING once the workers have engines."""
+        """Serves at once (health NOT_SERVING), then SERVING once the workers have engines; an
+        engine that failed to load keeps it NOT_SERVING, with the reason in the server info."""
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
         self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
-        info = describe_installation(
-            {name: info for name, (info, _) in self._engines.items()},
-            default_engine=self.config.default_engine,
-            max_message_bytes=self.config.max_message_bytes,
-            max_queued_jobs=self.config.max_queued_jobs,
-            workers=self.config.workers,
-            worker_devices=tuple(d or "" for d in self.manager.worker_devices),
-        )
         service = self.service = JobService(
-            self.config, self.manager, info, asyncio.get_running_loop(), self.manager.spool
+            self.config,
+            self.manager,
+            self._describe(),
+            asyncio.get_running_loop(),
+            self.manager.spool,
         )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
             UpscaleServicer(self.config, self.manager, service), self.grpc_server
@@ -115,9 +113,39 @@ class SparkVSRServer:
         await self.grpc_server.start()
         await self._start_gateway(service)
         await asyncio.to_thread(self.manager.start)
+        if self.manager.engine_failure:
+            service.info = self._describe()
+            logger.error("not serving: %s", self.manager.engine_failure)
+            return
         self._serving = True
         for service_name in ("", SERVICE_NAME):
             await self.health.set(service_name, health_pb2.HealthCheckResponse.SERVING)
+        logger.info(
+            "finished jobs stay fetchable for %.0f s, then they are collected",
+            self.config.job_ttl_s,
+        )
+
+    def _describe(self) -> ServerInfo:
+        info = describe_installation(
+            {name: info for name, (info, _) in self._engines.items()},
+            default_engine=self.config.default_engine,
+            max_message_bytes=self.config.max_message_bytes,
+            max_queued_jobs=self.config.max_queued_jobs,
+            workers=self.config.workers,
+            worker_devices=tuple(d or "" for d in self.manager.worker_devices)
+            if self.manager
+            else (),
+        )
+        failure = self.manager.engine_failure if self.manager else None
+        if not failure:
+            return info
+        engines = tuple(
+            EngineStatus(status.info, failure)
+            if status.info.name == self.config.default_engine
+            else status
+            for status in info.engines
+        )
+        return dataclasses.replace(info, engines=engines)
 
     async def _start_gateway(self, service: JobService) -> None:
         port = self.config.gateway_port

@@ -40,11 +40,27 @@ class ServerConfig:
     """Torch devices, one worker each (`cuda:0`, ...); empty = `workers` workers on the
     engines' default device."""
     job_ttl_s: float = 3600.0
-    """How long a finished job's frames stay fetchable."""
+    """How long a finished job's frames stay fetchable (then they are collected); stored windows
+    are kept as long after their last use."""
     spool_dir: str | None = None
-    """Where finished frames are kept; None = a temporary folder removed at shutdown."""
+    """The durable job store: inputs, finished frames and windows. A server restarted on the same
+    folder resumes its jobs. None = a temporary folder removed at shutdown."""
     shutdown_grace_s: float = 30.0
-    """On SIGTERM, how long running jobs may take to finish before they are cancelled."""
+    """On SIGTERM, how long running jobs and their readers may take before they are cancelled."""
+    max_frame_pixels: int = 8192 * 8192
+    """Largest output frame (width * height) a job may ask for."""
+    max_frames_per_job: int = 1_000_000
+    """Most frames one job may have."""
+    max_chunk_length: int = 256
+    """Longest engine chunk (frames) a client may ask for."""
+    max_job_buffer_bytes: int = 16 * 2**30
+    """Most memory one job's frames may take in a worker (its window of source frames, keyframes
+    and engine output) or in flight (frame parts being assembled)."""
+    max_buffer_bytes: int = 4 * 2**30
+    """Most memory frame parts being assembled may take across all jobs."""
+    stream_idle_s: float = 60.0
+    """How long a running job may wait for its client's next input before it fails, freeing
+    its worker."""
     gateway_port: int | None = None
     """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
     a free one; None = no gateway (`sparkvsr serve` opens it next to the gRPC port: 50052)."""
@@ -79,6 +95,18 @@ class ServerConfig:
             raise InvalidInputError(
                 f"{len(self.devices)} devices need {len(self.devices)} workers, not {self.workers}"
             )
+        for name in (
+            "max_frame_pixels",
+            "max_frames_per_job",
+            "max_chunk_length",
+            "max_job_buffer_bytes",
+            "max_buffer_bytes",
+        ):
+            if getattr(self, name) < 1:
+                raise InvalidInputError(f"{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("job_ttl_s", "shutdown_grace_s", "stream_idle_s"):
+            if not 0 <= getattr(self, name) < float("inf"):
+                raise InvalidInputError(f"{name} must be seconds >= 0, got {getattr(self, name)}")
 
 
 def parse_devices(text: str) -> tuple[str, ...]:

@@ -1,46 +1,57 @@
-"""One job on the server: its input queue, its state, and its finished frames spooled on disk."""
+"""One job on the server: its state, and its inputs and finished frames in the durable store."""
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import shutil
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from sparkvsr.errors import JobCancelledError, SparkVSRError
-from sparkvsr.specs import InputItem, JobSpec, JobState, JobStatus
+from sparkvsr.errors import (
+    InvalidInputError,
+    JobCancelledError,
+    NotFoundError,
+    ResourceExhaustedError,
+    SparkVSRError,
+)
+from sparkvsr.specs import InputItem, JobState, JobStatus, Keyframe, SourceFrame
+from sparkvsr_server._store import JobFiles
 
-# Items (frames or keyframe images) buffered between the network and the worker: the bound is what
-# makes gRPC flow control push back on a client that sends faster than the engine runs.
-INPUT_QUEUE_ITEMS = 8
-_END_OF_INPUT = object()
+# How often a worker waiting for input looks at cancellation and the idle limit.
+_POLL_S = 0.1
 
 
 class Job:
     """A job's state, shared between the asyncio side (servicer) and its worker thread.
 
     State changes happen on the event loop; the worker reports through `loop.call_soon_threadsafe`.
+    Inputs go to disk as they arrive; the worker reads them from there, so a restarted server
+    can run the job again from its files.
     """
 
-    def __init__(self, spec: JobSpec, spool_root: Path, loop: asyncio.AbstractEventLoop):
-        self.id = uuid.uuid4().hex
-        self.spec = spec
-        self.state = JobState.QUEUED
-        self.frames_done = 0
-        self.error: SparkVSRError | None = None
-        self.input_complete = False
+    def __init__(self, files: JobFiles, loop: asyncio.AbstractEventLoop, *, idle_limit_s: float):
+        self.id = files.job_id
+        self.spec = files.spec
+        self.owner: str = files.journal.get("owner", "")
+        self.files = files
+        self.state = files.state
+        self.error = files.error()
+        self.input_complete: bool = files.journal["input_complete"]
+        self.frames_done = files.frames_on_disk()
         self.finished_at: float | None = None
-        self._loop = loop
-        self._spool = spool_root / self.id
-        self._spool.mkdir(parents=True)
-        self._inputs: asyncio.Queue = asyncio.Queue(maxsize=INPUT_QUEUE_ITEMS)
+        if self.state.finished:  # restored: its retention counts from when it finished
+            self.finished_at = time.monotonic() - (time.time() - files.journal["finished"])
+        self.stage = ""
+        self.readers = 0
+        """Streams sending this job's frames now; shutdown waits for them."""
         self.version = 0
+        self._loop = loop
+        self._idle_limit_s = idle_limit_s
+        self._frames_received, self._keyframes_received = files.inputs_on_disk()
+        self._arrived = threading.Condition()
+        self._last_input = time.monotonic()
         self._waiters: list[asyncio.Future] = []
         self._cancelled = threading.Event()
 
@@ -54,22 +65,43 @@ class Job:
             frame_count=self.spec.frame_count,
             message=str(self.error or ""),
             input_complete=self.input_complete,
+            stage=self.stage,
         )
 
     async def put_input(self, item: InputItem) -> None:
-        """Hands one input item to the worker, waiting while the queue is full."""
-        await self._inputs.put(item)
+        """Checks one input item against the spec and stores it for the worker."""
+        if self.state.finished:
+            raise JobCancelledError(f"job {self.id} has ended; no more input is taken")
+        self._check_input(item)
+        try:
+            await asyncio.to_thread(self.files.put_input, item)
+        except OSError as error:  # its path is the server's business, not the client's
+            raise ResourceExhaustedError(
+                f"the server cannot store job {self.id}'s input now ({error.strerror})"
+            ) from None
+        with self._arrived:
+            if isinstance(item, Keyframe):
+                self._keyframes_received.add(item.index)
+            else:
+                self._frames_received += 1
+            self._last_input = time.monotonic()
+            self._arrived.notify_all()
 
     async def end_input(self) -> None:
-        await self._inputs.put(_END_OF_INPUT)
-        self.input_complete = True
+        await asyncio.to_thread(self.files.record, input_complete=True)
+        with self._arrived:
+            self.input_complete = True
+            self._arrived.notify_all()
         self._changed()
 
-    def cancel(self, reason: str) -> None:
-        """Stops the job; frames finished so far stay fetchable."""
+    def cancel(self, reason: str, *, keep_for_restart: bool = False) -> None:
+        """Stops the job; frames finished so far stay fetchable. `keep_for_restart` leaves the
+        journal as it was, so a server restarted on the same store runs the job again."""
         if not self.state.finished:
             self._cancelled.set()
-            self._finish(JobState.CANCELLED, JobCancelledError(reason))
+            self._finish(
+                JobState.CANCELLED, JobCancelledError(reason), journal=not keep_for_restart
+            )
 
     def fail(self, error: SparkVSRError) -> None:
         if not self.state.finished:
@@ -84,18 +116,32 @@ class Job:
             await waiter
 
     async def read_frame(self, index: int) -> np.ndarray:
-        """A finished frame from the spool."""
+        """A finished frame from the store."""
         if index >= self.frames_done:
             raise ValueError(f"frame {index} of job {self.id} is not finished")
-        return await asyncio.to_thread(self._read_frame, index)
+        try:
+            return await asyncio.to_thread(self.files.read_frame, index)
+        except (OSError, ValueError):  # collected meanwhile; the path is the server's business
+            raise NotFoundError(
+                f"frame {index} of job {self.id} is no longer kept on this server"
+            ) from None
 
     def remove_spool(self) -> None:
-        shutil.rmtree(self._spool, ignore_errors=True)
+        self.files.remove()
 
-    def _finish(self, state: JobState, error: SparkVSRError | None) -> None:
+    def _finish(self, state: JobState, error: SparkVSRError | None, journal: bool = True) -> None:
         self.state = state
         self.error = error
         self.finished_at = time.monotonic()
+        if journal:
+            self.files.record(
+                state=state,
+                message=str(error or ""),
+                error=type(error).__name__ if error else "",
+                finished=time.time(),
+            )
+        with self._arrived:
+            self._arrived.notify_all()
         self._changed()
 
     def _changed(self) -> None:
@@ -105,34 +151,76 @@ class Job:
             if not waiter.done():
                 waiter.set_result(None)
 
+    def _check_input(self, item: InputItem) -> None:
+        if isinstance(item, SourceFrame):
+            if item.index != self._frames_received:
+                raise InvalidInputError(
+                    f"source frame {item.index} arrived where frame {self._frames_received} "
+                    "was expected; frames must be sent in order"
+                )
+            if item.index >= self.spec.frame_count:
+                raise InvalidInputError(
+                    f"source frame {item.index} is past the job's {self.spec.frame_count} frames"
+                )
+        elif item.index not in self.spec.keyframe_indices:
+            raise InvalidInputError(
+                f"a keyframe image for frame {item.index} arrived, but the job spec lists "
+                f"keyframes {list(self.spec.keyframe_indices)}"
+            )
+        elif item.index in self._keyframes_received:
+            raise InvalidInputError(f"the keyframe image for frame {item.index} arrived twice")
+
     # -- worker side ----------------------------------------------------------------------------
 
-    def inputs(self) -> Iterator[InputItem]:
-        """The job's input items, blocking the worker thread until each arrives."""
-        while True:
-            future = asyncio.run_coroutine_threadsafe(self._inputs.get(), self._loop)
-            while True:
-                if self._cancelled.is_set():
-                    future.cancel()
-                    raise JobCancelledError(f"job {self.id} was cancelled")
-                try:
-                    item = future.result(timeout=0.2)
-                    break
-                except concurrent.futures.TimeoutError:
-                    continue
-            if item is _END_OF_INPUT:
+    def inputs(self, lead: int) -> Iterator[InputItem]:
+        """The job's inputs from the store, each keyframe image `lead` frames before its own
+        frame (as soon as a chunk can reach it), waiting for those not received yet."""
+        count = self.spec.frame_count
+        due: dict[int, list[int]] = {}
+        for key in self.spec.keyframe_indices:
+            due.setdefault(max(0, min(key - lead, count - 1)), []).append(key)
+        for index in range(count):
+            for key in due.get(index, ()):
+                # Missing when the input ended without it: the pipeline says so when it asks.
+                if self._wait_for(lambda key=key: key in self._keyframes_received):
+                    yield Keyframe(key, self.files.read_input(True, key))
+            if not self._wait_for(lambda index=index: self._frames_received > index):
                 return
-            yield item
+            yield SourceFrame(index, self.files.read_input(False, index))
+
+    def _wait_for(self, arrived: Callable[[], bool]) -> bool:
+        """Waits until `arrived()`; False if the input ended first. Raises when the job was
+        cancelled, or its client sent nothing for the idle limit while this worker waited."""
+        with self._arrived:
+            waiting_since = time.monotonic()
+            while not arrived():
+                if self._cancelled.is_set():
+                    raise JobCancelledError(f"job {self.id} was cancelled")
+                if self.input_complete:
+                    return False
+                quiet = time.monotonic() - max(self._last_input, waiting_since)
+                if quiet > self._idle_limit_s:
+                    raise ResourceExhaustedError(
+                        f"job {self.id}: no input for {quiet:.0f} s while it held a worker "
+                        f"(this server's stream_idle_s is {self._idle_limit_s:g} s)"
+                    )
+                self._arrived.wait(_POLL_S)
+        return True
 
     def started(self) -> None:
         self._loop.call_soon_threadsafe(self._set_running)
 
+    def set_stage(self, stage: str) -> None:
+        self._loop.call_soon_threadsafe(self._set_stage, stage)
+
     def store_frame(self, index: int, image: np.ndarray) -> None:
-        """Spools a finished frame (frames finish in order) and tells the waiting streams."""
+        """Stores a finished frame (frames finish in order) and tells the waiting streams; one
+        already stored before a restart is left as it is (the same bytes)."""
         if self._cancelled.is_set():
             raise JobCancelledError(f"job {self.id} was cancelled")
-        image.tofile(self._frame_path(index))
-        self._loop.call_soon_threadsafe(self._set_frames_done, index + 1)
+        if index >= self.frames_done:
+            self.files.write_frame(index, image)
+            self._loop.call_soon_threadsafe(self._set_frames_done, index + 1)
 
     def succeeded(self) -> None:
         self._loop.call_soon_threadsafe(self._set_finished, JobState.SUCCEEDED, None)
@@ -148,6 +236,10 @@ class Job:
             self.state = JobState.RUNNING
             self._changed()
 
+    def _set_stage(self, stage: str) -> None:
+        self.stage = stage
+        self._changed()
+
     def _set_frames_done(self, count: int) -> None:
         self.frames_done = max(self.frames_done, count)
         self._changed()
@@ -155,10 +247,3 @@ class Job:
     def _set_finished(self, state: JobState, error: SparkVSRError | None) -> None:
         if not self.state.finished:
             self._finish(state, error)
-
-    def _frame_path(self, index: int) -> Path:
-        return self._spool / f"{index:08d}.raw"
-
-    def _read_frame(self, index: int) -> np.ndarray:
-        layout = self.spec.output_layout
-        return np.fromfile(self._frame_path(index), dtype=layout.dtype).reshape(layout.shape)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import queue
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from sparkvsr.engines import EngineInfo, check_job_fits_engine
@@ -21,18 +21,25 @@ from sparkvsr.errors import (
     ResourceExhaustedError,
     SparkVSRError,
 )
-from sparkvsr.specs import JobSpec
+from sparkvsr.specs import JobSpec, JobState
 from sparkvsr_server._config import ServerConfig
+from sparkvsr_server._engine_windows import EngineWindowStore
 from sparkvsr_server._jobs import Job
+from sparkvsr_server._limits import check_job_limits
+from sparkvsr_server._schedule import FairQueue
 from sparkvsr_server._scheduler import EngineFactory, WindowScheduler
+from sparkvsr_server._store import JobStore
 
 logger = logging.getLogger(__name__)
 
-_STOP = None
-
 
 class JobManager:
-    """Admits jobs, runs them on worker threads, keeps their frames until they expire."""
+    """Admits jobs, runs them on worker threads, keeps their frames until they expire.
+
+    Jobs live in a durable store (`config.spool_dir`): a manager started on the store of one
+    that died finds its jobs, runs the unfinished ones again (finished windows are reused) and
+    serves the finished ones' frames.
+    """
 
     def __init__(
         self,
@@ -44,19 +51,22 @@ class JobManager:
         self._engines = dict(engines)
         self._loop = loop
         self._jobs: dict[str, Job] = {}
-        self._queue: queue.Queue = queue.Queue()
-        self._queued = 0
-        self._lock = threading.Lock()
+        self._queue: FairQueue[Job] = FairQueue()
         self._accepting = True
         self._own_spool = config.spool_dir is None
-        self._spool = Path(config.spool_dir or tempfile.mkdtemp(prefix="sparkvsr-jobs-"))
-        # Jobs run side by side, as many as there are devices; their windows share the devices.
+        root = Path(config.spool_dir or tempfile.mkdtemp(prefix="sparkvsr-jobs-"))
+        self._store = JobStore(root / "jobs")
+        self._windows = EngineWindowStore(root / "engine-windows")
+        self._spool = root
         self._workers = [
             threading.Thread(target=self._work, name=f"sparkvsr-job-{i}", daemon=True)
             for i in range(config.workers)
         ]
+        # Jobs run side by side, as many as there are devices; their windows share the devices.
         devices = config.devices or (None,) * config.workers
         self._scheduler = WindowScheduler(devices, self._engines, config.default_engine)
+        self._collected_at = -float("inf")
+        self._restore()
 
     @property
     def spool(self) -> Path:
@@ -82,14 +92,21 @@ class JobManager:
         """The device of each worker (None = the engine's default device)."""
         return self._scheduler.devices
 
+    @property
+    def engine_failure(self) -> str | None:
+        """Why the default engine failed to load, if it did; its jobs then fail with this."""
+        return self._scheduler.engine_failure
+
     def start(self) -> None:
-        """Starts the workers and returns once each has loaded the default engine."""
+        """Starts the workers and returns once each has tried to load the default engine (see
+        `engine_failure`)."""
         self._scheduler.start()
         for worker in self._workers:
             worker.start()
 
-    def submit(self, spec: JobSpec) -> Job:
-        """Admits a job after checking it against its engine's rules."""
+    def submit(self, spec: JobSpec, *, owner: str = "") -> Job:
+        """Admits a job after checking it against its engine's rules and the server's limits;
+        `owner` (a client's identity) shares the workers fairly between clients."""
         if not self._accepting:
             raise EngineUnavailableError("the server is shutting down")
         if spec.engine not in self._engines:
@@ -97,17 +114,18 @@ class JobManager:
                 f"unknown engine {spec.engine!r}; this server runs: "
                 f"{', '.join(sorted(self._engines))}"
             )
-        check_job_fits_engine(spec, self._engines[spec.engine][0])
-        self._expire_old_jobs()
-        with self._lock:
-            if self._queued >= self._config.max_queued_jobs:
-                raise ResourceExhaustedError(
-                    f"{self._queued} jobs are already waiting; try again when one has started"
-                )
-            self._queued += 1
-        job = Job(spec, self._spool, self._loop)
-        self._jobs[job.id] = job
-        self._queue.put(job)
+        if self.engine_failure and spec.engine == self._config.default_engine:
+            raise EngineUnavailableError(self.engine_failure)
+        info = self._engines[spec.engine][0]
+        check_job_fits_engine(spec, info)
+        check_job_limits(spec, info, self._config)
+        self._collect()
+        if len(self._queue) >= self._config.max_queued_jobs:
+            raise ResourceExhaustedError(
+                f"{len(self._queue)} jobs are already waiting; try again when one has started"
+            )
+        job = self._add(self._store.create(uuid.uuid4().hex, spec, owner))
+        self._queue.put(job, owner)
         return job
 
     def get(self, job_id: str) -> Job:
@@ -117,17 +135,15 @@ class JobManager:
             raise NotFoundError(f"no job {job_id!r} on this server (it may have expired)") from None
 
     async def shutdown(self, grace_s: float) -> None:
-        """Stops admitting jobs, lets running ones finish for `grace_s`, cancels the rest."""
+        """Stops admitting jobs, lets running ones and the streams reading them finish within
+        `grace_s`, then cancels the rest (a durable store keeps them for the next start)."""
         self._accepting = False
         deadline = time.monotonic() + grace_s
-        while any(not job.state.finished for job in self._jobs.values()):
-            if time.monotonic() >= deadline:
-                break
-            await asyncio.sleep(0.05)
+        await _until(lambda: all(job.state.finished for job in self._jobs.values()), deadline)
+        await _until(lambda: not any(job.readers for job in self._jobs.values()), deadline)
         for job in self._jobs.values():
-            job.cancel("the server is shutting down")
-        for _ in self._workers:
-            self._queue.put(_STOP)
+            job.cancel("the server is shutting down", keep_for_restart=not self._own_spool)
+        self._queue.stop(len(self._workers))
         await asyncio.to_thread(self._join_workers)
         await asyncio.to_thread(self._scheduler.stop)
         if self._own_spool:
@@ -137,29 +153,76 @@ class JobManager:
         for worker in self._workers:
             worker.join(timeout=10)
 
-    def _expire_old_jobs(self) -> None:
+    def _add(self, files) -> Job:
+        job = Job(files, self._loop, idle_limit_s=self._config.stream_idle_s)
+        self._jobs[job.id] = job
+        return job
+
+    def _restore(self) -> None:
+        """Finds the jobs a previous server left in the store and queues the unfinished ones."""
+        for files in self._store.load():
+            job = self._add(files)
+            if job.state.finished:
+                continue
+            if not job.input_complete:
+                job.fail(
+                    EngineUnavailableError(
+                        "the server restarted before it had all of the job's input; send the "
+                        "job again"
+                    )
+                )
+                continue
+            job.state = JobState.QUEUED
+            logger.info("resuming job %s from frame %d", job.id, job.frames_done)
+            self._queue.put(job, job.owner)
+        self._windows.collect(self._config.job_ttl_s, leftovers=True)
+        self._collect()
+
+    def _collect(self) -> None:
+        """Removes finished jobs and stored windows past their retention period (looking at
+        most a few times per period: the window store can hold many files)."""
         now = time.monotonic()
+        if now - self._collected_at < min(60.0, self._config.job_ttl_s / 4):
+            return
+        self._collected_at = now
         for job_id, job in list(self._jobs.items()):
             if job.finished_at is not None and now - job.finished_at > self._config.job_ttl_s:
-                job.remove_spool()
-                del self._jobs[job_id]
+                if not job.readers:
+                    job.remove_spool()
+                    del self._jobs[job_id]
+        self._windows.collect(self._config.job_ttl_s)
 
     def _work(self) -> None:
-        while (job := self._queue.get()) is not _STOP:
-            with self._lock:
-                self._queued -= 1
+        while (job := self._queue.get()) is not None:
             if job.state.finished:  # cancelled while it waited
                 continue
             try:
                 self._run(job)
             except SparkVSRError as error:
                 job.failed(error)
+            except OSError as error:  # the job store: say what, not where
+                logger.exception("job %s: the job store failed", job.id)
+                job.failed(
+                    ResourceExhaustedError(
+                        f"the server cannot store job {job.id}'s frames now ({error.strerror})"
+                    )
+                )
             except Exception as error:  # an engine bug must fail the job, not kill the worker
                 logger.exception("job %s failed", job.id)
                 job.failed(EngineError(f"internal error in the engine: {error}"))
 
     def _run(self, job: Job) -> None:
         job.started()
-        for frame in self._scheduler.run(job.spec, job.inputs()):
+        info = self._engines[job.spec.engine][0]
+        lead = (job.spec.chunk_length or info.chunk_length) + info.keyframe_reach
+        frames = self._scheduler.run(
+            job.spec, job.inputs(lead), windows=self._windows, report=job.set_stage
+        )
+        for frame in frames:
             job.store_frame(frame.index, frame.image)
         job.succeeded()
+
+
+async def _until(condition: Callable[[], bool], deadline: float) -> None:
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)

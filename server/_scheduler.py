@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sparkvsr.engines import Engine, EngineInfo
-from sparkvsr.errors import JobCancelledError
-from sparkvsr.pipeline import Assembler, run_window
+from sparkvsr.errors import EngineUnavailableError, JobCancelledError
+from sparkvsr.pipeline import Assembler, Report, WindowCache, WindowRunner, run_window
 from sparkvsr.pipeline._inputs import InputBuffer
 from sparkvsr.pipeline._run import LOOKAHEAD_SLACK_FRAMES
 from sparkvsr.specs import InputItem, JobSpec, OutputFrame
-from sparkvsr.window_plan import Window, plan_windows, window_chains, window_length
+from sparkvsr.window_plan import Window, plan_windows, window_length
 
 logger = logging.getLogger(__name__)
 
@@ -70,20 +70,33 @@ def _snapshot(inputs: InputBuffer, window: Window) -> _WindowInputs:
 class _JobRun:
     """One job's windows in flight: inputs handed to chains, outputs handed back."""
 
-    def __init__(self, spec: JobSpec, engine: str, plan: Sequence[Window]):
-        self.spec, self.engine, self.plan = spec, engine, tuple(plan)
-        self.inputs: dict[int, queue.Queue] = {w.index: queue.Queue(maxsize=1) for w in plan}
+    def __init__(self, spec: JobSpec, plan: Sequence[Window], runner: WindowRunner):
+        self.spec, self.engine, self.plan, self.runner = spec, spec.engine, plan, runner
+        # Only the windows handed out and not yet taken: a long clip costs nothing up front.
+        self._inputs: dict[int, queue.Queue] = {}
+        self._lock = threading.Lock()
         self.results: queue.Queue = queue.Queue()
         self.stopped = threading.Event()
 
+    def _slot(self, index: int) -> queue.Queue:
+        with self._lock:
+            return self._inputs.setdefault(index, queue.Queue(maxsize=1))
+
+    def hand(self, index: int, inputs: _WindowInputs) -> None:
+        self._slot(index).put(inputs)
+
     def window_inputs(self, index: int) -> _WindowInputs:
+        slot = self._slot(index)
         while True:
             if self.stopped.is_set():
                 raise JobCancelledError("the job stopped")
             try:
-                return self.inputs[index].get(timeout=0.2)
+                taken = slot.get(timeout=0.2)
             except queue.Empty:
                 continue
+            with self._lock:
+                del self._inputs[index]
+            return taken
 
 
 class WindowScheduler:
@@ -100,6 +113,8 @@ class WindowScheduler:
         self._default = default_engine
         self._chains: queue.Queue = queue.Queue()
         self._ready = threading.Barrier(len(self._devices) + 1)
+        self.engine_failure: str | None = None
+        """Why the default engine failed to load, if it did; its jobs then fail with this."""
         self._threads = [
             threading.Thread(target=self._work, args=(d,), name=f"sparkvsr-device-{i}", daemon=True)
             for i, d in enumerate(self._devices)
@@ -111,7 +126,8 @@ class WindowScheduler:
         return self._devices
 
     def start(self) -> None:
-        """Starts one worker per device; returns once each has loaded the default engine."""
+        """Starts one worker per device; returns once each has tried to load the default engine
+        (see `engine_failure`)."""
         for thread in self._threads:
             thread.start()
         self._ready.wait()
@@ -122,18 +138,27 @@ class WindowScheduler:
         for thread in self._threads:
             thread.join(timeout=10)
 
-    def run(self, spec: JobSpec, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
+    def run(
+        self,
+        spec: JobSpec,
+        items: Iterable[InputItem],
+        *,
+        windows: WindowCache | None = None,
+        report: Report | None = None,
+    ) -> Iterator[OutputFrame]:
         """Upscales a job on the workers: its frames in order, the bytes `run_job` gives.
 
         Windows are copied out of the input as it arrives, at most a few windows ahead of the
-        assembler per worker, so a job's memory stays bounded however long the clip.
+        assembler per worker, so a job's memory stays bounded however long the clip. `windows`
+        and `report` are run_job's: the window store, and what the job is doing.
         """
+        if self.engine_failure and spec.engine == self._default:
+            raise EngineUnavailableError(self.engine_failure)
         info = self._engines[spec.engine][0]
         plan = plan_windows(spec, info)
         buffered = window_length(spec, info) + info.keyframe_reach + LOOKAHEAD_SLACK_FRAMES
         inputs = InputBuffer(spec, items, max_buffered_frames=buffered)
-        job = _JobRun(spec, spec.engine, plan)
-        chain_of_first = {chain[0]: chain for chain in window_chains(plan)}
+        job = _JobRun(spec, plan, WindowRunner(windows, report, len(plan)))
         assembler = Assembler(spec, plan)
         lookahead = 2 * len(self._devices)
         handed, returned = 0, 0
@@ -141,9 +166,9 @@ class WindowScheduler:
             while returned < len(plan):
                 while handed < len(plan) and handed - returned < lookahead:
                     window = plan[handed]
-                    job.inputs[handed].put(_snapshot(inputs, window))
-                    if handed in chain_of_first:
-                        self._chains.put((job, chain_of_first[handed]))
+                    job.hand(handed, _snapshot(inputs, window))
+                    if not window.depends_on:  # the first window of a chain
+                        self._chains.put((job, handed))
                     handed += 1
                     following = (
                         plan[handed].frames.start if handed < len(plan) else spec.frame_count
@@ -167,25 +192,42 @@ class WindowScheduler:
     def _work(self, device: str | None) -> None:
         engines: dict[str, Engine] = {}
         try:
-            engines[self._default] = load_on(self._engines[self._default][1], device)
+            engines[self._default] = self._load(self._default, device)
+        except EngineUnavailableError as error:
+            self.engine_failure = str(error)
         finally:
             self._ready.wait()
         while (task := self._chains.get()) is not _STOP:
-            job, chain = task
+            job, first = task
             try:
                 if job.engine not in engines:
-                    engines[job.engine] = load_on(self._engines[job.engine][1], device)
-                self._run_chain(job, chain, engines[job.engine])
+                    if self.engine_failure and job.engine == self._default:
+                        raise EngineUnavailableError(self.engine_failure)
+                    engines[job.engine] = self._load(job.engine, device)
+                self._run_chain(job, first, engines[job.engine])
             except BaseException as error:  # the job's driver raises it: the worker lives on
                 job.results.put(error)
 
+    def _load(self, name: str, device: str | None) -> Engine:
+        try:
+            return load_on(self._engines[name][1], device)
+        except Exception as error:  # whatever the loader raised, the jobs get its reason
+            logger.exception("engine %r failed to load", name)
+            raise EngineUnavailableError(f"engine {name!r} failed to load: {error}") from None
+
     @staticmethod
-    def _run_chain(job: _JobRun, chain: tuple[int, ...], engine: Engine) -> None:
+    def _run_chain(job: _JobRun, first: int, engine: Engine) -> None:
+        """Runs the chain starting at window `first`: it and the windows after it that each
+        continue the one before."""
         outputs: dict[int, np.ndarray] = {}
-        for index in chain:
+        plan, index = job.plan, first
+        while True:
             source = job.window_inputs(index)
-            outputs[index] = run_window(job.spec, engine, job.plan, index, source, outputs)
-            start = job.plan[index].frames.start
-            for old in [i for i in outputs if i < index and job.plan[i].frames.stop < start]:
+            outputs[index] = run_window(job.spec, engine, plan, index, source, outputs, job.runner)
+            start = plan[index].frames.start
+            for old in [i for i in outputs if i < index and plan[i].frames.stop < start]:
                 del outputs[old]
             job.results.put((index, outputs[index]))
+            index += 1
+            if index >= len(plan) or not plan[index].depends_on:
+                return

@@ -36,14 +36,15 @@ class JobService:
     ):
         self._config = config
         self._manager = manager
-        self._info = info
+        self.info = info
+        """What GetServerInfo answers; the server replaces it when an engine fails to load."""
         self._loop = loop
         self._media: dict[str, MediaJob] = {}
         store = WindowStore(cache_root / "windows", config.window_cache_bytes)
         self.windows = WindowCache(store, manager, loop)
 
     def server_info(self) -> pb.GetServerInfoResponse:
-        return wire.server_info_to_proto(self._info)
+        return wire.server_info_to_proto(self.info)
 
     def find(self, job_id: str):
         """The engine job or media job with this id."""

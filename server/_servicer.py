@@ -6,10 +6,17 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
 
+from google.protobuf.message import DecodeError
+
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.api.v1 import upscale_pb2_grpc
-from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
+from sparkvsr.errors import (
+    InvalidInputError,
+    JobCancelledError,
+    ResourceExhaustedError,
+    SparkVSRError,
+)
 from sparkvsr.specs import Keyframe, SourceFrame
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._jobs import Job
@@ -44,11 +51,29 @@ def _streaming(method: Callable) -> Callable:
     return handler
 
 
+async def _parsed(requests: AsyncIterator) -> AsyncIterator:
+    """The request stream, with a message that is not protobuf refused as bad input."""
+    try:
+        async for request in requests:
+            yield request
+    except DecodeError as error:
+        raise InvalidInputError(f"a request message did not parse: {error}") from None
+
+
+def _owner(context) -> str:
+    """Who submits a job, for fair scheduling: the client's self-chosen name on its host (gRPC
+    shares connections between channels, so the peer address alone cannot tell clients apart)."""
+    host = (context.peer() or "").rpartition(":")[0]
+    metadata = dict(context.invocation_metadata() or ())
+    return f"{host}/{metadata.get(wire.CLIENT_ID_METADATA, '')}"
+
+
 class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
     def __init__(self, config: ServerConfig, manager: JobManager, service: JobService):
         self._config = config
         self._manager = manager
         self._service = service
+        self._buffered = 0  # bytes of frame parts being assembled, all streams together
 
     @_unary
     async def GetServerInfo(self, request, context):
@@ -56,14 +81,14 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     @_streaming
     async def Upscale(self, request_iterator, context) -> AsyncIterator[pb.UpscaleResponse]:
-        requests = aiter(request_iterator)
+        requests = aiter(_parsed(request_iterator))
         first = await anext(requests, None)
         if first is None or first.WhichOneof("item") != "spec":
             raise InvalidInputError("the first message of Upscale must be the job spec")
         spec = wire.spec_from_proto(
             first.spec, self._config.default_engine, self._manager.engine_infos
         )
-        job = self._manager.submit(spec)
+        job = self._manager.submit(spec, owner=_owner(context))
         yield pb.UpscaleResponse(
             accepted=pb.JobAccepted(
                 job_id=job.id,
@@ -116,6 +141,14 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     async def _job_output(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
         """Progress on every change, and each frame in [start, stop) as soon as it is finished."""
+        job.readers += 1  # shutdown keeps the job's frames until its readers are done
+        try:
+            async for response in self._job_output_of(job, start, stop):
+                yield response
+        finally:
+            job.readers -= 1
+
+    async def _job_output_of(self, job: Job, start: int, stop: int) -> AsyncIterator[dict]:
         index, reported = start, None
         while True:
             seen = job.version
@@ -135,23 +168,43 @@ class UpscaleServicer(upscale_pb2_grpc.UpscaleServiceServicer):
 
     async def _pump_inputs(self, requests: AsyncIterator[pb.UpscaleRequest], job: Job) -> None:
         """Feeds the job from the request stream; a bad item fails the job with its reason."""
-        frames = wire.FrameAssembler("source frame")
-        keyframes = wire.FrameAssembler("keyframe image")
+        assemblers = {
+            "source_frame": (
+                wire.FrameAssembler("source frame", job.spec.source_layout),
+                SourceFrame,
+            ),
+            "keyframe_image": (
+                wire.FrameAssembler("keyframe image", job.spec.output_layout),
+                Keyframe,
+            ),
+        }
         try:
             async for request in requests:
                 kind = request.WhichOneof("item")
-                if kind == "source_frame":
-                    done = frames.add(request.source_frame)
-                    if done:
-                        await job.put_input(SourceFrame(*done))
-                elif kind == "keyframe_image":
-                    done = keyframes.add(request.keyframe_image)
-                    if done:
-                        await job.put_input(Keyframe(*done))
-                else:
+                if kind not in assemblers:
                     raise InvalidInputError(
                         f"unexpected {kind or 'empty'} message after the job spec"
                     )
+                assembler, item = assemblers[kind]
+                done = self._assemble(assembler, getattr(request, kind))
+                if done:
+                    await job.put_input(item(*done))
             await job.end_input()
         except SparkVSRError as error:
             job.fail(error)
+        finally:
+            self._buffered -= sum(assembler.open_bytes for assembler, _ in assemblers.values())
+
+    def _assemble(self, assembler: wire.FrameAssembler, part: pb.FramePart):
+        """Adds a part within the server's buffer limits (the per-job one is met by the frame
+        size check at submission: one frame at most is half-assembled per stream)."""
+        if self._buffered + len(part.data) > self._config.max_buffer_bytes:
+            raise ResourceExhaustedError(
+                "the server is already assembling "
+                f"{self._buffered / 2**20:.0f} MiB of incoming frames (max_buffer_bytes is "
+                f"{self._config.max_buffer_bytes / 2**20:.0f} MiB); try again later"
+            )
+        before = assembler.open_bytes
+        done = assembler.add(part)
+        self._buffered += assembler.open_bytes - before
+        return done

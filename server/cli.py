@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from sparkvsr.cli._options import at_least, non_negative_seconds
 from sparkvsr.engines import DEFAULT_ENGINE
 from sparkvsr.wire import DEFAULT_MAX_MESSAGE_BYTES
 
@@ -16,26 +17,37 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Serve upscaling over gRPC. Loopback only unless a token or mutual TLS is set.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=50051, help="port (default: 50051; 0 = any)")
+    parser.add_argument(
+        "--port", type=at_least(0, 65535), default=50051, help="port (default: 50051; 0 = any)"
+    )
     parser.add_argument("--token", help="require this bearer token (default: $SPARKVSR_TOKEN)")
     parser.add_argument("--tls-cert", help="PEM server certificate chain")
     parser.add_argument("--tls-key", help="PEM server key")
     parser.add_argument("--tls-client-ca", help="require client certificates signed by this CA")
     parser.add_argument("--engine", default=DEFAULT_ENGINE, help="default engine")
-    parser.add_argument("--workers", type=int, default=1, help="worker threads (one per device)")
+    parser.add_argument(
+        "--workers", type=at_least(1), default=1, help="worker threads (one per device)"
+    )
     parser.add_argument(
         "--devices",
         metavar="all|0,1,...",
         help="one worker per device, each with its own engine on it: all GPUs, or these "
         "(indices or names such as cuda:1); windows of jobs are spread over them",
     )
-    parser.add_argument("--max-queued-jobs", type=int, default=8)
-    parser.add_argument("--max-message-bytes", type=int, default=DEFAULT_MAX_MESSAGE_BYTES)
-    parser.add_argument("--spool-dir", help="keep finished frames here (default: a temp folder)")
-    parser.add_argument("--shutdown-grace", type=float, default=30.0, metavar="SECONDS")
+    parser.add_argument("--max-queued-jobs", type=at_least(0), default=8)
+    parser.add_argument(
+        "--max-message-bytes", type=at_least(64 * 1024), default=DEFAULT_MAX_MESSAGE_BYTES
+    )
+    parser.add_argument(
+        "--spool-dir",
+        help="keep jobs here, so a restarted server resumes them (default: a temp folder)",
+    )
+    parser.add_argument(
+        "--shutdown-grace", type=non_negative_seconds, default=30.0, metavar="SECONDS"
+    )
     parser.add_argument(
         "--gateway-port",
-        type=int,
+        type=at_least(0, 65535),
         help="port of the JSON gateway for the Premiere panel and the OpenFX plugin "
         "(default: the gRPC port + 1, so 50052; 0 = any free port)",
     )

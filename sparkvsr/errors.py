@@ -11,6 +11,10 @@ class InvalidInputError(SparkVSRError):
     """The request or its media is wrong in a way the user can fix (spec, file, keyframe)."""
 
 
+class OutputError(InvalidInputError):
+    """An output cannot be written there (folder, permissions, full disk); the message names it."""
+
+
 class NotFoundError(SparkVSRError):
     """A named thing (job, file, engine) does not exist."""
 
@@ -41,3 +45,7 @@ class ServiceError(SparkVSRError):
 
 class EngineError(SparkVSRError):
     """An engine failed while processing; a bug or a broken device, not the user's input."""
+
+
+class DeviceOutOfMemoryError(EngineError):
+    """The engine's device ran out of memory for a window; the runner retries with less."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from sparkvsr.engines import DEFAULT_ENGINE, DeviceInfo, EngineInfo, engine_entries
@@ -49,14 +49,16 @@ class ServerInfo:
     """The device of each worker ("" = the engines' default device); empty in process."""
 
 
-def list_devices() -> tuple[DeviceInfo, ...]:
-    """The CPU, plus each accelerator an engine that can run here sees (asked of the engine: the
-    base install has no torch)."""
+def list_devices(engines: Collection[str] | None = None) -> tuple[DeviceInfo, ...]:
+    """The CPU, plus each accelerator that the named engines (None = all) see; each engine is
+    asked itself, so a server that runs only CPU engines never imports torch to answer."""
     memory = (
         os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 0
     )
     devices = [DeviceInfo("cpu", f"{platform.machine()} with {os.cpu_count()} cores", memory)]
     for entry in engine_entries():
+        if engines is not None and entry.info.name not in engines:
+            continue
         devices += [device for device in entry.devices() if device not in devices]
     return tuple(devices)
 
@@ -95,7 +97,7 @@ def describe_installation(
         version=versions.get("sparkvsr", ""),
         default_engine=default_engine,
         engines=tuple(statuses),
-        devices=list_devices(),
+        devices=list_devices(None if runnable is None else set(runnable)),
         max_message_bytes=max_message_bytes,
         max_queued_jobs=max_queued_jobs,
         workers=workers,

@@ -206,4 +206,4 @@ class JobStatus:
     sidecar_path: str = ""
     """Media jobs: the output's provenance file, once the job succeeded."""
     stage: str = ""
-    """What the job is doing now, in words; may be empty."""
+    """What the job is doing now, in words ("reused 3 of 9 windows"); may be empty."""

@@ -14,6 +14,8 @@ from sparkvsr.media import (
     AudioSpan,
     FrameWriter,
     VideoInfo,
+    check_output,
+    check_output_name,
     is_sequence_pattern,
     probe_video,
     read_frames,
@@ -110,6 +112,8 @@ def write_output(
         first_index=frames.start,
         overwrite=job.settings.overwrite,
         audio=_audio_span(job, info, frames),
+        frame_count=len(frames),
+        inputs=_input_paths(job),
     ) as writer:
         for frame in outputs:
             writer.write(frame.image)
@@ -119,12 +123,22 @@ def write_output(
     return written
 
 
+def _input_paths(job: FileJob) -> tuple[str, ...]:
+    """Files the job reads, which its output must never replace."""
+    stills = [path for _, path in job.keyframe_stills]
+    if job.keyframe_folder:
+        stills += [str(path) for path in stills_in_folder(job.keyframe_folder).values()]
+    return (job.source, *stills)
+
+
 def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange, EngineInfo]:
     """The cheap checks, before any decoding: the source, its frame range, the engine, and the
     keyframes given explicitly (in range, stills that exist, spaced as the engine needs).
 
     Returns the source's description, the frames to upscale and the engine's rules.
     """
+    if job.output:  # a farm window task names no output: its assembly task checks it
+        check_output_name(job.output)
     info = probe_video(job.source)
     frames = job.frames or FrameRange(0, info.frame_count)
     if frames.stop > info.frame_count:
@@ -132,6 +146,15 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
             f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
         )
     rules = runner.engine_info(job.settings.engine or runner.default_engine)
+    # An output that would destroy an input, or that cannot be written, fails here too.
+    if job.output:
+        check_output(
+            job.output,
+            first_index=frames.start,
+            frame_count=len(frames),
+            overwrite=job.settings.overwrite,
+            inputs=_input_paths(job),
+        )
     stills = _user_stills(job, frames)
     for index, path in stills.items():
         if not os.path.exists(path):

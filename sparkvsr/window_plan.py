@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from functools import lru_cache
+from typing import Protocol, overload
 
 import numpy as np
 
@@ -25,17 +27,42 @@ class EngineRules(Protocol):
     window_dependency: str
 
 
+class ChunkPlan(Sequence[FrameRange]):
+    """Chunks of exactly `length` frames (fewer only if the clip is shorter) covering
+    [0, frame_count), overlapping by at least `overlap`, spread evenly so the last chunk is never
+    short. Computed on demand: its size does not grow with the clip."""
+
+    def __init__(self, frame_count: int, length: int, overlap: int):
+        if length < 1 or not 0 <= overlap < length:
+            raise ValueError(f"need 0 <= overlap < length, got length={length}, overlap={overlap}")
+        self.frame_count, self.length = frame_count, length
+        # Fewest chunks whose stride stays within length - overlap.
+        spare = max(0, frame_count - length)
+        self._gaps = math.ceil(spare / (length - overlap))
+
+    def __len__(self) -> int:
+        return self._gaps + 1
+
+    @overload
+    def __getitem__(self, i: int) -> FrameRange: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[FrameRange, ...]: ...
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"chunk {i} of {len(self)}")
+        if self._gaps == 0:
+            return FrameRange(0, min(self.frame_count, self.length))
+        start = round(i * (self.frame_count - self.length) / self._gaps)
+        return FrameRange(start, start + self.length)
+
+
 def plan_chunks(frame_count: int, length: int, overlap: int) -> tuple[FrameRange, ...]:
-    """Splits [0, frame_count) into chunks of exactly `length` frames (fewer only if the clip is
-    shorter), overlapping by at least `overlap`, spread evenly so the last chunk is never short."""
-    if length < 1 or not 0 <= overlap < length:
-        raise ValueError(f"need 0 <= overlap < length, got length={length}, overlap={overlap}")
-    if frame_count <= length:
-        return (FrameRange(0, frame_count),)
-    # Fewest chunks whose stride stays within length - overlap.
-    gaps = math.ceil((frame_count - length) / (length - overlap))
-    starts = [round(i * (frame_count - length) / gaps) for i in range(gaps + 1)]
-    return tuple(FrameRange(start, start + length) for start in starts)
+    """All chunks of ChunkPlan(frame_count, length, overlap), as a tuple."""
+    return tuple(ChunkPlan(frame_count, length, overlap))
 
 
 def _ramp(width: int, rising: bool) -> np.ndarray:
@@ -45,26 +72,49 @@ def _ramp(width: int, rising: bool) -> np.ndarray:
     return up if rising else up[::-1]
 
 
-def chunk_weights(chunks: tuple[FrameRange, ...]) -> tuple[np.ndarray, ...]:
+def _window(chunks: Sequence[FrameRange], i: int) -> np.ndarray:
+    """Chunk i's unnormalised weights: ramps across the overlaps with its neighbours."""
+    chunk = chunks[i]
+    window = np.ones(len(chunk), dtype=np.float64)
+    if i > 0:
+        head = max(0, chunks[i - 1].stop - chunk.start)
+        window[:head] *= _ramp(head, rising=True)
+    if i + 1 < len(chunks):
+        tail = max(0, chunk.stop - chunks[i + 1].start)
+        window[len(chunk) - tail :] *= _ramp(tail, rising=False)
+    return window
+
+
+def weights_of_chunk(chunks: Sequence[FrameRange], i: int) -> np.ndarray:
+    """Per-frame blend weights of chunk i, normalised over every chunk covering its frames (so
+    each frame's weights sum to exactly 1); reads only the chunks that overlap it."""
+    chunk = chunks[i]
+    total = np.zeros(len(chunk), dtype=np.float64)
+    for j in _overlapping(chunks, i):
+        other = chunks[j]
+        lo, hi = max(chunk.start, other.start), min(chunk.stop, other.stop)
+        total[lo - chunk.start : hi - chunk.start] += _window(chunks, j)[
+            lo - other.start : hi - other.start
+        ]
+    return (_window(chunks, i) / total).astype(np.float32)
+
+
+def _overlapping(chunks: Sequence[FrameRange], i: int) -> list[int]:
+    found = [i]
+    j = i - 1
+    while j >= 0 and chunks[j].stop > chunks[i].start:
+        found.append(j)
+        j -= 1
+    j = i + 1
+    while j < len(chunks) and chunks[j].start < chunks[i].stop:
+        found.append(j)
+        j += 1
+    return found
+
+
+def chunk_weights(chunks: Sequence[FrameRange]) -> tuple[np.ndarray, ...]:
     """Per-frame blend weights of each chunk: smooth across each overlap, summing to 1 per frame."""
-    windows = []
-    for i, chunk in enumerate(chunks):
-        window = np.ones(len(chunk), dtype=np.float64)
-        if i > 0:
-            head = max(0, chunks[i - 1].stop - chunk.start)
-            window[:head] *= _ramp(head, rising=True)
-        if i + 1 < len(chunks):
-            tail = max(0, chunk.stop - chunks[i + 1].start)
-            window[len(chunk) - tail :] *= _ramp(tail, rising=False)
-        windows.append(window)
-    # Normalise so any coverage (two chunks or more) sums to exactly 1.
-    total = np.zeros(chunks[-1].stop, dtype=np.float64)
-    for chunk, window in zip(chunks, windows):
-        total[chunk.start : chunk.stop] += window
-    return tuple(
-        (window / total[chunk.start : chunk.stop]).astype(np.float32)
-        for chunk, window in zip(chunks, windows)
-    )
+    return tuple(weights_of_chunk(chunks, i) for i in range(len(chunks)))
 
 
 @dataclass(frozen=True)
@@ -84,6 +134,8 @@ class Window:
     depends_on: tuple[int, ...] = ()
     """Earlier windows whose output it continues (empty = independent): the ones covering the
     frame before it. They run before it, on the same worker."""
+    shared: tuple[int, int] = (0, 0)
+    """How many of its first and last frames it blends with its neighbours."""
 
 
 def window_length(spec: JobSpec, info: EngineRules) -> int:
@@ -96,7 +148,51 @@ def window_overlap(spec: JobSpec, info: EngineRules) -> int:
     return info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
 
 
-def plan_windows(spec: JobSpec, info: EngineRules, seed: int = 0) -> tuple[Window, ...]:
+class WindowPlan(Sequence[Window]):
+    """The clip's windows, made on demand from a lazy ChunkPlan: a plan of any length costs
+    the same memory before its frames arrive."""
+
+    def __init__(self, spec: JobSpec, info: EngineRules, seed: int = 0):
+        self.chunks = ChunkPlan(
+            spec.frame_count, window_length(spec, info), window_overlap(spec, info)
+        )
+        self._keys, self._reach = spec.keyframe_indices, info.keyframe_reach
+        self._rule, self._seed = info.window_dependency, seed
+        # The assembler and bisection revisit the same few windows: keep them made.
+        self._made = lru_cache(maxsize=256)(self._make)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @overload
+    def __getitem__(self, i: int) -> Window: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Window, ...]: ...
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"window {i} of {len(self)}")
+        return self._made(i)
+
+    def _make(self, i: int) -> Window:
+        chunks, chunk, reach = self.chunks, self.chunks[i], self._reach
+        head = max(0, chunks[i - 1].stop - chunk.start) if i > 0 else 0
+        tail = max(0, chunk.stop - chunks[i + 1].start) if i + 1 < len(chunks) else 0
+        return Window(
+            index=i,
+            frames=chunk,
+            keyframes=tuple(k for k in self._keys if chunk.start - reach <= k < chunk.stop + reach),
+            seed=window_seed(self._seed, i),
+            weights=weights_of_chunk(chunks, i),
+            depends_on=_depends_on(i, chunks, self._keys, self._rule),
+            shared=(head, tail),
+        )
+
+
+def plan_windows(spec: JobSpec, info: EngineRules, seed: int = 0) -> WindowPlan:
     """The clip's windows, their keyframes, seeds, blend weights and dependencies.
 
     Args:
@@ -104,19 +200,7 @@ def plan_windows(spec: JobSpec, info: EngineRules, seed: int = 0) -> tuple[Windo
         info: the engine's rules (EngineInfo): default chunking, keyframe reach, dependency.
         seed: the job's seed.
     """
-    chunks = plan_chunks(spec.frame_count, window_length(spec, info), window_overlap(spec, info))
-    keys, reach = spec.keyframe_indices, info.keyframe_reach
-    return tuple(
-        Window(
-            index=i,
-            frames=chunk,
-            keyframes=tuple(k for k in keys if chunk.start - reach <= k < chunk.stop + reach),
-            seed=window_seed(seed, i),
-            weights=weights,
-            depends_on=_depends_on(i, chunks, keys, info.window_dependency),
-        )
-        for i, (chunk, weights) in enumerate(zip(chunks, chunk_weights(chunks)))
-    )
+    return WindowPlan(spec, info, seed)
 
 
 def window_seed(job_seed: int, index: int) -> int:
@@ -126,7 +210,7 @@ def window_seed(job_seed: int, index: int) -> int:
 
 
 def _depends_on(
-    i: int, chunks: tuple[FrameRange, ...], keys: tuple[int, ...], rule: str
+    i: int, chunks: Sequence[FrameRange], keys: tuple[int, ...], rule: str
 ) -> tuple[int, ...]:
     chunk = chunks[i]
     if i == 0 or rule == "none":
@@ -137,11 +221,16 @@ def _depends_on(
         any(k in chunk for k in keys) or chunks[i - 1].stop <= chunk.start
     ):
         return ()
-    # The finished frame before this window blends every window covering it.
-    return tuple(j for j in range(i) if chunks[j].stop >= chunk.start)
+    # The finished frame before this window blends every window covering it (chunks are
+    # sorted, so those are the last ones before it).
+    found, j = [], i - 1
+    while j >= 0 and chunks[j].stop >= chunk.start:
+        found.append(j)
+        j -= 1
+    return tuple(reversed(found))
 
 
-def window_chains(windows: tuple[Window, ...]) -> tuple[tuple[int, ...], ...]:
+def window_chains(windows: Sequence[Window]) -> tuple[tuple[int, ...], ...]:
     """Runs of consecutive windows linked by dependencies: each runs in order on one worker;
     different chains run anywhere, in any order."""
     chains: list[list[int]] = []
@@ -153,7 +242,7 @@ def window_chains(windows: tuple[Window, ...]) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(chain) for chain in chains)
 
 
-def window_groups(windows: tuple[Window, ...], per_group: int) -> tuple[tuple[int, ...], ...]:
+def window_groups(windows: Sequence[Window], per_group: int) -> tuple[tuple[int, ...], ...]:
     """Whole chains packed in order into groups of about `per_group` windows (a longer chain is
     a group of its own): the tasks of a farm job."""
     if per_group < 1:
@@ -174,7 +263,7 @@ def keyframes_for_independence(spec: JobSpec, info: EngineRules) -> tuple[int, .
     where the spacing rule leaves no room stays dependent."""
     chosen = set(spec.keyframe_indices)
     length, overlap = window_length(spec, info), window_overlap(spec, info)
-    chunks = plan_chunks(spec.frame_count, length, overlap)
+    chunks = ChunkPlan(spec.frame_count, length, overlap)
     for i, chunk in enumerate(chunks):
         if not _depends_on(i, chunks, tuple(sorted(chosen)), info.window_dependency):
             continue

@@ -11,11 +11,13 @@ import numpy as np
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.engines import EngineInfo
 from sparkvsr.errors import (
+    DeviceOutOfMemoryError,
     EngineError,
     EngineUnavailableError,
     InvalidInputError,
     JobCancelledError,
     NotFoundError,
+    OutputError,
     ResourceExhaustedError,
     ServerUnavailableError,
     ServiceError,
@@ -31,8 +33,13 @@ if TYPE_CHECKING:  # the job-level conversions import these on use: clients stay
 # Room left in each message for the FramePart fields around its data.
 PART_HEADER_BYTES = 1024
 DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+# Request metadata naming one client, so that a server can share its workers between clients.
+CLIENT_ID_METADATA = "sparkvsr-client-id"
 
+# Subclasses come before their base: a status code maps back to the last class listed for it.
 STATUS_BY_ERROR: dict[type[SparkVSRError], grpc.StatusCode] = {
+    OutputError: grpc.StatusCode.INVALID_ARGUMENT,
+    DeviceOutOfMemoryError: grpc.StatusCode.INTERNAL,
     InvalidInputError: grpc.StatusCode.INVALID_ARGUMENT,
     NotFoundError: grpc.StatusCode.NOT_FOUND,
     EngineUnavailableError: grpc.StatusCode.FAILED_PRECONDITION,
@@ -245,37 +252,61 @@ def frame_to_parts(
 
 
 class FrameAssembler:
-    """Collects FrameParts back into whole top-down frames; parts of one frame arrive in order."""
+    """Collects FrameParts back into whole top-down frames; parts of one frame arrive in order,
+    one frame after the other, so at most one frame is ever half-assembled."""
 
-    def __init__(self, what: str):
+    def __init__(self, what: str, expected: FrameLayout | None = None):
         self._what = what
-        self._open: dict[int, tuple[FrameLayout, bytearray]] = {}
+        self._expected = expected
+        self._open: tuple[int, FrameLayout, bytearray] | None = None
+
+    @property
+    def open_bytes(self) -> int:
+        """Bytes held for the frame being assembled."""
+        return len(self._open[2]) if self._open else 0
 
     def add(self, part: pb.FramePart) -> tuple[int, np.ndarray] | None:
         """Adds a part; returns (index, image) once its frame is complete, else None."""
         index = part.frame_index
-        if index not in self._open:
-            if part.offset != 0 or not part.HasField("layout"):
-                raise InvalidInputError(
-                    f"{self._what} {index}: its first part must carry the layout"
-                )
-            layout = layout_from_proto(part.layout)
-            if part.total_bytes != layout.nbytes:
-                raise InvalidInputError(
-                    f"{self._what} {index}: {part.total_bytes} bytes announced, its layout "
-                    f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} needs "
-                    f"{layout.nbytes}"
-                )
-            self._open[index] = (layout, bytearray())
-        layout, buffer = self._open[index]
+        if self._open is None:
+            self._open = (index, self._first_layout(part), bytearray())
+        elif self._open[0] != index:
+            raise InvalidInputError(
+                f"{self._what} {index}: a part arrived before {self._what} {self._open[0]} was "
+                "complete; send frames one after the other"
+            )
+        _, layout, buffer = self._open
         if part.offset != len(buffer) or len(buffer) + len(part.data) > layout.nbytes:
             raise InvalidInputError(f"{self._what} {index}: parts out of order or too long")
         buffer += part.data
         if len(buffer) < layout.nbytes:
             return None
-        del self._open[index]
+        self._open = None
         image = np.frombuffer(buffer, dtype=layout.dtype).reshape(layout.shape)
         return index, image[::-1].copy() if layout.row_order == "bottom_up" else image
+
+    def _first_layout(self, part: pb.FramePart) -> FrameLayout:
+        index = part.frame_index
+        if part.offset != 0 or not part.HasField("layout"):
+            raise InvalidInputError(f"{self._what} {index}: its first part must carry the layout")
+        layout = layout_from_proto(part.layout)
+        expected = self._expected
+        if expected is not None and layout.shape + (layout.bit_depth,) != expected.shape + (
+            expected.bit_depth,
+        ):
+            raise InvalidInputError(
+                f"{self._what} {index} is {_describe(layout)}; expected {_describe(expected)}"
+            )
+        if part.total_bytes != layout.nbytes:
+            raise InvalidInputError(
+                f"{self._what} {index}: {part.total_bytes} bytes announced, its layout "
+                f"{_describe(layout)} needs {layout.nbytes}"
+            )
+        return layout
+
+
+def _describe(layout: FrameLayout) -> str:
+    return f"{layout.width}x{layout.height}x{layout.channels} {layout.dtype}"
 
 
 def job_settings_to_proto(settings: JobSettings) -> pb.JobSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import threading
@@ -49,14 +50,40 @@ class BilinearEngine(Engine):
         ).astype(np.float32)
 
 
+KEYED_INFO = dataclasses.replace(
+    BILINEAR_INFO,
+    name="keyed",
+    description="test engine: bilinear, brightened by the keyframes in the chunk",
+)
+
+
+class KeyedEngine(BilinearEngine):
+    """Bilinear, plus a tint from the chunk's keyframes: a keyframe changes exactly the chunks
+    that hold it; `runs` counts the chunks it computed."""
+
+    info = KEYED_INFO
+
+    def __init__(self, delay_s: float = 0.0):
+        super().__init__(delay_s)
+        self.runs = 0
+
+    def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
+        self.runs += 1
+        result = super().upscale_chunk(chunk)
+        for keyframe in chunk.keyframes:
+            result += 0.01 * float(keyframe.hr.mean())
+        return np.clip(result, 0, 1)
+
+
 def engines(delay_s: float = 0.0) -> dict:
-    """(info, factory) by name, as create_server takes them: flow plus the bilinear test engine."""
+    """(info, factory) by name, as create_server takes them: flow plus the test engines."""
     from sparkvsr.engines import engine_entry
 
     flow = engine_entry("flow")
     return {
         "flow": (flow.info, flow.load),
         "bilinear": (BILINEAR_INFO, lambda: BilinearEngine(delay_s)),
+        "keyed": (KEYED_INFO, lambda: KeyedEngine(delay_s)),
     }
 
 
@@ -80,8 +107,11 @@ class TcpProxy:
             upstream = socket.create_connection(("127.0.0.1", self._target))
             with self._lock:
                 self._connections += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._from_server, args=(upstream, client), daemon=True).start()
+
+    def _from_server(self, source: socket.socket, sink: socket.socket) -> None:
+        self._pipe(source, sink)
 
     @staticmethod
     def _pipe(source: socket.socket, sink: socket.socket) -> None:
@@ -110,6 +140,37 @@ class TcpProxy:
     def close(self) -> None:
         self.sever()
         self._listener.close()
+
+
+class TrailerDroppingProxy(TcpProxy):
+    """A TcpProxy that, once armed, cuts every connection instead of passing on the next call's
+    final status (an HTTP/2 HEADERS frame that ends its stream): as a proxy that drops a
+    connection between a call's last message and its status does."""
+
+    def __init__(self, target_port: int):
+        super().__init__(target_port)
+        self.armed = threading.Event()
+        self.dropped = threading.Event()
+
+    def _from_server(self, source: socket.socket, sink: socket.socket) -> None:
+        pending = b""
+        try:
+            while data := source.recv(65536):
+                pending += data
+                while len(pending) >= 9:
+                    size = 9 + int.from_bytes(pending[:3], "big")
+                    if len(pending) < size:
+                        break
+                    kind, flags = pending[3], pending[4]
+                    if self.armed.is_set() and kind == 0x1 and flags & 0x1:  # HEADERS, END_STREAM
+                        self.armed.clear()
+                        self.dropped.set()
+                        self.sever()
+                        return
+                    sink.sendall(pending[:size])
+                    pending = pending[size:]
+        except OSError:
+            pass
 
 
 @dataclass(frozen=True)

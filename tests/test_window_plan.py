@@ -1,16 +1,25 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
 from sparkvsr.engines import FLOW_ENGINE_INFO, SPARKVSR_ENGINE_INFO
 from sparkvsr.specs import FrameLayout, JobSpec
 from sparkvsr.window_plan import (
+    ChunkPlan,
     chunk_weights,
     keyframes_for_independence,
     plan_chunks,
     plan_windows,
+    weights_of_chunk,
     window_chains,
     window_groups,
     window_seed,
+)
+
+# An engine whose windows continue the finished frame before them (a recursive filter).
+CHAINED_INFO = dataclasses.replace(
+    FLOW_ENGINE_INFO, name="chained", window_dependency="until_keyframe_on_first_frame"
 )
 
 
@@ -70,8 +79,14 @@ def test_windows_carry_the_chunks_weights_keyframes_in_reach_and_seeds():
     assert window_seed(7, 1) != window_seed(8, 1)
 
 
-def test_flow_windows_chain_until_a_keyframe_sits_on_a_first_frame():
-    windows = plan_windows(_spec(32, keys=(0, 16, 21), length=8, overlap=0), FLOW_ENGINE_INFO)
+def test_flow_windows_are_independent():
+    windows = plan_windows(_spec(32, keys=(0, 16, 21), length=8, overlap=2), FLOW_ENGINE_INFO)
+    assert all(not w.depends_on for w in windows)
+    assert window_chains(windows) == tuple((i,) for i in range(len(windows)))
+
+
+def test_chained_windows_chain_until_a_keyframe_sits_on_a_first_frame():
+    windows = plan_windows(_spec(32, keys=(0, 16, 21), length=8, overlap=0), CHAINED_INFO)
     assert [w.depends_on for w in windows] == [(), (0,), (), (2,)]
     assert window_chains(windows) == ((0, 1), (2, 3))
 
@@ -87,7 +102,7 @@ def test_sparkvsr_windows_depend_only_without_a_keyframe_inside():
 
 
 def test_a_window_depends_on_every_window_covering_the_frame_before_it():
-    windows = plan_windows(_spec(30, length=10, overlap=7), FLOW_ENGINE_INFO)
+    windows = plan_windows(_spec(30, length=10, overlap=7), CHAINED_INFO)
     for window in windows[1:]:
         before = window.frames.start - 1
         assert window.depends_on == tuple(
@@ -96,7 +111,7 @@ def test_a_window_depends_on_every_window_covering_the_frame_before_it():
 
 
 def test_groups_keep_chains_whole():
-    windows = plan_windows(_spec(64, keys=(0, 16, 40), length=8, overlap=0), FLOW_ENGINE_INFO)
+    windows = plan_windows(_spec(64, keys=(0, 16, 40), length=8, overlap=0), CHAINED_INFO)
     chains = window_chains(windows)
     assert chains == ((0, 1), (2, 3, 4), (5, 6, 7))
     assert window_groups(windows, 2) == chains
@@ -107,7 +122,7 @@ def test_groups_keep_chains_whole():
 @pytest.mark.parametrize(
     "info, spec",
     [
-        (FLOW_ENGINE_INFO, _spec(50, keys=(3,), length=8, overlap=0)),
+        (CHAINED_INFO, _spec(50, keys=(3,), length=8, overlap=0)),
         (SPARKVSR_ENGINE_INFO, _spec(300, keys=(2, 44), engine="sparkvsr")),
     ],
 )
@@ -118,3 +133,23 @@ def test_keyframe_every_chunk_makes_every_window_independent(info, spec):
     assert all(b - a >= info.min_keyframe_gap for a, b in zip(keys, keys[1:]))
     spec = _spec(spec.frame_count, keys, spec.chunk_length, spec.chunk_overlap, spec.engine)
     assert all(not w.depends_on for w in plan_windows(spec, info))
+
+
+@pytest.mark.parametrize("frames, length, overlap", [(50, 8, 2), (200, 49, 8), (20, 17, 8)])
+def test_a_lazy_plan_matches_the_whole_plan(frames, length, overlap):
+    plan = ChunkPlan(frames, length, overlap)
+    whole = plan_chunks(frames, length, overlap)
+    assert tuple(plan) == whole
+    for i, weights in enumerate(chunk_weights(whole)):
+        np.testing.assert_allclose(weights_of_chunk(plan, i), weights, atol=1e-7)
+
+
+def test_a_huge_plan_costs_nothing_until_its_chunks_are_read():
+    plan = ChunkPlan(10**15, 49, 8)
+    assert len(plan) > 10**13 and plan[-1].stop == 10**15
+
+
+def test_a_huge_window_plan_costs_nothing_until_its_windows_are_read():
+    plan = plan_windows(_spec(10**15, keys=(10,), length=49, overlap=8), SPARKVSR_ENGINE_INFO)
+    assert len(plan) > 10**13 and plan[-1].frames.stop == 10**15
+    assert plan[-1].depends_on == (len(plan) - 2,) and plan[-1].shared == (8, 0)

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sparkvsr.cli._options import at_least
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -18,8 +20,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=Path("demo_output"),
         help="where to write the clip, keyframes, result and comparison",
     )
-    parser.add_argument("--frames", type=int, default=48, help="clip length (default: 48)")
-    parser.add_argument("--keyframe-every", type=int, default=24, help="keyframe spacing")
+    parser.add_argument("--frames", type=at_least(1), default=48, help="clip length (default: 48)")
+    parser.add_argument("--keyframe-every", type=at_least(1), default=24, help="keyframe spacing")
     parser.set_defaults(run=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from sparkvsr.cli._options import add_provider_options, provider_settings
+from sparkvsr.cli._options import add_provider_options, at_least, provider_settings
 from sparkvsr.keyframes import PROVIDERS
 
 
@@ -55,7 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--at", type=_frame_list, required=True, metavar="0,48,...", help="frames to restore"
     )
     restore.add_argument("--provider", default="local", choices=PROVIDERS)
-    restore.add_argument("--scale", type=int, default=4)
+    restore.add_argument("--scale", type=at_least(1), default=4)
     restore.add_argument("-o", "--output-dir", type=Path, required=True)
     add_provider_options(restore)
     restore.set_defaults(run=run_restore)

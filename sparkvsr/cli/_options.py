@@ -12,6 +12,33 @@ from sparkvsr.runners import Runner, open_runner
 from sparkvsr.settings import JobSettings
 
 
+def at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: an integer in [minimum, maximum], with an error stating the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            bound = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+            raise argparse.ArgumentTypeError(f"expected an integer {bound}, got {text!r}")
+        return value
+
+    return parse
+
+
+def non_negative_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text!r}")
+    return value
+
+
 def keyframe_still(text: str) -> tuple[int, str]:
     """Parses `IDX=PATH`."""
     index, sep, path = text.partition("=")
@@ -73,7 +100,7 @@ def provider_settings(args: argparse.Namespace, name: str | None):
 
 def add_job_options(parser: argparse.ArgumentParser) -> None:
     """Options every upscaling command shares: engine, keyframe restoration, chunks, output."""
-    parser.add_argument("--scale", type=int, default=4, help="upscale factor (default: 4)")
+    parser.add_argument("--scale", type=at_least(1), default=4, help="upscale factor (default: 4)")
     known = ", ".join(entry.info.name for entry in engine_entries())
     parser.add_argument(
         "--engine",
@@ -87,8 +114,8 @@ def add_job_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fit", action="store_true", help="resize stills of the wrong size")
     add_provider_options(parser)
-    parser.add_argument("--chunk-length", type=int, help="frames per engine chunk")
-    parser.add_argument("--chunk-overlap", type=int, help="frames blended between chunks")
+    parser.add_argument("--chunk-length", type=at_least(1), help="frames per engine chunk")
+    parser.add_argument("--chunk-overlap", type=at_least(0), help="frames blended between chunks")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_server_options(parser, "run on this SparkVSR server instead of in process")

@@ -19,8 +19,10 @@ from sparkvsr.upscale_file import FileJob, upscale_file
 
 def _frame_range(text: str) -> FrameRange:
     start, sep, stop = text.partition(":")
-    if not sep or not start.isdigit() or not stop.isdigit():
-        raise argparse.ArgumentTypeError(f"expected START:STOP (stop exclusive), got {text!r}")
+    if not sep or not start.isdigit() or not stop.isdigit() or int(stop) <= int(start):
+        raise argparse.ArgumentTypeError(
+            f"expected START:STOP with STOP > START (stop exclusive), got {text!r}"
+        )
     return FrameRange(int(start), int(stop))
 
 

@@ -43,7 +43,9 @@ class EngineInfo:
     """The scale a job gets when it asks for none (one of `scales`)."""
     window_dependency: WindowDependency = "none"
     """Which windows need their predecessors' output (see WindowDependency): those run in order
-    on one worker; the others may run anywhere, in any order."""
+    on one worker, and get `previous` and `carried_output` (which then key their stored
+    windows); the others may run anywhere, in any order, and a stored one stays valid when an
+    earlier window changes."""
 
     def __post_init__(self) -> None:
         if self.default_scale not in self.scales:
@@ -113,7 +115,15 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
-        """Returns (T, H*s, W*s, C) float32 in [0, 1] for the chunk's frames."""
+        """Returns (T, H*s, W*s, C) float32 in [0, 1] for the chunk's frames.
+
+        Raises DeviceOutOfMemoryError when the device ran out of memory; the runner then calls
+        `use_less_memory` and retries the window."""
+
+    def use_less_memory(self) -> str | None:
+        """After DeviceOutOfMemoryError: lower the memory the next windows need (smaller tiles)
+        and say how, in words ("tiles of 256 px"); None when it cannot go lower."""
+        return None
 
 
 def check_job_fits_engine(spec: JobSpec, info: EngineInfo) -> None:

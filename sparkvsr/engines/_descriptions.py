@@ -15,9 +15,10 @@ FLOW_ENGINE_INFO = EngineInfo(
     chunk_length=4,
     chunk_overlap=0,
     keyframe_reach=48,
-    # Its temporal steadying carries the previous output onto each frame; a keyframe frame is
-    # the keyframe itself, so the chain restarts there.
-    window_dependency="until_keyframe_on_first_frame",
+    # Each frame is made from its source and its keyframes alone (no recursive filter since the
+    # real-footage rework): its windows run anywhere, and a stored window stays valid when an
+    # earlier window changes.
+    window_dependency="none",
 )
 
 SPARKVSR_ENGINE_INFO = EngineInfo(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sparkvsr.pipeline import WindowOutput
+from sparkvsr.pipeline import StoredWindow
 from sparkvsr.settings import FileJob
 from sparkvsr.specs import JobSpec
 
@@ -49,19 +49,20 @@ class WindowStore:
     def has(self, index: int) -> bool:
         return self.path(index).is_file()
 
-    def save(self, index: int, output: WindowOutput) -> None:
-        """Writes the window under a temporary name and renames it: a killed task leaves no
-        partial window, and a window is never half-read."""
+    def save(self, index: int, window: StoredWindow) -> None:
+        """Writes the window (packed as the server's window store keeps it) under a temporary
+        name and renames it: a killed task leaves no partial window, and a window is never
+        half-read."""
         self.folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partial-", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as file:
-                np.savez(file, *output)
+                np.savez(file, **window)
             os.replace(temporary, self.path(index))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
 
-    def load(self, index: int) -> list[np.ndarray]:
-        with np.load(self.path(index)) as stored:
-            return [stored[f"arr_{i}"] for i in range(len(stored.files))]
+    def load(self, index: int) -> StoredWindow:
+        with np.load(self.path(index), allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}

@@ -4,7 +4,7 @@ a clip's stored windows into its output; both derive the same plan from the same
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from sparkvsr.errors import InvalidInputError
 from sparkvsr.farm._source import MediaSource
 from sparkvsr.farm._store import WindowStore, clip_key
 from sparkvsr.media import VideoInfo
-from sparkvsr.pipeline import Assembler, finished_alone, run_windows
+from sparkvsr.pipeline import Assembler, pack_window, run_windows, unpack_window
 from sparkvsr.runners import LocalRunner
 from sparkvsr.settings import FileJob
 from sparkvsr.specs import FrameRange, JobSpec, OutputFrame
@@ -42,7 +42,7 @@ class ClipWork:
     keyframes: tuple[int, ...]
     """Keyframes as source frame indices."""
     spec: JobSpec
-    plan: tuple[Window, ...]
+    plan: Sequence[Window]
     store: WindowStore
 
 
@@ -85,13 +85,21 @@ def run_clip_windows(
                     f"window {index} continues window {before}, which is neither stored nor "
                     "among the windows asked for"
                 )
-            known[before] = work.store.load(before)
+            known[before] = _load(work, before)
     source = _source(work, missing)
     engine = engine or load_engine(work.spec.engine)
     for index, output in run_windows(work.spec, engine, plan, missing, source, known):
-        work.store.save(index, finished_alone(work.spec, plan[index], output))
+        work.store.save(index, pack_window(output, plan[index].shared, _depth(work)))
         logger.info("window %d (frames %s) stored", index, plan[index].frames)
     return missing
+
+
+def _depth(work: ClipWork) -> int:
+    return work.spec.source_layout.bit_depth
+
+
+def _load(work: ClipWork, index: int):
+    return unpack_window(work.store.load(index), work.plan[index].shared, _depth(work))
 
 
 def _source(work: ClipWork, windows: list[int]) -> MediaSource:
@@ -116,7 +124,7 @@ def stored_frames(work: ClipWork) -> Iterable[OutputFrame]:
                 f"window {window.index} of {work.job.source} is not in {work.store.folder}; "
                 "run its task first"
             )
-        assembler.add(window.index, work.store.load(window.index))
+        assembler.add(window.index, _load(work, window.index))
         yield from assembler.finished()
 
 

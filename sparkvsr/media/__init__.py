@@ -2,9 +2,10 @@
 
 from sparkvsr.media._audio import AudioSpan, read_audio
 from sparkvsr.media._names import SEQUENCE_PADDING, media_output_name, output_target
+from sparkvsr.media._outputs import check_output, is_sequence_pattern
 from sparkvsr.media._reader import VideoInfo, probe_video, read_frames
 from sparkvsr.media._stills import read_still, write_still
-from sparkvsr.media._writer import MOVIE_CODECS, FrameWriter, MovieCodec, is_sequence_pattern
+from sparkvsr.media._writer import MOVIE_CODECS, FrameWriter, MovieCodec, check_output_name
 
 __all__ = [
     "MOVIE_CODECS",
@@ -13,6 +14,8 @@ __all__ = [
     "FrameWriter",
     "MovieCodec",
     "VideoInfo",
+    "check_output",
+    "check_output_name",
     "is_sequence_pattern",
     "media_output_name",
     "output_target",

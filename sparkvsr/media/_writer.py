@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.media._audio import AudioSpan, read_audio, write_audio
+from sparkvsr.media._outputs import check_output, is_sequence_pattern, output_errors
 from sparkvsr.specs import FrameLayout
 
 MovieCodec = Literal["prores_hq", "prores_4444", "dnxhr_hqx"]
@@ -32,16 +34,13 @@ _SEQUENCE_ENCODERS = {
 }
 
 
-def is_sequence_pattern(target: str) -> bool:
-    """Whether `target` names an image sequence (`DIR/%06d.png`) rather than a movie file."""
-    return "%" in os.path.basename(target)
-
-
 class FrameWriter:
     """Writes frames to a movie or an image sequence; a movie appears only once it is complete.
 
     Use as a context manager: leaving it with an exception deletes the partial output.
     A movie can carry the audio of `audio` (the source's audio under the frames written).
+    Before writing anything it checks every file it would write (`frame_count` frames of a
+    sequence): none may be one of `inputs`, and none may exist unless `overwrite`.
     """
 
     def __init__(
@@ -55,39 +54,33 @@ class FrameWriter:
         first_index: int = 0,
         overwrite: bool = False,
         audio: AudioSpan | None = None,
+        frame_count: int = 1,
+        inputs: tuple[str, ...] = (),
     ):
         self._layout = layout
         self._target = target
         self._sequence = is_sequence_pattern(target)
-        self._check_target(overwrite, first_index)
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        check_output_name(target)
+        check_output(
+            target,
+            first_index=first_index,
+            frame_count=frame_count,
+            overwrite=overwrite,
+            inputs=inputs,
+        )
         if self._sequence:
             self._path = target
-            self._open_sequence(frame_rate, first_index)
+            with output_errors(target):
+                self._open_sequence(frame_rate, first_index)
         else:
             self._path = _partial_name(target)
             try:
-                self._open_movie(frame_rate, codec, start_timecode, audio)
+                with output_errors(target):
+                    self._open_movie(frame_rate, codec, start_timecode, audio)
             except BaseException:
                 if os.path.exists(self._path):
                     os.remove(self._path)
                 raise
-
-    def _check_target(self, overwrite: bool, first_index: int) -> None:
-        if self._sequence:
-            suffix = Path(self._target).suffix.lower()
-            if suffix not in _SEQUENCE_ENCODERS:
-                raise InvalidInputError(
-                    f"image sequences can be {', '.join(_SEQUENCE_ENCODERS)}, not {suffix!r}"
-                )
-            first = self._target % first_index
-            if os.path.exists(first) and not overwrite:
-                raise InvalidInputError(f"{first} exists; pass --overwrite to replace it")
-            return
-        if Path(self._target).suffix.lower() != ".mov":
-            raise InvalidInputError(f"movie output must be a .mov file, got {self._target}")
-        if os.path.exists(self._target) and not overwrite:
-            raise InvalidInputError(f"{self._target} exists; pass --overwrite to replace it")
 
     def _open_movie(
         self,
@@ -152,21 +145,25 @@ class FrameWriter:
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=self._input_format)
         if self._colorspace:
             frame = frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._colorspace)
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        with output_errors(self._target):
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
 
     def close(self) -> None:
         """Flushes the encoder and publishes the output."""
-        for packet in self._stream.encode():
-            self._container.mux(packet)
-        self._container.close()
-        if not self._sequence:
-            os.replace(self._path, self._target)
+        with output_errors(self._target):
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+            self._container.close()
+            if not self._sequence:
+                os.replace(self._path, self._target)
 
     def abort(self) -> None:
         """Closes and deletes a partial movie (written sequence frames are kept; they are whole)."""
         try:
-            self._container.close()
+            # A full disk fails this close too; the error already raised is the one to report.
+            with contextlib.suppress(OSError):
+                self._container.close()
         finally:
             if not self._sequence and os.path.exists(self._path):
                 os.remove(self._path)
@@ -175,10 +172,26 @@ class FrameWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
+        if exc_type is not None:
             self.abort()
+            return
+        try:
+            self.close()
+        except BaseException:  # a full disk at the last flush leaves no partial movie either
+            self.abort()
+            raise
+
+
+def check_output_name(target: str) -> None:
+    """Raises InvalidInputError unless `target` is a .mov file or a PNG/EXR sequence pattern."""
+    suffix = Path(target).suffix.lower()
+    if is_sequence_pattern(target):
+        if suffix not in _SEQUENCE_ENCODERS:
+            raise InvalidInputError(
+                f"image sequences can be {', '.join(_SEQUENCE_ENCODERS)}, not {suffix!r}"
+            )
+    elif suffix != ".mov":
+        raise InvalidInputError(f"movie output must be a .mov file, got {target}")
 
 
 def _partial_name(target: str) -> str:

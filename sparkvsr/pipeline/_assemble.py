@@ -14,7 +14,7 @@ class Assembler:
 
     def __init__(self, spec: JobSpec, plan: Sequence[Window]):
         self._spec = spec
-        self._plan = tuple(plan)
+        self._plan = plan
         self._outputs: dict[int, WindowOutput] = {}
         self._next = 0
 

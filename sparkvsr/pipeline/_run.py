@@ -10,6 +10,7 @@ from sparkvsr.engines import Engine, check_job_fits_engine
 from sparkvsr.pipeline._assemble import Assembler
 from sparkvsr.pipeline._inputs import InputBuffer
 from sparkvsr.pipeline._window import WindowOutput, WindowSource, run_window
+from sparkvsr.pipeline._windows import Report, WindowCache, WindowRunner
 from sparkvsr.specs import InputItem, JobSpec, OutputFrame
 from sparkvsr.window_plan import Window, plan_windows, window_length
 
@@ -17,17 +18,27 @@ from sparkvsr.window_plan import Window, plan_windows, window_length
 LOOKAHEAD_SLACK_FRAMES = 64
 
 
-def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
+def run_job(
+    spec: JobSpec,
+    engine: Engine,
+    items: Iterable[InputItem],
+    *,
+    windows: WindowCache | None = None,
+    report: Report | None = None,
+) -> Iterator[OutputFrame]:
     """Upscales the job's frames, yielding each as soon as no later window can change it.
 
     Args:
         spec: the job; checked against the engine's rules before any frame is read.
         engine: the engine to run windows on.
         items: source frames (in order) and keyframe images (anywhere), read lazily.
+        windows: finished windows by key: a window found there is not run again, and every
+            window run is saved there.
+        report: told about reused windows and out-of-memory retries.
 
     Raises:
         InvalidInputError: the spec or an input item breaks a rule; the message names it.
-        EngineError: the engine returned something malformed.
+        EngineError: the engine returned something malformed, or failed.
     """
     info = engine.info
     check_job_fits_engine(spec, info)
@@ -36,7 +47,8 @@ def run_job(spec: JobSpec, engine: Engine, items: Iterable[InputItem]) -> Iterat
     buffered = window_length(spec, info) + reach + LOOKAHEAD_SLACK_FRAMES
     inputs = InputBuffer(spec, items, max_buffered_frames=buffered)
     assembler = Assembler(spec, plan)
-    for index, output in run_windows(spec, engine, plan, range(len(plan)), inputs):
+    runner = WindowRunner(windows, report, len(plan))
+    for index, output in run_windows(spec, engine, plan, range(len(plan)), inputs, runner=runner):
         assembler.add(index, output)
         yield from assembler.finished()
         # The last finished frame's source stays: the next window may continue from it.
@@ -52,6 +64,7 @@ def run_windows(
     indices: Iterable[int],
     source: WindowSource,
     known: Mapping[int, WindowOutput] | None = None,
+    runner: WindowRunner | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Runs windows `indices` of `plan` in order, yielding (index, output) as each finishes.
 
@@ -61,7 +74,7 @@ def run_windows(
     """
     outputs: dict[int, WindowOutput] = dict(known or {})
     for index in indices:
-        output = run_window(spec, engine, plan, index, source, outputs)
+        output = run_window(spec, engine, plan, index, source, outputs, runner)
         outputs[index] = output
         start = plan[index].frames.start
         for old in [i for i in outputs if i < index and plan[i].frames.stop < start]:

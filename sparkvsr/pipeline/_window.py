@@ -10,14 +10,14 @@ from typing import Protocol
 import numpy as np
 
 from sparkvsr.engines import ChunkKeyframe, Engine, EngineChunk, PreviousFrame
-from sparkvsr.errors import EngineError
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
+from sparkvsr.pipeline._windows import WindowRunner
 from sparkvsr.specs import JobSpec
-from sparkvsr.window_plan import Window
+from sparkvsr.window_plan import Window, window_overlap
 
-WindowOutput = Sequence[np.ndarray]
-"""A window's frames: float32 in [0, 1] as the engine returned them, except that a frame no other
-window covers may already be finished (the output's integer type), as a stored window keeps it."""
+WindowOutput = np.ndarray
+"""A window's frames, (T, H*s, W*s, C) float32 in [0, 1], as the engine returned them (or as a
+stored window unpacks: the same values)."""
 
 
 class WindowSource(Protocol):
@@ -37,14 +37,16 @@ def run_window(
     index: int,
     source: WindowSource,
     outputs: Mapping[int, WindowOutput],
+    runner: WindowRunner | None = None,
 ) -> np.ndarray:
     """The engine's output for window `index` of `plan`: (T, H*s, W*s, C) float32.
 
     Args:
         outputs: the outputs of (at least) the windows it depends on, by window index.
+        runner: the job's window store and out-of-memory retry (None = neither).
 
     Raises:
-        EngineError: the engine returned something malformed.
+        EngineError: the engine returned something malformed, or failed.
     """
     window = plan[index]
     chunk = window.frames
@@ -58,16 +60,13 @@ def run_window(
         depth = spec.source_layout.bit_depth
         previous = PreviousFrame(source.frame(chunk.start - 1), to_unit_float(finished, depth))
         carried = _carried(plan[index - 1], window, outputs[index - 1])
-    result = engine.upscale_chunk(
-        EngineChunk(frames, keyframes, spec.scale, previous, chunk.start, carried, window.seed)
+    chunk_input = EngineChunk(
+        frames, keyframes, spec.scale, previous, chunk.start, carried, window.seed
     )
-    expected = (len(chunk), *spec.output_layout.shape)
-    if result.shape != expected or result.dtype != np.float32:
-        raise EngineError(
-            f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for chunk "
-            f"[{chunk.start}, {chunk.stop}); expected float32 {expected}"
-        )
-    return result
+    overlap = window_overlap(spec, engine.info)
+    return (runner or WindowRunner()).run(
+        engine, chunk_input, window.shared, overlap, spec.source_layout.bit_depth
+    )
 
 
 def _carried(previous: Window, window: Window, output: WindowOutput) -> np.ndarray | None:
@@ -94,19 +93,7 @@ def blend_frame(
     for i in covering(plan, index):
         offset = index - plan[i].frames.start
         image, weight = outputs[i][offset], plan[i].weights[offset]
-        if image.dtype != np.float32:
-            return image  # finished already: nothing else covers it
         # Frames outside any overlap have weight 1: no arithmetic, no copy.
         weighted = image if weight == 1.0 else image * weight
         total = weighted if total is None else total + weighted
     return from_unit_float(total, spec.source_layout.bit_depth)
-
-
-def finished_alone(spec: JobSpec, window: Window, output: WindowOutput) -> list[np.ndarray]:
-    """The output with every frame no other window covers finished (smaller, and exact: the
-    blend of a lone frame is that frame), overlap frames kept as float32 for blending."""
-    depth = spec.source_layout.bit_depth
-    return [
-        from_unit_float(image, depth) if weight == 1.0 else image
-        for image, weight in zip(output, window.weights)
-    ]

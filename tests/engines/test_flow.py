@@ -90,3 +90,32 @@ def test_detail_never_crosses_a_scene_cut():
 def test_results_are_deterministic(moving_clip):
     truth, low = moving_clip
     np.testing.assert_array_equal(upscale(truth, low, [5]), upscale(truth, low, [5]))
+
+
+def test_a_farther_keyframe_on_the_same_side_changes_nothing(moving_clip):
+    # Only the nearest keyframe before and after a frame guide it.
+    truth, low = moving_clip
+    both, nearest = upscale(truth, low, [0, 4]), upscale(truth, low, [4])
+    np.testing.assert_array_equal(both[5:], nearest[5:])
+    assert not np.array_equal(both[1:4], nearest[1:4])
+
+
+def test_keyframes_in_another_shot_leave_the_blind_base_untouched():
+    # Neither detail nor the blur measured on a keyframe crosses a cut, even when it is the
+    # only keyframe in reach.
+    first = camera_clip(sample_photo("motorcycle"), (256, 160), 6, seed=2)
+    second = camera_clip(sample_photo("rocket"), (256, 160), 6, seed=4)
+    truth = np.concatenate([first, second])
+    low = degrade(truth, 4, blur_sigma=1.0)
+    out, base = upscale(truth, low, [8]), upscale(truth, low, [])
+    np.testing.assert_array_equal(out[:6], base[:6])
+    assert psnr(out[7], truth[7]) > psnr(base[7], truth[7]) + 1
+
+
+def test_frames_upscaled_side_by_side_match_one_at_a_time(moving_clip):
+    truth, low = moving_clip
+    frames = np.stack([to_unit_float(f, 8) for f in low[:4]])
+    keys = (ChunkKeyframe(-2, to_unit_float(truth[0], 8), to_unit_float(low[0], 8)),)
+    chunk = EngineChunk(frames, keys, 4)
+    serial = FlowEngine(FlowSettings(workers=1)).upscale_chunk(chunk)
+    np.testing.assert_array_equal(FlowEngine(FlowSettings(workers=4)).upscale_chunk(chunk), serial)

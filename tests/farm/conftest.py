@@ -19,8 +19,8 @@ RATE = Fraction(25)
 
 @pytest.fixture
 def shot(tmp_path: Path) -> tuple[Path, list[str]]:
-    """A 32-frame movie and the keyframe options of a job on it: flow windows of 4 frames, two
-    chains that restart at keyframes 0 and 12, and one window continuing from 24."""
+    """A 32-frame movie and the keyframe options of a job on it (keyframes 0, 12 and 24): eight
+    flow windows of 4 frames, each independent of the others."""
     path = media(tmp_path, "shot", 32, RATE, start_timecode="01:00:00:00", size=(48, 32))
     options = []
     for index in (0, 12, 24):

@@ -38,8 +38,8 @@ def test_tasks_are_whole_chains_of_windows(tmp_path, shot):
     template = bundle(tmp_path, path, tmp_path / "out.mov", "--windows-per-task", "2", *keys)
     upscale, assemble = template["steps"]
     (work,) = upscale["parameterSpace"]["taskParameterDefinitions"]
-    # Flow windows of 4 frames; keyframes 0, 12 and 24 start chains of 3, 3 and 2 windows.
-    assert work["range"] == ["0,1,2", "3,4,5", "6,7"]
+    # Flow windows of 4 frames, each independent of the others: packed two per task.
+    assert work["range"] == ["0,1", "2,3", "4,5", "6,7"]
     assert assemble["dependencies"] == [{"dependsOn": "Upscale"}]
     assert "hostRequirements" not in upscale  # flow runs on any CPU
     paths = {p["name"]: p for p in template["parameterDefinitions"] if p["type"] == "PATH"}
@@ -148,7 +148,8 @@ def test_a_killed_task_redoes_only_its_missing_windows(tmp_path, shot):
     other = WindowStore(next((fresh / "work").glob("*")))
     for index in range(6):
         mine, theirs = store.load(index), other.load(index)
-        assert all((a == b).all() for a, b in zip(mine, theirs))
+        assert mine.keys() == theirs.keys()
+        assert all((mine[k] == theirs[k]).all() for k in mine)
 
 
 def test_a_missing_video_is_named(tmp_path, capsys):
@@ -172,9 +173,13 @@ def test_a_clip_whose_media_is_missing_gets_no_task_and_its_task_says_why(tmp_pa
 
 def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
     path, keys = shot
-    work = clip_work(FileJob(str(path), str(tmp_path / "o.mov"), keyframe_stills=()), "w")
-    assert window_groups(work.plan, 1)[0] == (0, 1, 2, 3, 4, 5, 6, 7)  # no keyframes: one chain
-    command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys]
+    # SparkVSR windows without a keyframe continue the one before (flow's never do).
+    chunking = JobSettings(engine="sparkvsr", chunk_length=8, chunk_overlap=2)
+    job = FileJob(str(path), str(tmp_path / "o.mov"), chunking, keyframe_frames=(0,))
+    work = clip_work(job, "w")
+    assert window_groups(work.plan, 1)[0] == (0, 1, 2, 3, 4)  # keyframe 0 only: one chain
+    options = ["--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
+    command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys[:2], *options]
     task = ["farm", "run-windows", "--work", str(tmp_path / "w"), "--windows", "1", "--", *command]
     assert main(task) == 2  # window 1 continues window 0, which is neither stored nor asked for
 
@@ -203,10 +208,12 @@ def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
 
 def test_keyframe_every_chunk_adds_a_keyframe_where_a_window_would_continue(shot):
     path, _ = shot
-    settings = JobSettings(chunk_length=8)
+    settings = JobSettings(engine="sparkvsr", chunk_length=8, chunk_overlap=2)
     job = FileJob(str(path), "o.mov", settings, keyframe_frames=(0,), keyframe_every_chunk=True)
-    rules = engine_entry("flow").info
-    # Flow windows continue the one before unless a keyframe sits on their first frame.
-    assert keyframe_indices(job, FrameRange(0, 32), rules) == [0, 8, 16, 24]
+    rules = engine_entry("sparkvsr").info
+    # SparkVSR windows without a keyframe continue the one before: one in the middle of each.
+    assert keyframe_indices(job, FrameRange(0, 32), rules) == [0, 9, 15, 21, 27]
     plain = FileJob(str(path), "o.mov", settings, keyframe_frames=(0,))
     assert keyframe_indices(plain, FrameRange(0, 32), rules) == [0]
+    # Flow windows never continue another: nothing to add.
+    assert keyframe_indices(job, FrameRange(0, 32), engine_entry("flow").info) == [0]

@@ -6,7 +6,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from helpers import BilinearEngine, TcpProxy, random_job
+from helpers import BilinearEngine, TcpProxy, TrailerDroppingProxy, random_job
 
 from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
@@ -79,6 +79,21 @@ def test_a_severed_connection_is_reattached_automatically(start_server):
     assert_same_frames(received, in_process(spec, items, BilinearEngine()))
 
 
+def test_all_frames_received_is_success_even_if_the_final_status_is_lost(start_server):
+    spec, items = random_job(count=24)
+    server = start_server()
+    proxy = TrailerDroppingProxy(server.port)
+    try:
+        with Client(f"127.0.0.1:{proxy.port}") as client:
+            client.server_info()  # its call's status passes; the job's is the one dropped
+            proxy.armed.set()
+            received = [frame.image for frame in client.upscale(spec, items)]
+    finally:
+        proxy.close()
+    assert proxy.dropped.is_set()
+    assert_same_frames(received, in_process(spec, items, BilinearEngine()))
+
+
 def test_one_frame_at_a_time_from_a_finished_job(start_server):
     spec, items = random_job(count=16)
     server = start_server()
@@ -147,6 +162,24 @@ def test_graceful_stop_lets_a_running_job_finish_then_refuses_work(start_server)
         assert len(received) == 32
         with pytest.raises(ServerUnavailableError):
             list(client.upscale(*random_job(count=2)))
+
+
+def test_shutdown_keeps_a_finished_jobs_frames_until_its_slow_reader_is_done(start_server):
+    spec, items = random_job(count=16, size=(160, 120))  # more than the connection buffers
+    server = start_server()
+    with Client(server.address) as client:
+        run = client.upscale(spec, items)
+        frames = iter(run)
+        received = [next(frames).image]
+        while client.job(run.job_id).state is not JobState.SUCCEEDED:
+            time.sleep(0.01)
+        stopper = threading.Thread(target=server.stop, kwargs={"grace_s": 30.0})
+        stopper.start()
+        for frame in frames:  # a reader slower than the server's one-second final stop
+            received.append(frame.image)
+            time.sleep(0.15)
+        stopper.join()
+    assert_same_frames(received, in_process(spec, items, BilinearEngine()))
 
 
 def test_a_failing_input_source_is_reported_as_itself(start_server):

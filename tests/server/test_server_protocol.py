@@ -48,7 +48,10 @@ def spec_message(**fields):
     "requests, message",
     [
         ([pb.UpscaleRequest()], "first message of Upscale must be the job spec"),
-        ([spec_message(engine="nope")], "unknown engine 'nope'; this server runs: bilinear, flow"),
+        (
+            [spec_message(engine="nope")],
+            "unknown engine 'nope'; this server runs: bilinear, flow, keyed",
+        ),
         ([spec_message(keyframe_indices=[2, 4])], "keyframes 2 and 4 are 2 frames apart"),
         ([spec_message(keyframe_indices=[16])], "keyframe 16 is out of range"),
         ([spec_message(scale=3)], "supports scale 2, 4, not 3"),

@@ -3,6 +3,7 @@ feather-blended spatial tiles and detail carried from the previous chunk."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -12,14 +13,13 @@ import torch
 from sparkvsr import environment
 from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
+from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.specs import FrameRange
 from sparkvsr.window_plan import chunk_weights
 
-# Free device memory above which the VAE runs 1088x1920 tiles, and below which 544x960 ones; its
-# activations (128+ channels at output resolution for each causal frame batch) dominate memory.
-_LARGE_VAE_TILE_BYTES = 40 * 2**30
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,12 @@ class SparkVSRSettings:
     seed: int = 0
     """Seeds each chunk and tile, so a retry reproduces frames bit for bit on the same hardware."""
     tile: int | None = None
-    """Tile side in low-resolution pixels (multiple of 4); None = the largest the transformer's
-    position range allows (whole 1080p frames; two tiles for 4K)."""
+    """Tile side in low-resolution pixels (multiple of 4); None = whole frames wherever the
+    device's memory allows, else the fewest tiles that fit (tiles change the result: each tile is
+    upscaled without the rest of the frame as context; the engine logs when it tiles)."""
+    memory_budget_gib: float | None = None
+    """Device memory the engine plans for; None = what is free on a CUDA device once the model is
+    loaded, unlimited elsewhere."""
     tile_overlap: int = 16
     """Low-resolution pixels shared by neighbouring tiles, blended with a smooth ramp."""
     carry_forward: bool = True
@@ -51,6 +55,10 @@ class SparkVSRSettings:
             self.tile % plan.LR_MULTIPLE or self.tile <= self.tile_overlap
         ):
             raise InvalidInputError("tile must be a multiple of 4 and larger than tile_overlap")
+        if self.memory_budget_gib is not None and self.memory_budget_gib <= 0:
+            raise InvalidInputError(
+                f"memory_budget_gib must be positive, got {self.memory_budget_gib}"
+            )
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **settings) -> SparkVSRSettings:
@@ -79,6 +87,9 @@ class SparkVSREngine(Engine):
             if pipeline.device.type == "cuda":
                 configure_vae_for_device(pipeline)
         self.pipeline = pipeline
+        self.memory_budget = _memory_budget(self.settings, pipeline)
+        """Bytes planned for; None = unlimited."""
+        self._tiled_sizes: set[tuple[int, int]] = set()
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
         frames = _to_tensor(chunk.frames)  # (T, 3, H, W)
@@ -92,9 +103,7 @@ class SparkVSREngine(Engine):
             keyframes[0] = _to_tensor(chunk.carried_output[None])[0]
         padded_h, padded_w = plan.padded_side(height), plan.padded_side(width)
         frames = torch.nn.functional.pad(frames, (0, padded_w - width, 0, padded_h - height))
-        tile = self.settings.tile or self._tile_limit(padded_h, padded_w)
-        rows = plan.plan_tiles(padded_h, tile, self.settings.tile_overlap)
-        cols = plan.plan_tiles(padded_w, tile, self.settings.tile_overlap)
+        rows, cols = self.plan_tiles(count, padded_h, padded_w)
         out = torch.zeros(count, 3, padded_h * plan.SCALE, padded_w * plan.SCALE)
         for row, row_weight in zip(rows, _hr_weights(rows)):
             for col, col_weight in zip(cols, _hr_weights(cols)):
@@ -119,31 +128,58 @@ class SparkVSREngine(Engine):
         generator.manual_seed(hash((self.settings.seed, start, row.start, col.start)) & 0x7FFFFFFF)
         return self.pipeline(crop, tile_keys, self.settings.guidance_scale, generator)
 
-    def _tile_limit(self, height: int, width: int) -> int:
-        """The largest square tile (LR pixels) within the transformer's rotary position range."""
-        config = self.pipeline.transformer.config
-        limit = (
-            min(config.sample_height, config.sample_width) * plan.SPATIAL_COMPRESSION // plan.SCALE
+    def plan_tiles(self, frames: int, height: int, width: int):
+        """Row and column spans (LR pixels) of a chunk's tiles, and the VAE tile area its calls
+        leave room for (set on the pipeline)."""
+        overlap = self.settings.tile_overlap
+        # Costs come from the model; without a budget nothing is weighed.
+        costs = self.pipeline.call_costs() if self.memory_budget is not None else None
+        if self.settings.tile:
+            rows = plan.plan_tiles(height, self.settings.tile, overlap)
+            cols = plan.plan_tiles(width, self.settings.tile, overlap)
+        else:
+            rows, cols = memory.plan_frame_tiles(
+                height, width, frames, self.memory_budget, costs, overlap
+            )
+            if len(rows) * len(cols) > 1 and (height, width) not in self._tiled_sizes:
+                self._tiled_sizes.add((height, width))
+                logger.warning(
+                    "%dx%d frames run as %dx%d tiles to fit %.2f GiB of device memory: the "
+                    "result differs from whole frames (each tile lacks the rest as context)",
+                    width,
+                    height,
+                    len(cols),
+                    len(rows),
+                    self.memory_budget / 2**30,
+                )
+        self.pipeline.vae_tile_pixels = memory.vae_tile_pixels(
+            self.memory_budget, costs, frames, len(rows[0]), len(cols[0])
         )
-        side = min(max(height, width), limit)
-        return max(plan.LR_MULTIPLE * 8, side - side % plan.LR_MULTIPLE)
+        return rows, cols
+
+
+def _memory_budget(settings: SparkVSRSettings, pipeline) -> int | None:
+    if settings.memory_budget_gib is not None:
+        return int(settings.memory_budget_gib * 2**30)
+    if pipeline.device.type != "cuda":
+        return None
+    free, _ = torch.cuda.mem_get_info(pipeline.device)
+    return free
 
 
 def configure_vae_for_device(pipeline) -> None:
-    """VAE tiles sized for the GPU's free memory (diffusers' defaults are sized for small cards)
-    and GroupNorm statistics spread over the whole GPU (1.5x faster VAE on an H100).
+    """GroupNorm statistics spread over the whole GPU (1.5x faster VAE on an H100), biases and
+    norm scales applied in contiguous rows (_row_affine); VAE tiles
+    are chosen per frame size within the memory each call leaves (SparkVSREngine.plan_tiles).
     Channels-last 3-D convolutions stay off: on an H100 they made VAE decoding 2.2x slower
     (benchmarks/NOTES_sparkvsr_gpu.md)."""
-    free, _ = torch.cuda.mem_get_info(pipeline.device)
-    large = free >= _LARGE_VAE_TILE_BYTES
     pipeline.configure_vae(
-        # Whole 1080p frames fail in diffusers' memory-saving conv split (2-frame slices under a
-        # 3-frame kernel), so even large cards use tiles below the frame size.
-        tile=(544, 960) if large else (480, 720),
+        tile=None,
         sample_frames_per_batch=8,
         latent_frames_per_batch=2,
         channels_last=False,
         wide_group_norm=True,
+        row_affine_bias=True,
     )
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import torch
 
+from sparkvsr.engines.sparkvsr._row_affine import row_affine
+
 
 class WideGroupNorm(torch.nn.GroupNorm):
     """nn.GroupNorm with statistics from grid-wide reductions; same parameters and results up
-    to rounding (float32 statistics, the scale-and-shift in the input's dtype)."""
+    to rounding (float32 statistics and scale-and-shift, rounded once to the input's dtype)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, channels = x.shape[:2]
@@ -29,9 +31,9 @@ class WideGroupNorm(torch.nn.GroupNorm):
         if self.affine:
             scale = scale * self.weight.float()
             shift = shift * self.weight.float() + self.bias.float()
-        # One pass over x; batch norm's inference kernel (float math) measured 1.9x slower here.
-        shape = (n, channels) + (1,) * (x.dim() - 2)
-        return torch.addcmul(shift.view(shape).to(x.dtype), x, scale.view(shape).to(x.dtype))
+        # One pass over x; batch norm's inference kernel (float math) measured 1.9x slower here,
+        # PyTorch's broadcasting addcmul about 2x slower than row_affine's contiguous rows.
+        return row_affine(x.contiguous(), scale, shift)
 
 
 def use_wide_group_norm(module: torch.nn.Module) -> int:

@@ -4,6 +4,7 @@ with low-resolution latents, reference-free guidance."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -13,9 +14,14 @@ import torch.nn.functional as F
 from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTransformer3DModel
 from diffusers.models.embeddings import get_3d_rotary_pos_embed
 
+from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
+from sparkvsr.engines.sparkvsr import _vae_tiling as vae_tiling
 from sparkvsr.engines.sparkvsr._group_norm import use_wide_group_norm
+from sparkvsr.engines.sparkvsr._row_affine import use_row_affine_bias
 from sparkvsr.errors import InvalidInputError
+
+logger = logging.getLogger(__name__)
 
 # The clean low-resolution latent is read as x_t at this timestep; ofs is the I2V offset embedding.
 TIMESTEP = 399
@@ -57,6 +63,14 @@ class SparkVSRPipeline:
         self.record_timings = False
         self.sample_posterior = True
         """Sample the VAE posterior, as the model was trained; False takes its mode (no noise)."""
+        self.fixed_vae_tiling: vae_tiling.VaeTiling | None = None
+        """VAE tiles used at every size; None chooses exact ones per frame size (see
+        _vae_tiling.choose_vae_tiling) within `vae_tile_pixels`."""
+        self.vae_tile_pixels = memory.MAX_VAE_TILE_PIXELS
+        """Largest VAE tile area (output pixels) when tiles are chosen per frame size."""
+        self.attention_backends: list | None = None
+        """torch.nn.attention.SDPBackend values tried first, in order, by the transformer's
+        attention; None leaves PyTorch's own choice."""
 
     def configure_vae(
         self,
@@ -67,11 +81,14 @@ class SparkVSRPipeline:
         channels_last: bool = False,
         compile_blocks: bool = False,
         wide_group_norm: bool = False,
+        row_affine_bias: bool = False,
     ) -> None:
         """Sizes the VAE's work for the device instead of diffusers' small defaults.
 
         Args:
-            tile: (height, width) of VAE tiles in output pixels; None runs whole frames.
+            tile: (height, width) of VAE tiles in output pixels, used at every frame size (each
+                side exact: see _vae_tiling.tile_is_exact); None chooses exact tiles per frame
+                size within `vae_tile_pixels`.
             sample_frames_per_batch: video frames the encoder's causal loop takes at a time
                 (8k frames per step; 49 = 1 + 6 x 8).
             latent_frames_per_batch: latent frames the decoder's causal loop takes at a time.
@@ -80,12 +97,20 @@ class SparkVSRPipeline:
                 causal padding copies); the first call of each shape compiles.
             wide_group_norm: GroupNorm statistics reduced across the whole GPU (WideGroupNorm)
                 instead of one thread block per group.
+            row_affine_bias: convolution biases added by one contiguous pass per channel row
+                (_row_affine) instead of PyTorch's broadcasting kernel.
         """
         vae = self.vae
-        if tile is None:
-            vae.disable_tiling()
-        else:
-            vae.enable_tiling(tile_sample_min_height=tile[0], tile_sample_min_width=tile[1])
+        if tile is not None and not (
+            vae_tiling.tile_is_exact(tile[0], vae_tiling.ROW_OVERLAP)
+            and vae_tiling.tile_is_exact(tile[1], vae_tiling.COLUMN_OVERLAP)
+        ):
+            raise InvalidInputError(
+                f"VAE tile {tile[0]}x{tile[1]} does not stitch exactly in diffusers' tiled VAE; "
+                f"exact heights: {vae_tiling.exact_tiles(1200, vae_tiling.ROW_OVERLAP)}, widths: "
+                f"{vae_tiling.exact_tiles(2000, vae_tiling.COLUMN_OVERLAP)}"
+            )
+        self.fixed_vae_tiling = vae_tiling.VaeTiling(*tile) if tile is not None else None
         vae.num_sample_frames_batch_size = sample_frames_per_batch
         vae.num_latent_frames_batch_size = latent_frames_per_batch
         layout = torch.channels_last_3d if channels_last else torch.contiguous_format
@@ -96,6 +121,8 @@ class SparkVSRPipeline:
             torch.backends.cudnn.benchmark = True
         if wide_group_norm:
             use_wide_group_norm(vae)
+        if row_affine_bias:
+            use_row_affine_bias(vae)
 
         if compile_blocks:
             # Blocks share one code object, so past dynamo's recompile limit the remaining
@@ -185,6 +212,7 @@ class SparkVSRPipeline:
 
     def encode(self, video: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         """(1, F', 16, h, w): a posterior sample times the scaling factor, frames first."""
+        self.apply_vae_tiling(*video.shape[-2:])
         posterior = self.vae.encode(video).latent_dist
         sample = (
             posterior.sample(generator=generator) if self.sample_posterior else posterior.mode()
@@ -238,9 +266,15 @@ class SparkVSRPipeline:
         prepend = plan.needs_odd_prepend(latents.shape[1])
         if prepend:
             latents = torch.cat([latents[:, :1], latents], dim=1)
-        batch, frames, _, height, width = latents.shape
+        _, frames, _, height, width = latents.shape
         rotary = self.rotary_embeddings(height, width, frames)
-        velocity = self.transformer(
+        with self._attention_backends():
+            velocity = self._transformer_call(latents, rotary)
+        return velocity[:, 1:] if prepend else velocity
+
+    def _transformer_call(self, latents: torch.Tensor, rotary) -> torch.Tensor:
+        batch = latents.shape[0]
+        return self.transformer(
             hidden_states=latents,
             encoder_hidden_states=self.prompt_embeds.to(latents).expand(batch, -1, -1),
             timestep=torch.full((batch,), TIMESTEP, device=latents.device, dtype=torch.long),
@@ -248,21 +282,33 @@ class SparkVSRPipeline:
             image_rotary_emb=rotary,
             return_dict=False,
         )[0]
-        return velocity[:, 1:] if prepend else velocity
+
+    def _attention_backends(self):
+        if not self.attention_backends:
+            return contextlib.nullcontext()
+        from torch.nn.attention import sdpa_kernel
+
+        return sdpa_kernel(self.attention_backends, set_priority=True)
 
     def rotary_embeddings(self, height: int, width: int, frames: int):
-        """Rotary position embeddings for the actual (tile) latent size, or None if unused."""
+        """Rotary position embeddings for the actual (tile) latent size, or None if unused.
+
+        As in the release, the position grid is the larger of the base grid (the config's sample
+        size) and the tile's, so frames larger than the base grid run whole; the sliced positions
+        are 0..n-1 either way, so the base size does not change the result."""
         config = self.transformer.config
         if not config.use_rotary_positional_embeddings:
             return None
         patch, patch_t = config.patch_size, config.patch_size_t or 1
+        grid = (height // patch, width // patch)
+        base = (config.sample_height // patch, config.sample_width // patch)
         cos, sin = get_3d_rotary_pos_embed(
             embed_dim=config.attention_head_dim,
             crops_coords=None,
-            grid_size=(height // patch, width // patch),
+            grid_size=grid,
             temporal_size=(frames + patch_t - 1) // patch_t,
             grid_type="slice",
-            max_size=(config.sample_height // patch, config.sample_width // patch),
+            max_size=(max(base[0], grid[0]), max(base[1], grid[1])),
             device=self.device,
         )
         return cos.to(self.dtype), sin.to(self.dtype)
@@ -272,8 +318,42 @@ class SparkVSRPipeline:
     def decode(self, x0: torch.Tensor) -> torch.Tensor:
         """(T, 3, H, W) in [0, 1] from (1, F', 16, h, w) latents."""
         latents = (x0 / self.scaling_factor).permute(0, 2, 1, 3, 4).to(self.dtype)
+        self.apply_vae_tiling(*(side * plan.SPATIAL_COMPRESSION for side in latents.shape[-2:]))
         video = self.vae.decode(latents).sample
         return ((video[0].float() + 1.0) / 2.0).clamp(0.0, 1.0).permute(1, 0, 2, 3)
+
+    def vae_tiling_for(self, height: int, width: int) -> vae_tiling.VaeTiling:
+        """The VAE tiling used for `height` x `width` output frames."""
+        if self.fixed_vae_tiling is not None:
+            return self.fixed_vae_tiling
+        vae = self.vae
+        frames = max(vae.num_sample_frames_batch_size, 4 * vae.num_latent_frames_batch_size) + 3
+        channels = vae.config.block_out_channels[0]
+        return vae_tiling.choose_vae_tiling(height, width, self.vae_tile_pixels, channels, frames)
+
+    def apply_vae_tiling(self, height: int, width: int) -> None:
+        tiling = self.vae_tiling_for(height, width)
+        if tiling.tiled:
+            self.vae.enable_tiling(
+                tile_sample_min_height=tiling.height,
+                tile_sample_min_width=tiling.width,
+                tile_overlap_factor_height=vae_tiling.ROW_OVERLAP,
+                tile_overlap_factor_width=vae_tiling.COLUMN_OVERLAP,
+            )
+        else:
+            self.vae.disable_tiling()
+
+    def call_costs(self) -> memory.CallCosts:
+        """Device bytes per unit of work for this model (see _memory.CallCosts)."""
+        config = self.transformer.config
+        vae = self.vae
+        return memory.CallCosts.for_model(
+            inner_dim=config.num_attention_heads * config.attention_head_dim,
+            vae_channels=vae.config.block_out_channels[0],
+            vae_frames=max(vae.num_sample_frames_batch_size, 4 * vae.num_latent_frames_batch_size)
+            + 3,
+            dtype_bytes=torch.finfo(self.dtype).bits // 8,
+        )
 
     @contextlib.contextmanager
     def _timed(self, stage: str) -> Iterator[None]:

@@ -15,6 +15,10 @@ SCHEDULER_CONFIG = dict(
 )
 
 # transformer/config.json of the I2V transformer SparkVSR fine-tunes (32 inputs: LR + keyframe).
+# sample_height/width are 300 in the released CogVideoX1.5-5B-I2V config (not 96x170 from its
+# 768x1360 training size): diffusers' conversion script writes 300x300 for version 1.5, and its
+# maintainer confirmed 300 against that config (huggingface/finetrainers issue 121). It is only
+# the base of the rotary grid, which grows to the tile's size: it changes no result.
 TRANSFORMER_CONFIG = dict(
     num_attention_heads=48,
     attention_head_dim=64,

@@ -5,6 +5,7 @@ import torch
 from tiny_model import tiny_vae
 
 from sparkvsr.engines.sparkvsr._group_norm import WideGroupNorm, use_wide_group_norm
+from sparkvsr.engines.sparkvsr._row_affine import row_affine, use_row_affine_bias
 
 
 @pytest.mark.parametrize("shape", [(1, 64, 3, 10, 12), (2, 32, 7, 9), (1, 8, 5)])
@@ -53,3 +54,28 @@ def test_the_vae_gives_the_same_frames_with_wide_group_norm():
         assert use_wide_group_norm(vae) > 0
         after = vae.decode(latents).sample
     torch.testing.assert_close(after, before, rtol=1e-4, atol=1e-4)
+
+
+def test_convolutions_adding_their_bias_by_rows_keep_their_output():
+    model = torch.nn.Sequential(torch.nn.Conv3d(3, 8, 3, padding=1), torch.nn.Conv3d(8, 4, 1))
+    x = torch.randn(2, 3, 4, 6, 5, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        before = model(x)
+        assert use_row_affine_bias(model) == 2
+        torch.testing.assert_close(model(x), before, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("shape", [(1, 128, 11, 68, 120), (2, 3, 5, 7, 9), (1, 16, 4097)])
+def test_the_row_kernel_computes_the_broadcast_scale_and_shift(shape):
+    generator = torch.Generator(device="cuda").manual_seed(shape[1])
+    x = torch.randn(shape, device="cuda", generator=generator).bfloat16()
+    scale = torch.randn(shape[0], shape[1], device="cuda", generator=generator)
+    shift = torch.randn(shape[1], device="cuda", generator=generator)
+    view = (-1, shape[1]) + (1,) * (len(shape) - 2)
+    want = (x.float() * scale.reshape(view) + shift.reshape(view)).bfloat16()
+    # The kernel fuses multiply and add (one float32 rounding, not two): 1 bf16 ulp at most.
+    torch.testing.assert_close(row_affine(x, scale, shift), want, rtol=2**-7, atol=1e-5)
+    biased = (x.float() + shift.reshape(view)).bfloat16()
+    assert row_affine(x, None, shift, out=x) is x  # in place, as the convolutions use it
+    torch.testing.assert_close(x, biased, rtol=0, atol=0)

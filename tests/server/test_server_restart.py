@@ -1,0 +1,149 @@
+"""A server killed mid-job loses nothing: restarted on the same store it resumes the job from its
+last finished window, and a client reattaching by job id gets every frame, byte for byte."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import BilinearEngine, KeyedEngine, random_job
+
+from sparkvsr.client import Client
+from sparkvsr.errors import NotFoundError, ResourceExhaustedError
+from sparkvsr.pipeline import run_job
+from sparkvsr.specs import JobState, Keyframe
+from sparkvsr.window_plan import plan_chunks
+
+SERVE = Path(__file__).with_name("serve_test_engines.py")
+
+
+def start(spool: Path, delay_s: float) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, str(SERVE), str(spool), str(delay_s)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return process, f"127.0.0.1:{process.stdout.readline().strip()}"
+
+
+def kill(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+def expected(spec, items, engine):
+    return [frame.image for frame in run_job(spec, engine, items)]
+
+
+@pytest.mark.slow
+def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(tmp_path):
+    spool = tmp_path / "spool"
+    spec, items = random_job(count=96, size=(48, 32))  # 16 windows of 8, 0.1 s each
+    process, address = start(spool, delay_s=0.1)
+    try:
+        with Client(address) as client:
+            run = client.upscale(spec, items)
+            frames = iter(run)
+            received = [next(frames).image for _ in range(20)]
+            while not run.server_has_input:
+                received.append(next(frames).image)
+            done_before = client.job(run.job_id).frames_done
+        kill(process)  # mid-job: no journal update, no cleanup
+        assert done_before < 96
+        process, address = start(spool, delay_s=0.0)
+        with Client(address) as client:
+            rest = [f.image for f in client.fetch_frames(run.job_id, len(received), retries=3)]
+            everything = [f.image for f in client.fetch_frames(run.job_id)]
+            status = client.job(run.job_id)
+    finally:
+        kill(process)
+    want = expected(spec, items, BilinearEngine())
+    for got in (received + rest, everything):
+        assert len(got) == 96
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+    assert status.state is JobState.SUCCEEDED
+    reused = int(status.stage.split()[1])
+    assert reused >= done_before // 8 - 1, status.stage  # the windows done before the kill
+
+
+@pytest.mark.slow
+def test_a_job_rerun_with_one_keyframe_changed_reuses_the_other_windows(tmp_path):
+    spool = tmp_path / "spool"
+    spec, items = random_job(count=64, keyframes=(0, 40), engine="keyed")
+    process, address = start(spool, delay_s=0.0)
+    try:
+        with Client(address) as client:
+            first = client.upscale(spec, items)
+            assert len(list(first)) == 64
+            changed = np.roll(items[1].image, 7, axis=1)
+            edited = [items[0], Keyframe(40, changed), *items[2:]]
+            second = client.upscale(spec, edited)
+            got = [frame.image for frame in second]
+            status = client.job(second.job_id)
+    finally:
+        kill(process)
+    for a, b in zip(got, expected(spec, edited, KeyedEngine()), strict=True):
+        np.testing.assert_array_equal(a, b)
+    chunks = plan_chunks(64, 8, 2)
+    holding = sum(1 for chunk in chunks if 40 in chunk)
+    assert status.stage == f"reused {len(chunks) - holding} of {len(chunks)} windows"
+
+
+def test_a_restarted_server_collects_what_a_crash_left_half_made(tmp_path):
+    from sparkvsr_server._store import JobStore
+
+    jobs = tmp_path / "jobs"
+    (jobs / "halfmade").mkdir(parents=True)  # a crash between its folder and its journal
+    store = JobStore(jobs)
+    spec, _ = random_job(count=4)
+    files = store.create("whole", spec, owner="")
+    (files.folder / "out" / "00000000.raw.tmp").write_bytes(b"cut short")
+    loaded = store.load()
+    assert [job.job_id for job in loaded] == ["whole"]
+    assert not (jobs / "halfmade").exists()
+    assert os.listdir(files.folder / "out") == []
+
+
+def test_finished_jobs_and_windows_are_collected_after_the_retention_period(start_server, tmp_path):
+    spool = tmp_path / "spool"
+    server = start_server(spool_dir=str(spool), job_ttl_s=0.5)
+    spec, items = random_job(count=16)
+    with Client(server.address) as client:
+        old = client.upscale(spec, items)
+        assert len(list(old)) == 16
+        assert len(list((spool / "engine-windows").glob("*/*.npz"))) == 3
+        time.sleep(0.7)
+        other, other_items = random_job(count=8, seed=1)
+        assert len(list(client.upscale(other, other_items))) == 8  # admitting it collects
+        with pytest.raises(NotFoundError, match="may have expired"):
+            client.job(old.job_id)
+    assert not (spool / "jobs" / old.job_id).exists()
+    assert len(list((spool / "engine-windows").glob("*/*.npz"))) == 1  # the new job's one window
+
+
+def test_a_failing_job_store_fails_the_job_without_showing_server_paths(start_server, tmp_path):
+    spool = tmp_path / "spool"
+    server = start_server(spool_dir=str(spool), delay_s=0.05)
+    spec, items = random_job(count=64)
+    with Client(server.address) as client:
+        run = client.upscale(spec, items)
+        frames = iter(run)
+        next(frames)
+        while not run.server_has_input:
+            next(frames)
+        out = spool / "jobs" / run.job_id / "out"
+        while out.exists():  # as a disk that went away would (the job may be renaming a frame)
+            shutil.rmtree(out, ignore_errors=True)
+        with pytest.raises((ResourceExhaustedError, NotFoundError)) as failed:
+            list(frames)  # whichever the reader meets first: a frame gone, or the job failed
+        while not (status := client.job(run.job_id)).state.finished:
+            time.sleep(0.02)
+    assert status.state is JobState.FAILED and "cannot store job" in status.message
+    for message in (status.message, str(failed.value)):
+        assert str(tmp_path) not in message
