@@ -141,6 +141,9 @@ class SparkVSRServer:
             max_message_bytes=self.config.max_message_bytes,
             max_queued_jobs=self.config.max_queued_jobs,
             workers=self.config.workers,
+            worker_devices=tuple(d or "" for d in self.manager.worker_devices)
+            if self.manager
+            else (),
         )
         failure = self.manager.engine_failure if self.manager else None
         if not failure:

@@ -36,6 +36,9 @@ class ServerConfig:
     """Jobs that may wait for a worker before new ones get RESOURCE_EXHAUSTED."""
     workers: int = 1
     """Worker threads, one per device."""
+    devices: tuple[str, ...] = ()
+    """Torch devices, one worker each (`cuda:0`, ...); empty = `workers` workers on the
+    engines' default device."""
     job_ttl_s: float = 3600.0
     """How long a finished job's frames stay fetchable (then they are collected); stored windows
     are kept as long after their last use."""
@@ -88,6 +91,10 @@ class ServerConfig:
             raise InvalidInputError("max_message_bytes must be at least 65536")
         if self.workers < 1 or self.max_queued_jobs < 0:
             raise InvalidInputError("workers must be >= 1 and max_queued_jobs >= 0")
+        if self.devices and len(self.devices) != self.workers:
+            raise InvalidInputError(
+                f"{len(self.devices)} devices need {len(self.devices)} workers, not {self.workers}"
+            )
         for name in (
             "max_frame_pixels",
             "max_frames_per_job",
@@ -100,6 +107,25 @@ class ServerConfig:
         for name in ("job_ttl_s", "shutdown_grace_s", "stream_idle_s"):
             if not 0 <= getattr(self, name) < float("inf"):
                 raise InvalidInputError(f"{name} must be seconds >= 0, got {getattr(self, name)}")
+
+
+def parse_devices(text: str) -> tuple[str, ...]:
+    """`all` (every GPU an engine here sees), or indices and names: `0,1` = cuda:0, cuda:1."""
+    if text.strip() == "all":
+        from sparkvsr.info import list_devices
+
+        found = tuple(d.name for d in list_devices() if d.name != "cpu")
+        if not found:
+            raise InvalidInputError("--devices all: no GPU found here (torch sees none)")
+        return found
+    devices = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        devices.append(f"cuda:{part}" if part.isdigit() else part)
+    if not devices or len(set(devices)) != len(devices):
+        raise InvalidInputError(
+            f"--devices expects all, or distinct indices like 0,1; got {text!r}"
+        )
+    return tuple(devices)
 
 
 def config_from_env(environ: Mapping[str, str] | None = None, **settings) -> ServerConfig:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from sparkvsr.engines import Engine, EngineInfo, check_job_fits_engine
+from sparkvsr.engines import EngineInfo, check_job_fits_engine
 from sparkvsr.errors import (
     EngineError,
     EngineUnavailableError,
@@ -21,18 +21,16 @@ from sparkvsr.errors import (
     ResourceExhaustedError,
     SparkVSRError,
 )
-from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobSpec, JobState
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server._engine_windows import EngineWindowStore
 from sparkvsr_server._jobs import Job
 from sparkvsr_server._limits import check_job_limits
 from sparkvsr_server._schedule import FairQueue
+from sparkvsr_server._scheduler import EngineFactory, WindowScheduler
 from sparkvsr_server._store import JobStore
 
 logger = logging.getLogger(__name__)
-
-EngineFactory = Callable[[], Engine]
 
 
 class JobManager:
@@ -60,13 +58,13 @@ class JobManager:
         self._store = JobStore(root / "jobs")
         self._windows = EngineWindowStore(root / "engine-windows")
         self._spool = root
-        self.engine_failure: str | None = None
-        """Why the default engine failed to load, if it did; its jobs then fail with this."""
         self._workers = [
-            threading.Thread(target=self._work, name=f"sparkvsr-worker-{i}", daemon=True)
+            threading.Thread(target=self._work, name=f"sparkvsr-job-{i}", daemon=True)
             for i in range(config.workers)
         ]
-        self._ready = threading.Barrier(config.workers + 1)
+        # Jobs run side by side, as many as there are devices; their windows share the devices.
+        devices = config.devices or (None,) * config.workers
+        self._scheduler = WindowScheduler(devices, self._engines, config.default_engine)
         self._collected_at = -float("inf")
         self._restore()
 
@@ -89,12 +87,22 @@ class JobManager:
         """The rules of each engine this server runs, by name."""
         return {name: info for name, (info, _) in self._engines.items()}
 
+    @property
+    def worker_devices(self) -> tuple[str | None, ...]:
+        """The device of each worker (None = the engine's default device)."""
+        return self._scheduler.devices
+
+    @property
+    def engine_failure(self) -> str | None:
+        """Why the default engine failed to load, if it did; its jobs then fail with this."""
+        return self._scheduler.engine_failure
+
     def start(self) -> None:
         """Starts the workers and returns once each has tried to load the default engine (see
         `engine_failure`)."""
+        self._scheduler.start()
         for worker in self._workers:
             worker.start()
-        self._ready.wait()
 
     def submit(self, spec: JobSpec, *, owner: str = "") -> Job:
         """Admits a job after checking it against its engine's rules and the server's limits;
@@ -138,6 +146,7 @@ class JobManager:
             job.cancel("the server is shutting down", keep_for_restart=not self._own_spool)
         self._queue.stop(len(self._workers))
         await asyncio.to_thread(self._join_workers)
+        await asyncio.to_thread(self._scheduler.stop)
         if self._own_spool:
             shutil.rmtree(self._spool, ignore_errors=True)
 
@@ -185,22 +194,11 @@ class JobManager:
         self._windows.collect(self._config.job_ttl_s)
 
     def _work(self) -> None:
-        engines: dict[str, Engine] = {}
-        try:
-            engines[self._config.default_engine] = self._load(self._config.default_engine)
-        except EngineUnavailableError as error:
-            self.engine_failure = str(error)
-        finally:
-            self._ready.wait()
         while (job := self._queue.get()) is not None:
             if job.state.finished:  # cancelled while it waited
                 continue
             try:
-                if job.spec.engine not in engines:
-                    if self.engine_failure and job.spec.engine == self._config.default_engine:
-                        raise EngineUnavailableError(self.engine_failure)
-                    engines[job.spec.engine] = self._load(job.spec.engine)
-                self._run(job, engines[job.spec.engine])
+                self._run(job)
             except SparkVSRError as error:
                 job.failed(error)
             except OSError as error:  # the job store: say what, not where
@@ -214,19 +212,12 @@ class JobManager:
                 logger.exception("job %s failed", job.id)
                 job.failed(EngineError(f"internal error in the engine: {error}"))
 
-    def _load(self, name: str) -> Engine:
-        try:
-            return self._engines[name][1]()
-        except Exception as error:  # whatever the loader raised, the jobs get its reason
-            logger.exception("engine %r failed to load", name)
-            raise EngineUnavailableError(f"engine {name!r} failed to load: {error}") from None
-
-    def _run(self, job: Job, engine: Engine) -> None:
+    def _run(self, job: Job) -> None:
         job.started()
-        info = engine.info
+        info = self._engines[job.spec.engine][0]
         lead = (job.spec.chunk_length or info.chunk_length) + info.keyframe_reach
-        frames = run_job(
-            job.spec, engine, job.inputs(lead), windows=self._windows, report=job.set_stage
+        frames = self._scheduler.run(
+            job.spec, job.inputs(lead), windows=self._windows, report=job.set_stage
         )
         for frame in frames:
             job.store_frame(frame.index, frame.image)

@@ -28,6 +28,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="require client certificates signed by this CA (default: none required)",
     )
     parser.add_argument(
+        "--devices",
+        metavar="all|0,1,...",
+        help="one worker per device, each with its own engine on it: all GPUs, or these "
+        "(indices or names such as cuda:1); windows of jobs are spread over them "
+        "(default: one worker on the default device)",
+    )
+    parser.add_argument(
         "--engine",
         default=DEFAULT_ENGINE,
         help=f"engine of jobs that name none: {', '.join(e.info.name for e in engine_entries())} "
@@ -73,7 +80,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sparkvsr_server import config_from_env, serve
+    from sparkvsr_server._config import parse_devices
 
+    devices = parse_devices(args.devices) if args.devices else ()
     # Job lifecycle lines (INFO) are the server's log; -v adds its DEBUG detail.
     logging.getLogger("sparkvsr_server").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     config = config_from_env(
@@ -84,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         tls_key=args.tls_key,
         tls_client_ca=args.tls_client_ca,
         default_engine=args.engine,
-        workers=args.workers,
+        workers=len(devices) or args.workers,
+        devices=devices,
         max_queued_jobs=args.max_queued_jobs,
         max_message_bytes=args.max_message_bytes,
         spool_dir=args.spool_dir,

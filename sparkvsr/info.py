@@ -45,6 +45,8 @@ class ServerInfo:
     workers: int
     versions: dict[str, str] = field(default_factory=dict)
     """Installed versions of the packages that matter, by package name."""
+    worker_devices: tuple[str, ...] = ()
+    """The device of each worker ("" = the engines' default device); empty in process."""
 
 
 def list_devices(engines: Collection[str] | None = None) -> tuple[DeviceInfo, ...]:
@@ -78,6 +80,7 @@ def describe_installation(
     max_message_bytes: int = 0,
     max_queued_jobs: int = 0,
     workers: int = 1,
+    worker_devices: tuple[str, ...] = (),
 ) -> ServerInfo:
     """ServerInfo for this process; `runnable` names the engines a server loaded (None = all that
     can run here)."""
@@ -99,4 +102,5 @@ def describe_installation(
         max_queued_jobs=max_queued_jobs,
         workers=workers,
         versions=versions,
+        worker_devices=worker_devices,
     )

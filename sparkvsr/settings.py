@@ -78,6 +78,8 @@ class FileJob:
     auto_keyframes: str | None = None
     """A selection strategy (see sparkvsr.keyframes.STRATEGIES) adding keyframes."""
     keyframe_every_chunk: bool = False
-    """With auto_keyframes: add one to every engine chunk that has none."""
+    """Add a keyframe (restored by the provider) to every engine window that would otherwise
+    continue the one before it, so that all windows are independent and spread over GPUs and
+    farm tasks."""
     frames: FrameRange | None = None
     """Source frames to upscale; None = all."""

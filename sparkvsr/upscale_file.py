@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 
 from sparkvsr.engines import EngineInfo, check_job_fits_engine, check_keyframe_spacing
@@ -22,7 +22,16 @@ from sparkvsr.media import (
 )
 from sparkvsr.runners import LocalRunner, Runner
 from sparkvsr.settings import FileJob
-from sparkvsr.specs import FrameRange, InputItem, JobSpec, Keyframe, OutputFrame, SourceFrame
+from sparkvsr.specs import (
+    FrameLayout,
+    FrameRange,
+    InputItem,
+    JobSpec,
+    Keyframe,
+    OutputFrame,
+    SourceFrame,
+)
+from sparkvsr.window_plan import keyframes_for_independence
 
 logger = logging.getLogger(__name__)
 
@@ -56,29 +65,35 @@ def upscale_file(
     if runner is None:
         with LocalRunner() as local:
             return upscale_file(job, local, progress=progress)
-    settings = job.settings
     info, frames, rules = check_file_job(job, runner)
-    engine = rules.name
     keyframes = gather_keyframes(job, info, frames, rules)
-    spec = JobSpec(
-        frame_count=len(frames),
-        source_layout=info.layout,
-        scale=settings.scale,
-        engine=engine,
-        keyframe_indices=tuple(key.index for key in keyframes),
-        chunk_length=settings.chunk_length,
-        chunk_overlap=settings.chunk_overlap,
-    )
-    check_job_fits_engine(spec, rules)
+    spec = file_job_spec(job, info, frames, rules, [key.index for key in keyframes])
     outputs = runner.run(spec, _inputs(job.source, frames, keyframes))
     try:
-        written = _write(job, info, frames, spec, outputs, progress)
+        written = write_output(job, info, frames, spec, outputs, progress)
     finally:
         outputs.close()  # stops a job whose output is no longer wanted (a failed write)
     return FileJobResult(job.output, written, info, spec)
 
 
-def _write(
+def file_job_spec(
+    job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo, keyframes: list[int]
+) -> JobSpec:
+    """The engine job of a file job; `keyframes` are indexed from the first frame of `frames`."""
+    spec = JobSpec(
+        frame_count=len(frames),
+        source_layout=info.layout,
+        scale=job.settings.scale,
+        engine=rules.name,
+        keyframe_indices=tuple(keyframes),
+        chunk_length=job.settings.chunk_length,
+        chunk_overlap=job.settings.chunk_overlap,
+    )
+    check_job_fits_engine(spec, rules)
+    return spec
+
+
+def write_output(
     job: FileJob,
     info: VideoInfo,
     frames: FrameRange,
@@ -86,6 +101,7 @@ def _write(
     outputs: Iterator[OutputFrame],
     progress: Progress | None,
 ) -> int:
+    """Writes the finished frames as the job's movie (timecode, audio) or image sequence."""
     written = 0
     with FrameWriter(
         job.output,
@@ -121,7 +137,8 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
 
     Returns the source's description, the frames to upscale and the engine's rules.
     """
-    check_output_name(job.output)
+    if job.output:  # a farm window task names no output: its assembly task checks it
+        check_output_name(job.output)
     info = probe_video(job.source)
     frames = job.frames or FrameRange(0, info.frame_count)
     if frames.stop > info.frame_count:
@@ -129,20 +146,15 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
             f"{job.source} has {info.frame_count} frames; asked for up to frame {frames.stop - 1}"
         )
     rules = runner.engine_info(job.settings.engine or runner.default_engine)
-    if job.keyframe_every_chunk and not job.auto_keyframes:
-        # Refused rather than ignored: the user expects keyframes that would not be there.
-        raise InvalidInputError(
-            "--keyframe-every-chunk adds keyframes to those --keyframes auto:STRATEGY picks; "
-            "give a strategy too (for example --keyframes auto:ends)"
-        )
     # An output that would destroy an input, or that cannot be written, fails here too.
-    check_output(
-        job.output,
-        first_index=frames.start,
-        frame_count=len(frames),
-        overwrite=job.settings.overwrite,
-        inputs=_input_paths(job),
-    )
+    if job.output:
+        check_output(
+            job.output,
+            first_index=frames.start,
+            frame_count=len(frames),
+            overwrite=job.settings.overwrite,
+            inputs=_input_paths(job),
+        )
     stills = _user_stills(job, frames)
     if job.keyframe_folder:
         _report_folder_stills(job.keyframe_folder, stills, frames)
@@ -164,12 +176,21 @@ def gather_keyframes(
     job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo
 ) -> list[Keyframe]:
     """The job's keyframes, indexed from the first frame of `frames`: user stills, then frames
-    the strategy picks, restored by the provider where no still exists.
+    the strategy picks (and, with keyframe_every_chunk, one per window that needs one), restored
+    by the provider where no still exists.
 
     Raises:
         InvalidInputError: a still out of range or of the wrong size, or a keyframe nobody can
             supply (no still and no provider).
     """
+    indices = keyframe_indices(job, frames, rules)
+    return keyframe_images(job, info, frames, indices)
+
+
+def keyframe_indices(job: FileJob, frames: FrameRange, rules: EngineInfo) -> list[int]:
+    """The job's keyframes as source frame indices: stills, frames the strategy picks, and with
+    keyframe_every_chunk one more per window that would otherwise continue its predecessor
+    (so every window can run on its own: several GPUs, farm tasks)."""
     stills = _user_stills(job, frames)
     indices = sorted(set(stills) | set(job.keyframe_frames))
     if job.auto_keyframes:
@@ -184,6 +205,36 @@ def gather_keyframes(
         indices = [choice.frame for choice in choices]
         for choice in choices:
             logger.info("keyframe %d: %s", choice.frame, choice.reason)
+    if job.keyframe_every_chunk:
+        spec = _keyframe_spec(job, frames, [index - frames.start for index in indices])
+        added = [frames.start + index for index in keyframes_for_independence(spec, rules)]
+        for index in added:
+            logger.info("keyframe %d: a window of its own (--keyframe-every-chunk)", index)
+        indices = sorted(indices + added)
+    return indices
+
+
+def _keyframe_spec(job: FileJob, frames: FrameRange, indices: list[int]) -> JobSpec:
+    return JobSpec(
+        frame_count=len(frames),
+        source_layout=FrameLayout(1, 1),  # the plan reads frame counts only
+        keyframe_indices=tuple(indices),
+        chunk_length=job.settings.chunk_length,
+        chunk_overlap=job.settings.chunk_overlap,
+    )
+
+
+def keyframe_images(
+    job: FileJob,
+    info: VideoInfo,
+    frames: FrameRange,
+    indices: list[int],
+    wanted: Container[int] | None = None,
+) -> list[Keyframe]:
+    """The images of keyframes `indices` (source frames; those in `wanted` only, when given),
+    indexed from the first frame of `frames`: the user's stills, else restored by the provider."""
+    stills = _user_stills(job, frames)
+    indices = [index for index in indices if wanted is None or index in wanted]
     target = info.layout.scaled(job.settings.scale)
     user = UserStills(stills, fit=job.settings.fit)
     provider = job.settings.provider

@@ -173,6 +173,7 @@ def server_info_to_proto(info: ServerInfo) -> pb.GetServerInfoResponse:
             max_message_bytes=info.max_message_bytes,
             max_queued_jobs=info.max_queued_jobs,
             workers=info.workers,
+            worker_devices=list(info.worker_devices),
         ),
         versions=info.versions,
     )
@@ -187,6 +188,7 @@ def server_info_from_proto(message: pb.GetServerInfoResponse) -> ServerInfo:
         max_message_bytes=message.limits.max_message_bytes or DEFAULT_MAX_MESSAGE_BYTES,
         max_queued_jobs=message.limits.max_queued_jobs,
         workers=message.limits.workers,
+        worker_devices=tuple(message.limits.worker_devices),
         versions=dict(message.versions),
     )
 

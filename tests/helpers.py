@@ -54,7 +54,6 @@ KEYED_INFO = dataclasses.replace(
     BILINEAR_INFO,
     name="keyed",
     description="test engine: bilinear, brightened by the keyframes in the chunk",
-    reads_previous_output=False,
 )
 
 

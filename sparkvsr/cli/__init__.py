@@ -8,10 +8,10 @@ import importlib.metadata
 import logging
 import sys
 
-from sparkvsr.cli import _demo, _info, _keyframes, _models, _timeline, _upscale
+from sparkvsr.cli import _demo, _farm, _info, _keyframes, _models, _timeline, _upscale
 from sparkvsr.errors import SparkVSRError
 
-_BUILTIN = (_upscale, _timeline, _keyframes, _models, _info, _demo)
+_BUILTIN = (_upscale, _timeline, _farm, _keyframes, _models, _info, _demo)
 ENTRY_POINT_GROUP = "sparkvsr.cli"
 
 

@@ -45,6 +45,12 @@ def format_info(info: ServerInfo, where: str) -> list[str]:
             f"limits: {_size(info.max_message_bytes)} per message, {info.max_queued_jobs} queued "
             f"jobs, {info.workers} workers"
         )
+    if info.worker_devices:
+        lines.append("workers:")
+        lines += [
+            f"  {number:<10} {device or 'default device'}"
+            for number, device in enumerate(info.worker_devices)
+        ]
     lines.append("versions:")
     lines += [f"  {name:<24} {version}" for name, version in sorted(info.versions.items())]
     return lines

@@ -141,23 +141,36 @@ def register(commands: argparse._SubParsersAction) -> None:
     upscale.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    path_map = tuple(args.map_path)
+def timeline_selection(
+    args: argparse.Namespace, runner: Runner, path_map: tuple = ()
+) -> TimelineSelection:
+    """The clips and markers the parsed `sparkvsr timeline upscale` options select."""
+    engine = args.engine or runner.default_engine
+    return TimelineSelection(
+        tracks=args.track,
+        clips=args.clips,
+        markers=MarkerConvention(
+            name_prefix=args.marker_prefix or None,
+            colors=tuple(args.marker_color),
+            any_marker=args.markers == "any",
+        ),
+        handles=args.handles,
+        min_keyframe_gap=_engine_rules(args, runner, engine).min_keyframe_gap,
+        path_map=path_map,
+    )
+
+
+def run(args: argparse.Namespace, upscale=None, mapped=None) -> int:
+    """Runs `sparkvsr timeline upscale`; `upscale(job, progress)` replaces upscale_file for each
+    clip and `mapped(path)` maps its media paths (the farm's assembler)."""
+    path_map = tuple(getattr(args, "map_path", ()))
     timeline = read_timeline(args.edit, rate=args.rate, path_map=path_map)
+    if mapped is not None:
+        from sparkvsr.farm import map_media_paths
+
+        map_media_paths(timeline, mapped)
     with open_runner_for(args) as runner:
-        engine = args.engine or runner.default_engine
-        selection = TimelineSelection(
-            tracks=args.track,
-            clips=args.clips,
-            markers=MarkerConvention(
-                name_prefix=args.marker_prefix or None,
-                colors=tuple(args.marker_color),
-                any_marker=args.markers == "any",
-            ),
-            handles=args.handles,
-            min_keyframe_gap=_engine_rules(args, runner, engine).min_keyframe_gap,
-            path_map=path_map,
-        )
+        selection = timeline_selection(args, runner, path_map)
         plans = plan_timeline(timeline, selection)
         if not plans:
             raise InvalidInputError(
@@ -166,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             print(json.dumps({"clips": [plan.to_json() for plan in plans]}, indent=2))
             return 0
-        result = _upscale(args, timeline, selection, runner)
+        result = _upscale(args, timeline, selection, runner, upscale)
     # The table first: it says why clips were skipped even if writing the edit fails.
     print(result.summary())
     stem = Path(args.edit).name.split(".")[0]
@@ -190,7 +203,7 @@ def _mode(args: argparse.Namespace) -> str:
     return "replace" if args.replace else "reference" if args.as_reference else "stack"
 
 
-def _upscale(args, timeline, selection, runner: Runner) -> TimelineResult:
+def _upscale(args, timeline, selection, runner: Runner, upscale) -> TimelineResult:
     announce_long_steps()
     bars = {}
 
@@ -208,6 +221,7 @@ def _upscale(args, timeline, selection, runner: Runner) -> TimelineResult:
             mode=_mode(args),
             runner=runner,
             progress=progress,
+            upscale=upscale,
         )
     finally:
         for bar, _ in bars.values():

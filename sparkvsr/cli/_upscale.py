@@ -74,7 +74,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--keyframe-every-chunk",
         action="store_true",
-        help="with --keyframes (required): also give every engine chunk that has none a keyframe",
+        help="give every engine window that would continue the one before it a keyframe of its "
+        "own (restored by --provider), so windows run in parallel on several GPUs or farm tasks",
     )
     parser.add_argument(
         "--frames",
@@ -94,8 +95,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    job = FileJob(
+def file_job(args: argparse.Namespace) -> FileJob:
+    """The file job the parsed `sparkvsr upscale` options describe."""
+    return FileJob(
         source=args.input,
         output=args.output,
         settings=job_settings(args, output_format=args.codec),
@@ -106,11 +108,19 @@ def run(args: argparse.Namespace) -> int:
         frames=args.frames,
     )
 
+
+def run(args: argparse.Namespace, upscale=None) -> int:
+    """Runs `sparkvsr upscale`; `upscale(job, progress)` replaces upscale_file on the runner
+    (the farm's assembler)."""
+    job = file_job(args)
     announce_long_steps()
     bar, progress = progress_bar(args, "upscaling")
     runner = open_runner_for(args)
     try:
-        result = upscale_file(job, runner, progress=progress)
+        if upscale is None:
+            result = upscale_file(job, runner, progress=progress)
+        else:
+            result = upscale(job, progress)
     finally:
         bar.close()
         runner.close()

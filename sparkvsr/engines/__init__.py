@@ -1,12 +1,14 @@
 """Engines: the shared chunk interface, the registry, and the engines themselves."""
 
 from sparkvsr.engines._base import (
+    WINDOW_DEPENDENCIES,
     ChunkKeyframe,
     DeviceInfo,
     Engine,
     EngineChunk,
     EngineInfo,
     PreviousFrame,
+    WindowDependency,
     check_job_fits_engine,
     check_keyframe_spacing,
 )
@@ -22,6 +24,7 @@ __all__ = [
     "DEFAULT_ENGINE",
     "FLOW_ENGINE_INFO",
     "SPARKVSR_ENGINE_INFO",
+    "WINDOW_DEPENDENCIES",
     "ChunkKeyframe",
     "DeviceInfo",
     "Engine",
@@ -29,6 +32,7 @@ __all__ = [
     "EngineEntry",
     "EngineInfo",
     "PreviousFrame",
+    "WindowDependency",
     "check_job_fits_engine",
     "check_keyframe_spacing",
     "engine_entries",

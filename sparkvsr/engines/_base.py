@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.specs import JobSpec
+
+WindowDependency = Literal["none", "until_keyframe_on_first_frame", "without_keyframe_inside"]
+"""When an engine's window needs the output of the windows before it:
+- `none`: never; a window's output depends only on its own frames and keyframes.
+- `until_keyframe_on_first_frame`: each window continues the finished frame before it (a
+  recursive filter), unless a keyframe sits on its first frame, where the filter restarts.
+- `without_keyframe_inside`: a window holding no keyframe takes the previous window's output of
+  its first frame as one (where windows overlap)."""
+WINDOW_DEPENDENCIES: tuple[str, ...] = get_args(WindowDependency)
 
 
 @dataclass(frozen=True)
@@ -29,15 +39,21 @@ class EngineInfo:
     """Default frames shared (and blended) by neighbouring chunks."""
     keyframe_reach: int = 0
     """How many frames outside its chunk a keyframe may still guide; 0 = only keyframes inside."""
-    reads_previous_output: bool = True
-    """Whether upscale_chunk reads `previous` and `carried_output`. False lets a stored window be
-    reused after an earlier window changed; True (the safe default) keys windows by that state."""
     default_scale: int = 4
     """The scale a job gets when it asks for none (one of `scales`)."""
+    window_dependency: WindowDependency = "none"
+    """Which windows need their predecessors' output (see WindowDependency): those run in order
+    on one worker, and get `previous` and `carried_output` (which then key their stored
+    windows); the others may run anywhere, in any order, and a stored one stays valid when an
+    earlier window changes."""
 
     def __post_init__(self) -> None:
         if self.default_scale not in self.scales:
             raise ValueError(f"engine {self.name!r}: default_scale not among its scales")
+        if self.window_dependency not in WINDOW_DEPENDENCIES:
+            raise ValueError(
+                f"engine {self.name!r}: window_dependency must be one of {WINDOW_DEPENDENCIES}"
+            )
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,8 @@ class EngineChunk:
     carried_output: np.ndarray | None = None
     """The previous chunk's own output for this chunk's first frame, (H*s, W*s, C) float32,
     where the chunks overlap; None otherwise."""
+    seed: int = 0
+    """The window's seed (from the job's seed and the window's index), for engines that sample."""
 
 
 class Engine(abc.ABC):

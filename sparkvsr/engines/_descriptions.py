@@ -16,8 +16,9 @@ FLOW_ENGINE_INFO = EngineInfo(
     chunk_overlap=0,
     keyframe_reach=48,
     # Each frame is made from its source and its keyframes alone (no recursive filter since the
-    # real-footage rework), so a stored window stays valid when an earlier window changes.
-    reads_previous_output=False,
+    # real-footage rework): its windows run anywhere, and a stored window stays valid when an
+    # earlier window changes.
+    window_dependency="none",
 )
 
 SPARKVSR_ENGINE_INFO = EngineInfo(
@@ -28,4 +29,6 @@ SPARKVSR_ENGINE_INFO = EngineInfo(
     min_keyframe_gap=4,
     chunk_length=49,
     chunk_overlap=8,
+    # carry_forward: a chunk without keyframes takes the previous chunk's output as one.
+    window_dependency="without_keyframe_inside",
 )

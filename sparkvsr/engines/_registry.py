@@ -17,15 +17,17 @@ class EngineEntry:
     """A registered engine."""
 
     info: EngineInfo
-    load: Callable[[], Engine]
-    """Builds a ready engine; raises EngineUnavailableError when it cannot run here."""
+    load: Callable[..., Engine]
+    """Builds a ready engine (`load(device="cuda:1")` puts it on that device; engines without
+    devices ignore it); raises EngineUnavailableError when it cannot run here."""
     unavailable_reason: Callable[[], str | None]
     """Why the engine cannot run here, or None when it can."""
     devices: Callable[[], tuple[DeviceInfo, ...]] = tuple
     """The accelerators the engine could use here, besides the CPU (asked only on demand)."""
 
 
-def _load_flow() -> Engine:
+def _load_flow(device: str | None = None) -> Engine:
+    del device  # the CPU only
     from sparkvsr.engines.flow import FlowEngine  # imported on use: it brings in OpenCV
 
     return FlowEngine()
@@ -47,13 +49,14 @@ def _sparkvsr_unavailable() -> str | None:
     return f"weights incomplete, missing: {', '.join(lacking)}" if lacking else None
 
 
-def _load_sparkvsr() -> Engine:
+def _load_sparkvsr(device: str | None = None) -> Engine:
     reason = _sparkvsr_unavailable()
     if reason:
         raise EngineUnavailableError(f"engine 'sparkvsr' is not available: {reason}")
-    from sparkvsr.engines.sparkvsr import SparkVSREngine  # imported on use: it brings in torch
+    # Imported on use: it brings in torch.
+    from sparkvsr.engines.sparkvsr import SparkVSREngine, settings_from_env
 
-    return SparkVSREngine()
+    return SparkVSREngine(settings_from_env(device=device) if device else None)
 
 
 def _cuda_devices() -> tuple[DeviceInfo, ...]:
@@ -87,6 +90,7 @@ def engine_entry(name: str) -> EngineEntry:
         ) from None
 
 
-def load_engine(name: str) -> Engine:
-    """Builds the engine called `name`, ready to run."""
-    return engine_entry(name).load()
+def load_engine(name: str, device: str | None = None) -> Engine:
+    """Builds the engine called `name`, ready to run (on `device`, where it has devices)."""
+    entry = engine_entry(name)
+    return entry.load(device=device) if device else entry.load()

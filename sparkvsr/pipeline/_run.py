@@ -1,22 +1,18 @@
-"""Runs a job: plan chunks, run each on the engine, blend overlaps, emit frames in order."""
+"""Runs a job: plan its windows, run them on the engine, assemble the frames in order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from sparkvsr.engines import (
-    ChunkKeyframe,
-    Engine,
-    EngineChunk,
-    PreviousFrame,
-    check_job_fits_engine,
-)
-from sparkvsr.pipeline._inputs import InputBuffer, from_unit_float, to_unit_float
+from sparkvsr.engines import Engine, check_job_fits_engine
+from sparkvsr.pipeline._assemble import Assembler
+from sparkvsr.pipeline._inputs import InputBuffer
+from sparkvsr.pipeline._window import WindowOutput, WindowSource, run_window
 from sparkvsr.pipeline._windows import Report, WindowCache, WindowRunner
-from sparkvsr.specs import FrameRange, InputItem, JobSpec, OutputFrame
-from sparkvsr.window_plan import ChunkPlan, weights_of_chunk
+from sparkvsr.specs import InputItem, JobSpec, OutputFrame
+from sparkvsr.window_plan import Window, plan_windows, window_length
 
 # Frames a job may read past the current chunk while it waits for a keyframe image.
 LOOKAHEAD_SLACK_FRAMES = 64
@@ -30,11 +26,11 @@ def run_job(
     windows: WindowCache | None = None,
     report: Report | None = None,
 ) -> Iterator[OutputFrame]:
-    """Upscales the job's frames, yielding each as soon as no later chunk can change it.
+    """Upscales the job's frames, yielding each as soon as no later window can change it.
 
     Args:
         spec: the job; checked against the engine's rules before any frame is read.
-        engine: the engine to run chunks on.
+        engine: the engine to run windows on.
         items: source frames (in order) and keyframe images (anywhere), read lazily.
         windows: finished windows by key: a window found there is not run again, and every
             window run is saved there.
@@ -46,64 +42,41 @@ def run_job(
     """
     info = engine.info
     check_job_fits_engine(spec, info)
-    length = spec.chunk_length or info.chunk_length
-    overlap = info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
-    chunks = ChunkPlan(spec.frame_count, length, overlap)
+    plan = plan_windows(spec, info)
     reach = info.keyframe_reach
-    inputs = InputBuffer(spec, items, max_buffered_frames=length + reach + LOOKAHEAD_SLACK_FRAMES)
-    runner = WindowRunner(engine, windows, report or (lambda stage: None), len(chunks))
-    depth = spec.source_layout.bit_depth
-    pending: dict[int, np.ndarray] = {}
-    previous: OutputFrame | None = None
-    carried: np.ndarray | None = None
-    for i, chunk in enumerate(chunks):
-        shared = _shared_frames(chunks, i)
-        chunk_input = _chunk_input(spec, engine, inputs, chunk, previous, carried)
-        result = runner.run(chunk_input, shared, overlap, depth)
-        following = chunks[i + 1].start if i + 1 < len(chunks) else chunk.stop
-        # Kept for the next chunk, which starts inside this one when chunks overlap.
-        carried = result[following - chunk.start].copy() if following < chunk.stop else None
-        weights = weights_of_chunk(chunks, i)
-        for offset, index in enumerate(range(chunk.start, chunk.stop)):
-            weight = weights[offset]
-            # Frames outside any overlap have weight 1: no arithmetic, no copy.
-            weighted = result[offset] if weight == 1.0 else result[offset] * weight
-            pending[index] = pending[index] + weighted if index in pending else weighted
-        final_before = chunks[i + 1].start if i + 1 < len(chunks) else spec.frame_count
-        for index in sorted(k for k in pending if k < final_before):
-            image = from_unit_float(pending.pop(index), spec.source_layout.bit_depth)
-            previous = OutputFrame(index, image)
-            yield previous
-        # The last finished frame's source stays: the next chunk gets it with its output.
-        inputs.release(frames_before=final_before - 1, keyframes_before=final_before - reach)
+    buffered = window_length(spec, info) + reach + LOOKAHEAD_SLACK_FRAMES
+    inputs = InputBuffer(spec, items, max_buffered_frames=buffered)
+    assembler = Assembler(spec, plan)
+    runner = WindowRunner(windows, report, len(plan))
+    for index, output in run_windows(spec, engine, plan, range(len(plan)), inputs, runner=runner):
+        assembler.add(index, output)
+        yield from assembler.finished()
+        # The last finished frame's source stays: the next window may continue from it.
+        done = assembler.next_frame
+        inputs.release(frames_before=done - 1, keyframes_before=done - reach)
     inputs.finish()
 
 
-def _shared_frames(chunks: ChunkPlan, i: int) -> tuple[int, int]:
-    """How many of chunk i's first and last frames it shares with its neighbours."""
-    chunk = chunks[i]
-    head = max(0, chunks[i - 1].stop - chunk.start) if i > 0 else 0
-    tail = max(0, chunk.stop - chunks[i + 1].start) if i + 1 < len(chunks) else 0
-    return head, tail
-
-
-def _chunk_input(
+def run_windows(
     spec: JobSpec,
     engine: Engine,
-    inputs: InputBuffer,
-    chunk: FrameRange,
-    previous: OutputFrame | None,
-    carried: np.ndarray | None,
-) -> EngineChunk:
-    reach = engine.info.keyframe_reach
-    depth = spec.source_layout.bit_depth
-    frames = np.stack([inputs.frame(index) for index in range(chunk.start, chunk.stop)])
-    keyframes = tuple(
-        ChunkKeyframe(index - chunk.start, *inputs.keyframe(index))
-        for index in spec.keyframe_indices
-        if chunk.start - reach <= index < chunk.stop + reach
-    )
-    before = None
-    if previous is not None and previous.index == chunk.start - 1:
-        before = PreviousFrame(inputs.frame(previous.index), to_unit_float(previous.image, depth))
-    return EngineChunk(frames, keyframes, spec.scale, before, chunk.start, carried)
+    plan: Sequence[Window],
+    indices: Iterable[int],
+    source: WindowSource,
+    known: Mapping[int, WindowOutput] | None = None,
+    runner: WindowRunner | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Runs windows `indices` of `plan` in order, yielding (index, output) as each finishes.
+
+    A window that depends on others gets their outputs from those run here or from `known`
+    (outputs finished elsewhere, such as stored windows of a retried farm task). Outputs are kept
+    only while a later window may still depend on them.
+    """
+    outputs: dict[int, WindowOutput] = dict(known or {})
+    for index in indices:
+        output = run_window(spec, engine, plan, index, source, outputs, runner)
+        outputs[index] = output
+        start = plan[index].frames.start
+        for old in [i for i in outputs if i < index and plan[i].frames.stop < start]:
+            del outputs[old]
+        yield index, output

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import astuple
 from typing import Protocol
@@ -40,8 +41,9 @@ def window_key(info: EngineInfo, chunk: EngineChunk, overlap: int, bit_depth: in
 
     It covers the engine and its settings, the scale and chunking, the output bit depth, the
     chunk's position (engines seed by it), its source frames, its keyframes (both resolutions)
-    and, for engines that read them, the state carried from the chunk before (the previous
-    finished frame and the carried output): equal keys mean equal outputs, so reuse is exact.
+    and, for a window that depends on the one before it (the engine's `window_dependency`), the
+    state carried from there (the previous finished frame and the carried output, which only
+    such windows get): equal keys mean equal outputs, so reuse is exact.
     """
     digest = hashlib.blake2b(digest_size=20)
     settings = (astuple(info), chunk.scale, overlap, bit_depth, chunk.start, chunk.frames.shape)
@@ -51,14 +53,13 @@ def window_key(info: EngineInfo, chunk: EngineChunk, overlap: int, bit_depth: in
         digest.update(f"keyframe {keyframe.offset}".encode())
         _add(digest, keyframe.hr)
         _add(digest, keyframe.lr)
-    if info.reads_previous_output:
-        if chunk.previous is not None:
-            digest.update(b"previous")
-            _add(digest, chunk.previous.lr)
-            _add(digest, chunk.previous.output)
-        if chunk.carried_output is not None:
-            digest.update(b"carried")
-            _add(digest, chunk.carried_output)
+    if chunk.previous is not None:
+        digest.update(b"previous")
+        _add(digest, chunk.previous.lr)
+        _add(digest, chunk.previous.output)
+    if chunk.carried_output is not None:
+        digest.update(b"carried")
+        _add(digest, chunk.carried_output)
     return digest.hexdigest()
 
 
@@ -85,41 +86,52 @@ def unpack_window(window: StoredWindow, shared: tuple[int, int], bit_depth: int)
 
 
 class WindowRunner:
-    """Runs windows: from the store when it holds one, else on the engine, retrying with less
-    device memory after an out-of-memory error; every window run is stored."""
+    """Runs a job's windows, on any engine and thread: from the store when it holds one, else on
+    the engine, retrying with less device memory after an out-of-memory error; every window run
+    is stored."""
 
-    def __init__(self, engine: Engine, windows: WindowCache | None, report: Report, total: int):
-        self._engine, self._windows = engine, windows
-        self._report, self._total = report, total
+    def __init__(
+        self, windows: WindowCache | None = None, report: Report | None = None, total: int = 0
+    ):
+        self._windows, self._total = windows, total
+        self._report = report or (lambda stage: None)
+        self._lock = threading.Lock()
         self.reused = 0
 
     def run(
-        self, chunk: EngineChunk, shared: tuple[int, int], overlap: int, bit_depth: int
+        self,
+        engine: Engine,
+        chunk: EngineChunk,
+        shared: tuple[int, int],
+        overlap: int,
+        bit_depth: int,
     ) -> np.ndarray:
         """The window's output; `shared` = how many of its first and last frames it blends
         with its neighbours."""
         if self._windows is None:
-            return self._run_engine(chunk)
-        key = window_key(self._engine.info, chunk, overlap, bit_depth)
+            return self._run_engine(engine, chunk)
+        key = window_key(engine.info, chunk, overlap, bit_depth)
         stored = self._windows.load(key)
         if stored is not None:
             result = unpack_window(stored, shared, bit_depth)
             if result.shape == _expected(chunk):
-                self.reused += 1
+                with self._lock:
+                    self.reused += 1
+                    stage = f"reused {self.reused} of {self._total} windows"
                 logger.info("window at frame %d reused from the window store", chunk.start)
-                self._report(f"reused {self.reused} of {self._total} windows")
+                self._report(stage)
                 return result
-        result = self._run_engine(chunk)
+        result = self._run_engine(engine, chunk)
         self._windows.save(key, pack_window(result, shared, bit_depth))
         return result
 
-    def _run_engine(self, chunk: EngineChunk) -> np.ndarray:
+    def _run_engine(self, engine: Engine, chunk: EngineChunk) -> np.ndarray:
         while True:
             try:
-                result = self._engine.upscale_chunk(chunk)
+                result = engine.upscale_chunk(chunk)
                 break
             except DeviceOutOfMemoryError as error:
-                lower = self._engine.use_less_memory()
+                lower = engine.use_less_memory()
                 if lower is None:
                     raise
                 message = f"out of device memory at frame {chunk.start}; retrying with {lower}"
@@ -128,7 +140,7 @@ class WindowRunner:
         expected = _expected(chunk)
         if result.shape != expected or result.dtype != np.float32:
             raise EngineError(
-                f"engine {self._engine.info.name!r} returned {result.dtype} {result.shape} for "
+                f"engine {engine.info.name!r} returned {result.dtype} {result.shape} for "
                 f"chunk [{chunk.start}, {chunk.start + len(chunk.frames)}); expected float32 "
                 f"{expected}"
             )

@@ -25,6 +25,9 @@ from sparkvsr.timeline._run import (
     CANCELLED,
     ClipOutcome,
     TimelineResult,
+    UpscaleClip,
+    clip_job,
+    clip_work_key,
     upscale_timeline,
 )
 from sparkvsr.timeline._time import exact_rate, timecode_time
@@ -45,6 +48,9 @@ __all__ = [
     "PathMapping",
     "TimelineResult",
     "TimelineSelection",
+    "UpscaleClip",
+    "clip_job",
+    "clip_work_key",
     "exact_rate",
     "map_path",
     "media_timing",

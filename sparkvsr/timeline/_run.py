@@ -32,6 +32,10 @@ CANCELLED = "cancelled"
 ClipProgress = Callable[[ClipPlan, int, int], None]
 """Called with (clip, frames done, frames in the clip) after each finished frame."""
 
+UpscaleClip = Callable[[FileJob, Callable[[int, int], None]], FileJobResult]
+"""Upscales one clip's file job with a (done, total) progress callback: `upscale_file` on the
+runner, or a farm's assembly of windows already run."""
+
 
 @dataclass(frozen=True)
 class ClipOutcome:
@@ -92,6 +96,7 @@ def upscale_timeline(
     runner: Runner | None = None,
     progress: ClipProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    upscale: UpscaleClip | None = None,
 ) -> TimelineResult:
     """Upscales each selected clip's frames into `output_dir`, one clip after another.
 
@@ -102,6 +107,7 @@ def upscale_timeline(
 
     Args:
         runner: where the clips run (see sparkvsr.runners); None = in this process.
+        upscale: what upscales each clip's file job; None = `upscale_file` on the runner.
     """
     if runner is None:
         with LocalRunner() as local:
@@ -114,7 +120,13 @@ def upscale_timeline(
                 runner=local,
                 progress=progress,
                 should_stop=should_stop,
+                upscale=upscale,
             )
+    if upscale is None:
+
+        def upscale(job: FileJob, on_frame) -> FileJobResult:
+            return upscale_file(job, runner, progress=on_frame)
+
     edited = copy.deepcopy(timeline)
     plans = plan_timeline(edited, selection)
     outcomes: list[ClipOutcome] = []
@@ -124,7 +136,7 @@ def upscale_timeline(
         if plan.skipped or cancelled:
             outcomes.append(ClipOutcome(plan, error=plan.skipped or CANCELLED))
             continue
-        same_work = (plan.media, plan.frames, plan.keyframes)
+        same_work = clip_work_key(plan)
         if same_work in written:
             outcomes.append(ClipOutcome(plan, output=written[same_work]))
             continue
@@ -132,7 +144,7 @@ def upscale_timeline(
         for warning in plan.warnings:
             logger.warning("%s: %s", plan.label, warning)
         try:
-            job, result = _upscale_clip(plan, target, settings, runner, progress, should_stop)
+            job, result = _upscale_clip(plan, target, settings, upscale, progress, should_stop)
         except JobCancelledError:
             cancelled = True
             outcomes.append(ClipOutcome(plan, error=CANCELLED))
@@ -163,8 +175,25 @@ def _free_target(plan: ClipPlan, settings: JobSettings, output_dir: str, taken) 
     return target
 
 
+def clip_work_key(plan: ClipPlan) -> tuple:
+    """Clips with equal keys are the same work: one output serves them all."""
+    return (plan.media, plan.frames, plan.keyframes)
+
+
+def clip_job(plan: ClipPlan, target: str, settings: JobSettings) -> FileJob:
+    """The file job that upscales a clip's frames into `target`."""
+    return FileJob(
+        source=plan.media,
+        output=target,
+        settings=settings,
+        keyframe_stills=tuple((key.frame, key.still) for key in plan.keyframes if key.still),
+        keyframe_frames=tuple(key.frame for key in plan.keyframes if not key.still),
+        frames=plan.frames,
+    )
+
+
 def _upscale_clip(
-    plan, target, settings, runner, progress, should_stop
+    plan, target, settings, upscale: UpscaleClip, progress, should_stop
 ) -> tuple[FileJob, FileJobResult]:
     if not os.path.exists(plan.media):
         raise NotFoundError(f"media not found: {plan.media}")
@@ -177,15 +206,8 @@ def _upscale_clip(
         if progress:
             progress(plan, done, total)
 
-    job = FileJob(
-        source=plan.media,
-        output=target,
-        settings=settings,
-        keyframe_stills=tuple((key.frame, key.still) for key in plan.keyframes if key.still),
-        keyframe_frames=tuple(key.frame for key in plan.keyframes if not key.still),
-        frames=plan.frames,
-    )
-    return job, upscale_file(job, runner, progress=on_frame)
+    job = clip_job(plan, target, settings)
+    return job, upscale(job, on_frame)
 
 
 def write_clip_sidecar(plan: ClipPlan, job: FileJob, result: FileJobResult) -> str:

@@ -50,16 +50,6 @@ def test_one_image_as_output_hints_at_a_numbered_sequence(clip, tmp_path, capsys
     )
 
 
-def test_keyframe_every_chunk_without_a_strategy_is_refused(clip, tmp_path, capsys):
-    code, _, stderr = run_cli(
-        ["upscale", clip.path, "--keyframe-every-chunk", "-o", tmp_path / "o.mov"], capsys
-    )
-    assert "--keyframe-every-chunk adds keyframes to those --keyframes" in one_error_line(
-        code, stderr
-    )
-    assert not (tmp_path / "o.mov").exists()
-
-
 def test_keyframe_every_chunk_adds_keyframes_to_chunks_without_one(clip, tmp_path, capsys, caplog):
     stills = tmp_path / "stills"
     stills.mkdir()

@@ -1,9 +1,11 @@
 """The window store seam of run_job: exact reuse, only what a changed keyframe reaches is
-recomputed, state-reading engines stay exact; and the out-of-memory retry."""
+recomputed, windows that continue others stay exact; and the out-of-memory retry."""
+
+import dataclasses
 
 import numpy as np
 import pytest
-from helpers import BilinearEngine, KeyedEngine, random_job
+from helpers import KEYED_INFO, BilinearEngine, KeyedEngine, random_job
 
 from sparkvsr.engines import load_engine
 from sparkvsr.errors import DeviceOutOfMemoryError
@@ -70,6 +72,28 @@ def test_an_engine_reading_the_previous_output_gets_windows_keyed_by_it():
     # on, every window's input state changed with it.
     unreached = sum(1 for chunk in plan_chunks(80, 4, 0) if chunk.stop + 48 <= 70)
     assert stages[-1] == f"reused {unreached} of 20 windows"
+
+
+class ChainedKeyedEngine(KeyedEngine):
+    """KeyedEngine whose windows continue the finished frame before them."""
+
+    info = dataclasses.replace(KEYED_INFO, window_dependency="until_keyframe_on_first_frame")
+
+
+def test_windows_continuing_a_changed_window_are_keyed_by_what_they_continue():
+    spec, items = random_job(count=60, keyframes=(0, 30), engine="keyed")
+    windows = DictWindows()
+    images(spec, items, ChainedKeyedEngine(), windows=windows)
+    edited = with_keyframe(items, 30, seed=5)
+    again = ChainedKeyedEngine()
+    got = images(spec, edited, again, windows=windows)
+    # The windows holding keyframe 30 changed, and so did the frames the window after them
+    # continues: it runs again although it holds no keyframe. The ones after it continue
+    # unchanged frames (this engine ignores them), so their keys, and outputs, are the same.
+    holding = sum(1 for chunk in plan_chunks(60, 8, 2) if 30 in chunk)
+    assert again.runs == holding + 1
+    for a, b in zip(got, images(spec, edited, ChainedKeyedEngine())):
+        np.testing.assert_array_equal(a, b)
 
 
 class RunsOutOfMemoryOnce(BilinearEngine):

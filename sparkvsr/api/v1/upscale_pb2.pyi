@@ -212,14 +212,16 @@ class DeviceInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., memory_bytes: _Optional[int] = ...) -> None: ...
 
 class ServerLimits(_message.Message):
-    __slots__ = ("max_message_bytes", "max_queued_jobs", "workers")
+    __slots__ = ("max_message_bytes", "max_queued_jobs", "workers", "worker_devices")
     MAX_MESSAGE_BYTES_FIELD_NUMBER: _ClassVar[int]
     MAX_QUEUED_JOBS_FIELD_NUMBER: _ClassVar[int]
     WORKERS_FIELD_NUMBER: _ClassVar[int]
+    WORKER_DEVICES_FIELD_NUMBER: _ClassVar[int]
     max_message_bytes: int
     max_queued_jobs: int
     workers: int
-    def __init__(self, max_message_bytes: _Optional[int] = ..., max_queued_jobs: _Optional[int] = ..., workers: _Optional[int] = ...) -> None: ...
+    worker_devices: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, max_message_bytes: _Optional[int] = ..., max_queued_jobs: _Optional[int] = ..., workers: _Optional[int] = ..., worker_devices: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetServerInfoResponse(_message.Message):
     __slots__ = ("server_version", "default_engine", "engines", "devices", "limits", "versions")

@@ -1,0 +1,142 @@
+"""The two kinds of farm task: run some windows of a clip into the shared folder, and assemble
+a clip's stored windows into its output; both derive the same plan from the same job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sparkvsr.engines import Engine, EngineInfo, load_engine
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.farm._source import MediaSource
+from sparkvsr.farm._store import WindowStore, clip_key
+from sparkvsr.media import VideoInfo
+from sparkvsr.pipeline import Assembler, pack_window, run_windows, unpack_window
+from sparkvsr.runners import LocalRunner
+from sparkvsr.settings import FileJob
+from sparkvsr.specs import FrameRange, JobSpec, OutputFrame
+from sparkvsr.upscale_file import (
+    FileJobResult,
+    Progress,
+    check_file_job,
+    file_job_spec,
+    keyframe_images,
+    keyframe_indices,
+    write_output,
+)
+from sparkvsr.window_plan import Window, plan_windows
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClipWork:
+    """A file job as the farm sees it: its engine job, window plan and where its windows go."""
+
+    job: FileJob
+    info: VideoInfo
+    frames: FrameRange
+    rules: EngineInfo
+    keyframes: tuple[int, ...]
+    """Keyframes as source frame indices."""
+    spec: JobSpec
+    plan: Sequence[Window]
+    store: WindowStore
+
+
+def clip_work(job: FileJob, work_dir: str) -> ClipWork:
+    """Checks the job and plans it exactly as `sparkvsr upscale` would (keyframes chosen, none
+    restored yet)."""
+    with LocalRunner() as runner:  # for the engine's rules only: no engine is loaded
+        info, frames, rules = check_file_job(job, runner)
+    indices = keyframe_indices(job, frames, rules)
+    spec = file_job_spec(job, info, frames, rules, [index - frames.start for index in indices])
+    store = WindowStore(Path(work_dir) / clip_key(job, spec))
+    plan = plan_windows(spec, rules)
+    return ClipWork(job, info, frames, rules, tuple(indices), spec, plan, store)
+
+
+def run_clip_windows(
+    work: ClipWork, windows: Iterable[int] | None = None, engine: Engine | None = None
+) -> list[int]:
+    """Runs the clip's windows `windows` (None = all) that are not stored yet and stores each as
+    it finishes; returns those it ran. Windows they depend on must be stored or among them.
+
+    Raises:
+        InvalidInputError: a window index out of the plan, or a dependency neither stored nor
+            asked for (groups from window_groups never have one).
+    """
+    plan = work.plan
+    wanted = sorted(set(range(len(plan)) if windows is None else windows))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] < len(plan):
+        raise InvalidInputError(f"windows must be within 0..{len(plan) - 1}, got {wanted}")
+    missing = [index for index in wanted if not work.store.has(index)]
+    if not missing:
+        return []
+    known = {}
+    for index in missing:
+        for before in plan[index].depends_on:
+            if before in missing or before in known:
+                continue
+            if not work.store.has(before):
+                raise InvalidInputError(
+                    f"window {index} continues window {before}, which is neither stored nor "
+                    "among the windows asked for"
+                )
+            known[before] = _load(work, before)
+    source = _source(work, missing)
+    engine = engine or load_engine(work.spec.engine)
+    for index, output in run_windows(work.spec, engine, plan, missing, source, known):
+        work.store.save(index, pack_window(output, plan[index].shared, _depth(work)))
+        logger.info("window %d (frames %s) stored", index, plan[index].frames)
+    return missing
+
+
+def _depth(work: ClipWork) -> int:
+    return work.spec.source_layout.bit_depth
+
+
+def _load(work: ClipWork, index: int):
+    return unpack_window(work.store.load(index), work.plan[index].shared, _depth(work))
+
+
+def _source(work: ClipWork, windows: list[int]) -> MediaSource:
+    """The media, and the images of the keyframes those windows reach (restored only now)."""
+    start = work.frames.start
+    reached = {start + key for index in windows for key in work.plan[index].keyframes}
+    images = keyframe_images(work.job, work.info, work.frames, list(work.keyframes), reached)
+    return MediaSource(work.job.source, start, work.spec, images)
+
+
+def stored_frames(work: ClipWork) -> Iterable[OutputFrame]:
+    """The clip's finished frames, in order, blended from its stored windows by the one
+    assembler.
+
+    Raises:
+        InvalidInputError: a window is missing (its task has not run, or failed).
+    """
+    assembler = Assembler(work.spec, work.plan)
+    for window in work.plan:
+        if not work.store.has(window.index):
+            raise InvalidInputError(
+                f"window {window.index} of {work.job.source} is not in {work.store.folder}; "
+                "run its task first"
+            )
+        assembler.add(window.index, _load(work, window.index))
+        yield from assembler.finished()
+
+
+def assemble_file(job: FileJob, work_dir: str, progress: Progress | None = None) -> FileJobResult:
+    """Writes a file job's output (movie with timecode and audio, or image sequence) from its
+    stored windows: the same frames `upscale_file` writes for the job."""
+    work = clip_work(job, work_dir)
+    missing = [w.index for w in work.plan if not work.store.has(w.index)]
+    if missing:
+        raise InvalidInputError(
+            f"{len(missing)} windows of {job.source} are not in {work.store.folder} "
+            f"(first: {missing[0]}); run their tasks first"
+        )
+    written = write_output(job, work.info, work.frames, work.spec, stored_frames(work), progress)
+    return FileJobResult(job.output, written, work.info, work.spec)

@@ -1,0 +1,219 @@
+"""Farm bundles run by the OpenJD CLI write the frames `sparkvsr upscale` writes; retried tasks
+redo only their missing windows; bad media is named."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from farm_jobs import OPENJD, SPARKVSR, needs_openjd, openjd_run, run, same_frames
+
+from sparkvsr.cli import main
+from sparkvsr.engines import engine_entry
+from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper
+from sparkvsr.settings import FileJob, JobSettings
+from sparkvsr.specs import FrameRange
+from sparkvsr.timeline import read_timeline
+from sparkvsr.upscale_file import keyframe_indices
+from sparkvsr.window_plan import window_groups
+
+
+def bundle(tmp_path, source, output, *options) -> dict:
+    folder = tmp_path / "bundle"
+    arguments = ["farm", "bundle", str(source), "-o", str(folder), "--output", str(output)]
+    assert main([*arguments, "--sparkvsr", SPARKVSR, *options]) == 0
+    return json.loads((folder / "template.yaml").read_text())
+
+
+def values(tmp_path, source, output, work) -> dict:
+    return {"Input": source, "Output": output, "WorkDir": work}
+
+
+def test_tasks_are_whole_chains_of_windows(tmp_path, shot):
+    path, keys = shot
+    template = bundle(tmp_path, path, tmp_path / "out.mov", "--windows-per-task", "2", *keys)
+    upscale, assemble = template["steps"]
+    (work,) = upscale["parameterSpace"]["taskParameterDefinitions"]
+    # Flow windows of 4 frames, each independent of the others: packed two per task.
+    assert work["range"] == ["0,1", "2,3", "4,5", "6,7"]
+    assert assemble["dependencies"] == [{"dependsOn": "Upscale"}]
+    assert "hostRequirements" not in upscale  # flow runs on any CPU
+    paths = {p["name"]: p for p in template["parameterDefinitions"] if p["type"] == "PATH"}
+    assert paths["Input"]["dataFlow"] == "IN" and paths["Output"]["dataFlow"] == "OUT"
+    assert paths["WorkDir"]["dataFlow"] == "INOUT"
+    written = json.loads((tmp_path / "bundle" / "parameter_values.yaml").read_text())
+    assert {"name": "Input", "value": str(path)} in written["parameterValues"]
+    assets = json.loads((tmp_path / "bundle" / "asset_references.yaml").read_text())
+    assert assets["assetReferences"]["inputs"]["filenames"] == [str(path)]
+
+
+@needs_openjd
+def test_openjd_check_accepts_the_bundles(tmp_path, shot, cut):
+    path, keys = shot
+    template = bundle(tmp_path, path, tmp_path / "out.mov", "--engine", "sparkvsr", *keys)
+    assert template["steps"][0]["hostRequirements"]["amounts"] == [
+        {"name": "amount.worker.gpu", "min": 1}
+    ]
+    checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    bundle(tmp_path, cut, tmp_path / "out")
+    checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.slow
+@needs_openjd
+def test_an_openjd_run_of_the_bundle_writes_what_upscale_writes(tmp_path, shot):
+    path, keys = shot
+    local, farmed, work = tmp_path / "local.mov", tmp_path / "farmed.mov", tmp_path / "work"
+    assert main(["upscale", str(path), "-o", str(local), "--no-progress", *keys]) == 0
+    bundle(tmp_path, path, farmed, "--work", str(work), "--windows-per-task", "3", *keys)
+
+    result = openjd_run(tmp_path / "bundle", values(tmp_path, path, farmed, work))
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert same_frames(local, farmed)
+    assert len(list(work.glob("*/window_*.npz"))) == 8
+
+
+@pytest.mark.slow
+@needs_openjd
+def test_an_openjd_run_of_an_edit_writes_what_timeline_upscale_writes(tmp_path, cut):
+    local, farmed = tmp_path / "local", tmp_path / "farmed"
+    assert main(["timeline", "upscale", str(cut), "-o", str(local), "--no-progress"]) == 0
+    template = bundle(tmp_path, cut, farmed)
+    assert template["steps"][0]["parameterSpace"]["taskParameterDefinitions"][0]["range"] == [
+        "0",
+        "1",
+        "2",
+    ]
+
+    result = openjd_run(tmp_path / "bundle", values(tmp_path, cut, farmed, tmp_path / "work"))
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    movies = sorted(p.name for p in local.glob("*.mov"))
+    assert len(movies) == 3 and movies == sorted(p.name for p in farmed.glob("*.mov"))
+    for name in movies:
+        assert same_frames(local / name, farmed / name), name
+        ours, theirs = (
+            json.loads((folder / name).with_suffix(".sparkvsr.json").read_text())
+            for folder in (farmed, local)
+        )
+        assert ours["keyframes"] == theirs["keyframes"] and ours["clip"] == theirs["clip"]
+    edited = read_timeline(str(farmed / "cut.sparkvsr.otio"))
+    assert [track.name for track in edited.tracks] == ["V1", "V1 SparkVSR x4"]
+
+
+def _task(tmp_path, path, keys, windows: str) -> list[str]:
+    command = ["upscale", str(path), "-o", str(tmp_path / "out.mov"), *keys]
+    work = ["--work", str(tmp_path / "work"), "--windows", windows]
+    return [SPARKVSR, "farm", "run-windows", *work, "--", *command]
+
+
+@pytest.mark.slow
+def test_a_killed_task_redoes_only_its_missing_windows(tmp_path, shot):
+    path, keys = shot
+    keys = keys + ["--chunk-length", "2"]  # windows 0-5 (frames 0-11): one chain, one task
+    task = subprocess.Popen(_task(tmp_path, path, keys, "0,1,2,3,4,5"))
+    store = None
+    deadline = time.monotonic() + 60
+    while task.poll() is None and time.monotonic() < deadline:
+        found = list((tmp_path / "work").glob("*/window_000000.npz"))
+        if found:
+            store = WindowStore(found[0].parent)
+            task.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    task.wait()
+    assert store is not None and task.returncode == -signal.SIGKILL
+    done = {p.name: p.stat().st_mtime_ns for p in store.folder.glob("window_*.npz")}
+    assert 0 < len(done) < 6 and not list(store.folder.glob(".partial-*"))
+
+    retried = run(*_task(tmp_path, path, keys, "0,1,2,3,4,5"))
+
+    assert retried.returncode == 0, retried.stderr
+    ran = retried.stdout.strip()
+    for name, mtime in done.items():
+        assert os.stat(store.folder / name).st_mtime_ns == mtime  # never recomputed
+        assert f"{int(name[7:13])}," not in ran.replace("]", ",")
+    # What the retry left equals an uninterrupted run of the same windows.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    again = run(*_task(fresh, path, keys, "0,1,2,3,4,5"))
+    assert again.returncode == 0, again.stderr
+    other = WindowStore(next((fresh / "work").glob("*")))
+    for index in range(6):
+        mine, theirs = store.load(index), other.load(index)
+        assert mine.keys() == theirs.keys()
+        assert all((mine[k] == theirs[k]).all() for k in mine)
+
+
+def test_a_missing_video_is_named(tmp_path, capsys):
+    gone = tmp_path / "gone.mov"
+    code = main(["farm", "bundle", str(gone), "-o", str(tmp_path / "b"), "--output", "x.mov"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == f"sparkvsr: error: input not found: {gone}"
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_clip_whose_media_is_missing_gets_no_task_and_its_task_says_why(tmp_path, cut, caplog):
+    (tmp_path / "B002.mov").unlink()
+    template = bundle(tmp_path, cut, tmp_path / "out")
+    (upscale_work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert upscale_work["range"] == ["0", "2"]
+    assert f"media not found: {tmp_path / 'B002.mov'}" in caplog.text
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out")]
+    task = ["farm", "run-windows", "--work", str(tmp_path / "w"), "--clip", "1", "--", *command]
+    assert main(task) == 2
+
+
+def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
+    path, keys = shot
+    # SparkVSR windows without a keyframe continue the one before (flow's never do).
+    chunking = JobSettings(engine="sparkvsr", chunk_length=8, chunk_overlap=2)
+    job = FileJob(str(path), str(tmp_path / "o.mov"), chunking, keyframe_frames=(0,))
+    work = clip_work(job, "w")
+    assert window_groups(work.plan, 1)[0] == (0, 1, 2, 3, 4)  # keyframe 0 only: one chain
+    options = ["--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
+    command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys[:2], *options]
+    task = ["farm", "run-windows", "--work", str(tmp_path / "w"), "--windows", "1", "--", *command]
+    assert main(task) == 2  # window 1 continues window 0, which is neither stored nor asked for
+
+
+def test_keyframe_every_chunk_makes_every_window_a_task(tmp_path, shot):
+    path, keys = shot
+    every = [*keys[:2], "--keyframe-every-chunk", "--provider", "local"]
+    template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *every)
+    (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    # Keyframe 0 only: without the flag, one chain; with it, windows of their own.
+    assert work["range"] == [str(index) for index in range(8)]
+
+
+def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
+    rules = tmp_path / "rules.json"
+    rule = {"source_path_format": "POSIX", "source_path": str(tmp_path), "destination_path": "/mnt"}
+    rules.write_text(json.dumps({"version": "pathmapping-1.0", "path_mapping_rules": [rule]}))
+    mapped = path_mapper(str(rules))
+    assert mapped(str(tmp_path / "A001.mov")) == "/mnt/A001.mov"
+    assert mapped("/elsewhere/A001.mov") == "/elsewhere/A001.mov"
+    timeline = read_timeline(str(cut))
+    map_media_paths(timeline, mapped)
+    urls = {clip.media_reference.target_url for clip in timeline.find_clips()}
+    assert urls == {"/mnt/A001.mov", "/mnt/B002.mov"}
+
+
+def test_keyframe_every_chunk_adds_a_keyframe_where_a_window_would_continue(shot):
+    path, _ = shot
+    settings = JobSettings(engine="sparkvsr", chunk_length=8, chunk_overlap=2)
+    job = FileJob(str(path), "o.mov", settings, keyframe_frames=(0,), keyframe_every_chunk=True)
+    rules = engine_entry("sparkvsr").info
+    # SparkVSR windows without a keyframe continue the one before: one in the middle of each.
+    assert keyframe_indices(job, FrameRange(0, 32), rules) == [0, 9, 15, 21, 27]
+    plain = FileJob(str(path), "o.mov", settings, keyframe_frames=(0,))
+    assert keyframe_indices(plain, FrameRange(0, 32), rules) == [0]
+    # Flow windows never continue another: nothing to add.
+    assert keyframe_indices(job, FrameRange(0, 32), engine_entry("flow").info) == [0]
