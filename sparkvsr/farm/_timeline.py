@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import opentimelineio as otio
 
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.timeline import ClipPlan, TimelineSelection, clip_job, clip_work_key, plan_timeline
+
+logger = logging.getLogger(__name__)
 
 
 def timeline_clips(timeline: otio.schema.Timeline, selection: TimelineSelection) -> list[ClipPlan]:
@@ -13,6 +17,8 @@ def timeline_clips(timeline: otio.schema.Timeline, selection: TimelineSelection)
     task N of a bundle is clip N of this list (the same on every worker)."""
     clips, seen = [], set()
     for plan in plan_timeline(timeline, selection):
+        if plan.skipped:
+            logger.warning("%s: no task: %s", plan.label, plan.skipped)
         key = clip_work_key(plan)
         if not plan.skipped and key not in seen:
             seen.add(key)
