@@ -36,7 +36,9 @@ def row_affine(
     shift = _per_row(shift, rows)
     scale = shift if scale is None else _per_row(scale, rows)
     grid = ((length + _BLOCK - 1) // _BLOCK, rows)
-    _kernel()[grid](x, out, scale, shift, length, scale is not shift, _BLOCK)
+    # Triton launches on the current device: make it the tensor's (one engine per GPU).
+    with torch.cuda.device(x.device):
+        _kernel()[grid](x, out, scale, shift, length, scale is not shift, _BLOCK)
     return out
 
 
