@@ -15,11 +15,15 @@ from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
 from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
-from sparkvsr.errors import InvalidInputError
+from sparkvsr.errors import DeviceOutOfMemoryError, InvalidInputError
 from sparkvsr.specs import FrameRange
 from sparkvsr.window_plan import chunk_weights
 
 logger = logging.getLogger(__name__)
+
+
+MIN_MEMORY_BUDGET = 1 << 30
+"""Below this an out-of-memory window fails instead of being retried with smaller tiles."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,24 @@ class SparkVSREngine(Engine):
         self._tiled_sizes: set[tuple[int, int]] = set()
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
+        try:
+            return self._upscale(chunk)
+        except torch.OutOfMemoryError as error:
+            if self.pipeline.device.type == "cuda":
+                torch.cuda.empty_cache()
+            raise DeviceOutOfMemoryError(f"{self.pipeline.device}: {error}") from None
+
+    def use_less_memory(self) -> str | None:
+        """Halves the memory planned for (smaller tiles), down to MIN_MEMORY_BUDGET."""
+        budget = self.memory_budget
+        if budget is None and self.pipeline.device.type == "cuda":
+            budget, _ = torch.cuda.mem_get_info(self.pipeline.device)
+        if budget is None or budget // 2 < MIN_MEMORY_BUDGET:
+            return None
+        self.memory_budget = budget // 2
+        return f"a memory budget of {self.memory_budget / 2**30:.1f} GiB (smaller tiles)"
+
+    def _upscale(self, chunk: EngineChunk) -> np.ndarray:
         frames = _to_tensor(chunk.frames)  # (T, 3, H, W)
         count, _, height, width = frames.shape
         keyframes = {

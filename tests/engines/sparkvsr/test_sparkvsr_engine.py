@@ -162,3 +162,35 @@ def test_served_over_grpc_it_gives_the_in_process_frames(pipeline):
     assert len(remote) == 12
     for a, b in zip(local, remote):
         np.testing.assert_array_equal(a, b)
+
+
+class _RunsOutOfMemoryOnce:
+    """The pipeline, but its first call fails as a full GPU would."""
+
+    def __init__(self, pipeline):
+        self._pipeline, self.failed = pipeline, False
+
+    def __getattr__(self, name):
+        return getattr(self._pipeline, name)
+
+    def __call__(self, *args):
+        if not self.failed:
+            self.failed = True
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return self._pipeline(*args)
+
+
+def test_out_of_memory_retries_the_window_with_a_smaller_budget(pipeline):
+    settings = SparkVSRSettings(device="cpu", dtype="float32", tile=None, memory_budget_gib=8)
+    flaky = _RunsOutOfMemoryOnce(pipeline)
+    engine = SparkVSREngine(settings, flaky)
+    frames = smooth_clip(9)
+    spec = JobSpec(9, FrameLayout.of(frames[0]), engine="sparkvsr")
+    items = [SourceFrame(i, f) for i, f in enumerate(frames)]
+    reports = []
+    retried = [f.image for f in run_job(spec, engine, items, report=reports.append)]
+    assert flaky.failed and engine.memory_budget == 4 << 30
+    assert any("retrying with a memory budget of 4.0 GiB" in r for r in reports)
+    again = [f.image for f in run_job(spec, SparkVSREngine(settings, pipeline), items)]
+    for a, b in zip(retried, again):
+        np.testing.assert_array_equal(a, b)
