@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from sparkvsr.errors import (
-    InvalidInputError,
     JobCancelledError,
     NotFoundError,
     ResourceExhaustedError,
     SparkVSRError,
 )
+from sparkvsr.pipeline import check_arrival
 from sparkvsr.specs import InputItem, JobState, JobStatus, Keyframe, SourceFrame
 from sparkvsr_server._store import JobFiles
 
@@ -179,23 +179,7 @@ class Job:
                 waiter.set_result(None)
 
     def _check_input(self, item: InputItem) -> None:
-        if isinstance(item, SourceFrame):
-            if item.index != self._frames_received:
-                raise InvalidInputError(
-                    f"source frame {item.index} arrived where frame {self._frames_received} "
-                    "was expected; frames must be sent in order"
-                )
-            if item.index >= self.spec.frame_count:
-                raise InvalidInputError(
-                    f"source frame {item.index} is past the job's {self.spec.frame_count} frames"
-                )
-        elif item.index not in self.spec.keyframe_indices:
-            raise InvalidInputError(
-                f"a keyframe image for frame {item.index} arrived, but the job spec lists "
-                f"keyframes {list(self.spec.keyframe_indices)}"
-            )
-        elif item.index in self._keyframes_received:
-            raise InvalidInputError(f"the keyframe image for frame {item.index} arrived twice")
+        check_arrival(self.spec, item, self._frames_received, self._keyframes_received)
 
     # -- worker side ----------------------------------------------------------------------------
 

@@ -9,11 +9,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol, overload
+from typing import Protocol, TypeVar, overload
 
 import numpy as np
 
 from sparkvsr.specs import FrameRange, JobSpec
+
+T = TypeVar("T")
 
 
 class EngineRules(Protocol):
@@ -27,7 +29,28 @@ class EngineRules(Protocol):
     window_dependency: str
 
 
-class ChunkPlan(Sequence[FrameRange]):
+class _LazySequence(Sequence[T]):
+    """A sequence whose items are made on demand by `_at(i)` (0 <= i < len): plans of huge
+    clips cost nothing until read."""
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"item {i} of {len(self)}")
+        return self._at(i)
+
+    def _at(self, i: int) -> T:
+        raise NotImplementedError
+
+
+class ChunkPlan(_LazySequence[FrameRange]):
     """Chunks of exactly `length` frames (fewer only if the clip is shorter) covering
     [0, frame_count), overlapping by at least `overlap`, spread evenly so the last chunk is never
     short. Computed on demand: its size does not grow with the clip."""
@@ -43,17 +66,7 @@ class ChunkPlan(Sequence[FrameRange]):
     def __len__(self) -> int:
         return self._gaps + 1
 
-    @overload
-    def __getitem__(self, i: int) -> FrameRange: ...
-    @overload
-    def __getitem__(self, i: slice) -> tuple[FrameRange, ...]: ...
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return tuple(self[j] for j in range(*i.indices(len(self))))
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(f"chunk {i} of {len(self)}")
+    def _at(self, i: int) -> FrameRange:
         if self._gaps == 0:
             return FrameRange(0, min(self.frame_count, self.length))
         start = round(i * (self.frame_count - self.length) / self._gaps)
@@ -148,7 +161,7 @@ def window_overlap(spec: JobSpec, info: EngineRules) -> int:
     return info.chunk_overlap if spec.chunk_overlap is None else spec.chunk_overlap
 
 
-class WindowPlan(Sequence[Window]):
+class WindowPlan(_LazySequence["Window"]):
     """The clip's windows, made on demand from a lazy ChunkPlan: a plan of any length costs
     the same memory before its frames arrive."""
 
@@ -164,17 +177,7 @@ class WindowPlan(Sequence[Window]):
     def __len__(self) -> int:
         return len(self.chunks)
 
-    @overload
-    def __getitem__(self, i: int) -> Window: ...
-    @overload
-    def __getitem__(self, i: slice) -> tuple[Window, ...]: ...
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return tuple(self[j] for j in range(*i.indices(len(self))))
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(f"window {i} of {len(self)}")
+    def _at(self, i: int) -> Window:
         return self._made(i)
 
     def _make(self, i: int) -> Window:

@@ -1,7 +1,7 @@
 """Job execution shared by the in-process path, the server and farm tasks: run windows, blend."""
 
 from sparkvsr.pipeline._assemble import Assembler
-from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
+from sparkvsr.pipeline._inputs import check_arrival, from_unit_float, to_unit_float
 from sparkvsr.pipeline._run import run_job, run_windows
 from sparkvsr.pipeline._window import WindowOutput, WindowSource, blend_frame, run_window
 from sparkvsr.pipeline._windows import (
@@ -23,6 +23,7 @@ __all__ = [
     "WindowRunner",
     "WindowSource",
     "blend_frame",
+    "check_arrival",
     "from_unit_float",
     "pack_window",
     "run_job",

@@ -92,15 +92,7 @@ class InputBuffer:
             raise InvalidInputError(f"unexpected input item {type(item).__name__}")
 
     def _accept_frame(self, item: SourceFrame) -> None:
-        if item.index != self._next_index:
-            raise InvalidInputError(
-                f"source frame {item.index} arrived where frame {self._next_index} was expected; "
-                "frames must be sent in order"
-            )
-        if item.index >= self._spec.frame_count:
-            raise InvalidInputError(
-                f"source frame {item.index} is past the job's {self._spec.frame_count} frames"
-            )
+        check_arrival(self._spec, item, self._next_index, self._keyframes)
         _check_layout(item.image, self._spec.source_layout, f"source frame {item.index}")
         self._next_index += 1
         if item.index in self._spec.keyframe_indices:
@@ -110,13 +102,7 @@ class InputBuffer:
             self._frames[item.index] = item.image
 
     def _accept_keyframe(self, item: Keyframe) -> None:
-        if item.index not in self._spec.keyframe_indices:
-            raise InvalidInputError(
-                f"a keyframe image for frame {item.index} arrived, but the job spec lists "
-                f"keyframes {list(self._spec.keyframe_indices)}"
-            )
-        if item.index in self._keyframes:
-            raise InvalidInputError(f"the keyframe image for frame {item.index} arrived twice")
+        check_arrival(self._spec, item, self._next_index, self._keyframes)
         _check_layout(item.image, self._spec.output_layout, f"keyframe image {item.index}")
         self._keyframes[item.index] = item.image
 
@@ -128,3 +114,25 @@ def _check_layout(image: np.ndarray, expected: FrameLayout, what: str) -> None:
             f"{what} is {width}x{height}x{image.shape[2] if image.ndim == 3 else 1} {image.dtype}; "
             f"expected {expected.width}x{expected.height}x{expected.channels} {expected.dtype}"
         )
+
+
+def check_arrival(spec: JobSpec, item: InputItem, next_frame: int, keyframes_received) -> None:
+    """Raises InvalidInputError for an input the job cannot take: a source frame out of order or
+    past the end, a keyframe image the spec does not list or that came twice."""
+    if isinstance(item, SourceFrame):
+        if item.index != next_frame:
+            raise InvalidInputError(
+                f"source frame {item.index} arrived where frame {next_frame} was expected; "
+                "frames must be sent in order"
+            )
+        if item.index >= spec.frame_count:
+            raise InvalidInputError(
+                f"source frame {item.index} is past the job's {spec.frame_count} frames"
+            )
+    elif item.index not in spec.keyframe_indices:
+        raise InvalidInputError(
+            f"a keyframe image for frame {item.index} arrived, but the job spec lists "
+            f"keyframes {list(spec.keyframe_indices)}"
+        )
+    elif item.index in keyframes_received:
+        raise InvalidInputError(f"the keyframe image for frame {item.index} arrived twice")
