@@ -77,11 +77,26 @@ class UpscaleRun:
             if next_index >= self._spec.frame_count:
                 return
             # A broken connection after the server has all input: the job goes on, reattach.
-            if not (isinstance(error, ServerUnavailableError) and self.server_has_input):
+            if not (isinstance(error, ServerUnavailableError) and self._server_holds_input()):
                 raise
         yield from self._client.fetch_frames(
             self.job_id, next_index, self._spec.frame_count, retries=self._client.reattach_attempts
         )
+
+    def _server_holds_input(self) -> bool:
+        """Whether the job goes on without this call. The last progress seen may predate the end
+        of the input (a short job sends few), so a job whose call broke is asked about anew."""
+        if self.server_has_input or self.job_id is None:
+            return self.server_has_input
+        for attempt in range(self._client.reattach_attempts + 1):
+            try:
+                self.server_has_input = self._client.job(self.job_id).input_complete
+                return self.server_has_input
+            except ServerUnavailableError:
+                time.sleep(min(0.2 * 2**attempt, 5.0))
+            except SparkVSRError:  # the job is unknown or gone: nothing to reattach to
+                return False
+        return False
 
     def _requests(self, max_message_bytes: int) -> Iterator[pb.UpscaleRequest]:
         yield pb.UpscaleRequest(spec=wire.spec_to_proto(self._spec))
