@@ -2,7 +2,11 @@
 mapping, hashing and output store) against a raw loopback socket moving the same bytes each way,
 and render time per frame at 1080p through the test OFX host with the flow engine.
 
-Run: .venv/bin/python benchmarks/bench_openfx_transport.py [--windows 6] [--render-frames 16]
+The handover is timed twice: while the output store fills (each output gets fresh memory) and
+once it is full (a server that has run a while: evicted outputs' memory is written over).
+
+Run: .venv/bin/python benchmarks/bench_openfx_transport.py [--windows 6] [--rounds 3]
+     [--render-frames 16]
      [--gateway http://127.0.0.1:50052]   (else it starts `sparkvsr serve --gateway-port 0`)
 Builds the plug-in with CMake into a temporary folder. Prints figures; it asserts nothing.
 --transport-only skips the render part (no plug-in build, no server).
@@ -11,6 +15,7 @@ Builds the plug-in with CMake into a temporary folder. Prints figures; it assert
 from __future__ import annotations
 
 import argparse
+import mmap
 import multiprocessing as mp
 import os
 import re
@@ -18,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,7 +45,7 @@ def engine_output() -> np.ndarray:
     return np.random.default_rng(1).integers(0, 65536, OUT_SHAPE, np.uint16)
 
 
-def file_server(requests, replies) -> None:
+def file_server(requests, replies, budget: int) -> None:
     """The server's RunWindow path without the engine: the input mapped and hashed for the
     cache key, the output written into the window store (shared memory, byte budget)."""
     from sparkvsr.api.v1 import upscale_pb2 as pb
@@ -48,13 +54,16 @@ def file_server(requests, replies) -> None:
     from sparkvsr_server._windows import _read_window
 
     layout = FrameLayout(IN_SHAPE[1], IN_SHAPE[0], 4, 16, "bottom_up")
-    store, image = WindowStore(Path(tempfile.mkdtemp()), 4 << 30), engine_output()
+    store, image = WindowStore(Path(tempfile.mkdtemp()), budget), engine_output()
     try:
         while (path := requests.get()) is not None:
             request = pb.RunWindowRequest(input_path=path, frame_count=FRAMES)
             key, _ = _read_window(request, "bench", layout)
             images = (image for _ in range(FRAMES))
             replies.put(str(store.write(key, images, OUT_BYTES, bottom_up=True)))
+            # As the server's WindowCache does after a reply: the next window's memory ahead.
+            spare = threading.Thread(target=store.prepare_spare, args=(OUT_BYTES,))
+            spare.start()
     finally:
         store.close()
 
@@ -76,28 +85,37 @@ def socket_server(port_reply) -> None:
             connection.sendall(image)
 
 
-def file_fps(windows: int, window: bytearray) -> float:
-    """The plug-in's side: the window written to a fresh file, each output frame mapped and
-    copied into the host's image."""
+def file_fps(windows: int, window: bytearray) -> tuple[float, float]:
+    """The plug-in's side: the window written to a fresh file, each output frame mapped (with
+    the plug-in's flags) and copied into the host's image. Frames per second while the store
+    fills (`windows` of them) and once it is full (as many again)."""
     requests, replies = mp.Queue(), mp.Queue()
-    server = mp.Process(target=file_server, args=(requests, replies))
+    server = mp.Process(target=file_server, args=(requests, replies, windows * OUT_BYTES))
     server.start()
     host_image = np.empty(OUT_FRAME_BYTES, np.uint8)
-    started = time.perf_counter()
-    for i in range(windows):
+    flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+    elapsed = []
+    for i in range(2 * windows):
+        if i % windows == 0:
+            elapsed.append(-time.perf_counter())
         window[0] = i  # a new window each time, as for the socket: no cache hits
         fd, path = tempfile.mkstemp(prefix="sparkvsr-bench-", dir=HANDOVER)
         with open(fd, "wb", buffering=0) as f:
             f.write(window)
         requests.put(path)
-        out_path = replies.get()
-        for t in range(FRAMES):
-            host_image[:] = np.memmap(out_path, np.uint8, "r", t * OUT_FRAME_BYTES, OUT_FRAME_BYTES)
+        with open(replies.get(), "rb") as output:
+            for t in range(FRAMES):
+                frame = mmap.mmap(output.fileno(), OUT_FRAME_BYTES, flags, mmap.PROT_READ,
+                                  offset=t * OUT_FRAME_BYTES)  # fmt: skip
+                host_image[:] = np.frombuffer(frame, np.uint8)
+                frame.close()
         os.unlink(path)
-    elapsed = time.perf_counter() - started
+        if i % windows == windows - 1:
+            elapsed[-1] += time.perf_counter()
     requests.put(None)
     server.join()
-    return windows * FRAMES / elapsed
+    filling, full = (windows * FRAMES / seconds for seconds in elapsed)
+    return filling, full
 
 
 def socket_fps(windows: int, window: bytearray) -> float:
@@ -160,16 +178,23 @@ def render_seconds(gateway: str, frame_count: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--windows", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--render-frames", type=int, default=16)
     parser.add_argument("--gateway", help="a running gateway's URL (default: start one)")
     parser.add_argument("--transport-only", action="store_true")
     args = parser.parse_args()
     window = bytearray(np.random.default_rng(0).integers(0, 256, IN_BYTES, np.uint8).tobytes())
-    by_file, by_socket = file_fps(args.windows, window), socket_fps(args.windows, window)
+    rounds = []  # (filling, full, socket): interleaved, as loopback throughput drifts
+    for _ in range(args.rounds):
+        rounds.append((*file_fps(args.windows, window), socket_fps(args.windows, window)))
+    filling, full, by_socket = np.median(np.array(rounds), axis=0)
     print(f"window {FRAMES} x {IN_SHAPE[1]}x{IN_SHAPE[0]} RGBA16 in, x{SCALE} out "
-          f"({(IN_BYTES + OUT_BYTES) / FRAMES / 1e6:.1f} MB per frame both ways)")  # fmt: skip
-    print(f"file handover via {HANDOVER}: {by_file:.1f} frames/s; loopback socket: "
-          f"{by_socket:.1f} frames/s; ratio {by_file / by_socket:.2f}")  # fmt: skip
+          f"({(IN_BYTES + OUT_BYTES) / FRAMES / 1e6:.1f} MB per frame both ways); "
+          f"medians of {args.rounds} interleaved rounds")  # fmt: skip
+    print(f"loopback socket: {by_socket:.1f} frames/s")
+    for label, fps in (("store filling", filling), ("store full", full)):
+        print(f"file handover via {HANDOVER}, {label}: {fps:.1f} frames/s; "
+              f"ratio to the socket {fps / by_socket:.2f}")  # fmt: skip
     if args.transport_only:
         return
     server, gateway = (None, args.gateway) if args.gateway else start_gateway()

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -23,6 +24,8 @@ from sparkvsr_server._window_store import WindowStore
 logger = logging.getLogger(__name__)
 
 _READ_BLOCK = 16 << 20
+# Frames are hashed side by side (hashlib lets go of the GIL): the key costs half the time.
+_HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
 
 
 class WindowCache:
@@ -45,6 +48,7 @@ class WindowCache:
         engine = settings.engine or self._manager.default_engine
         key, frames = await asyncio.to_thread(_read_window, request, engine, layout)
         output_layout = wire.layout_to_proto(layout.scaled(settings.scale))
+        size = request.frame_count * layout.scaled(settings.scale).nbytes
         if key in self._running:  # the same window asked again while it runs: wait for it
             await asyncio.shield(self._running[key])
         if output := self.store.lookup(key):
@@ -54,9 +58,11 @@ class WindowCache:
         self._running[key] = self._loop.create_future()
         try:
             output, job_id = await asyncio.to_thread(
-                self._compute, request, frames, layout, settings, engine, key
+                self._compute, request, frames, layout, settings, engine, key, size
             )
             self._running[key].set_result(None)
+            # The next window's memory, allocated while this one's client reads its output.
+            self._loop.run_in_executor(None, self.store.prepare_spare, size)
         except BaseException as error:
             self._running[key].set_exception(error)
             self._running[key].exception()  # retrieved: waiters get it, nobody else must
@@ -75,6 +81,7 @@ class WindowCache:
         settings: JobSettings,
         engine: str,
         key: str,
+        size: int,
     ) -> tuple[str, str]:
         upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
         keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
@@ -90,7 +97,6 @@ class WindowCache:
         items = [*keyframes, *(SourceFrame(i, frame) for i, frame in enumerate(frames))]
         runner = ManagerRunner(self._manager, self._loop)
         images = (frame.image for frame in runner.run(spec, items))
-        size = request.frame_count * upright.scaled(settings.scale).nbytes
         output = self.store.write(key, images, size, bottom_up=layout.row_order == "bottom_up")
         logger.info("window %s computed by job %s", key[:12], runner.current.id)
         return output, runner.current.id
@@ -116,7 +122,8 @@ def _window_key(
     for part in (settings, wire.layout_to_proto(layout)):
         digest.update(part.SerializeToString(deterministic=True))
     digest.update(f"frames={request.frame_count}".encode())
-    digest.update(data)
+    frames = data.reshape(request.frame_count, -1)
+    digest.update(b"".join(_HASHERS.map(lambda frame: hashlib.sha256(frame).digest(), frames)))
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
         digest.update(f"keyframe={keyframe.offset}".encode())
         if keyframe.still_path:

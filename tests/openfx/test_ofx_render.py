@@ -90,6 +90,7 @@ def test_two_threads_render_at_once(host, host_frames, proxy):
         thread.start()
     for thread in threads:
         thread.join()
+    assert host.messages == []  # a frame that passed through says why here
     for time, (status, frame) in results.items():
         assert status == OK
         assert np.array_equal(frame, expected_frame(frames, time, 4, "restore", WINDOW))

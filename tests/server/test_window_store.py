@@ -3,6 +3,7 @@ kept by dropping the least recently used output; rows flipped on request; cleane
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -85,3 +86,45 @@ def test_a_server_keeps_window_outputs_until_it_stops(start_server):
     assert root.is_dir()
     server.stop()
     assert not root.exists()
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_SETLEASE"), reason="write leases are Linux's")
+def test_an_evicted_output_nobody_reads_is_written_over(tmp_path):
+    store = store_in(tmp_path, FRAME.nbytes)
+    a = store.write("a", [FRAME], FRAME.nbytes, bottom_up=False)
+    os.link(a, tmp_path / "witness")  # a second name for a's memory (no process opens it)
+    b = store.write("b", [FRAME + 1], FRAME.nbytes, bottom_up=False)
+    assert not a.exists() and b.samefile(tmp_path / "witness")  # the same memory, renamed
+    assert np.array_equal(np.fromfile(b, np.uint16).reshape(FRAME.shape), FRAME + 1)
+    assert sorted(p.name for p in store.root.iterdir()) == ["b.raw"]
+
+
+def test_an_evicted_output_a_client_still_reads_keeps_its_content(tmp_path):
+    store = store_in(tmp_path, FRAME.nbytes)
+    a = store.write("a", [FRAME], FRAME.nbytes, bottom_up=False)
+    with open(a, "rb") as reader:  # a client between the reply and its copy
+        b = store.write("b", [FRAME + 1], FRAME.nbytes, bottom_up=False)
+        assert not os.path.samestat(os.fstat(reader.fileno()), b.stat())
+        assert np.array_equal(np.fromfile(reader, np.uint16).reshape(FRAME.shape), FRAME)
+    assert sorted(p.name for p in store.root.iterdir()) == ["b.raw"]
+
+
+def test_a_spare_made_ahead_is_the_next_outputs_memory(tmp_path):
+    store = store_in(tmp_path, 3 * FRAME.nbytes)
+    store.write("a", [FRAME], FRAME.nbytes, bottom_up=False)
+    store.prepare_spare(FRAME.nbytes)
+    os.link(store.root / "spare.partial", tmp_path / "witness")
+    b = store.write("b", [FRAME + 1], FRAME.nbytes, bottom_up=False)
+    assert b.samefile(tmp_path / "witness") and store.lookup("a")
+    assert np.array_equal(np.fromfile(b, np.uint16).reshape(FRAME.shape), FRAME + 1)
+
+
+def test_a_spare_takes_only_free_room_and_one_of_another_size_is_dropped(tmp_path):
+    store = store_in(tmp_path, 2 * FRAME.nbytes)
+    store.write("a", [FRAME], FRAME.nbytes, bottom_up=False)
+    store.prepare_spare(2 * FRAME.nbytes)  # no room without evicting a: none made
+    assert not (store.root / "spare.partial").exists() and store.lookup("a")
+    store.prepare_spare(FRAME.nbytes)  # fills the budget
+    assert (store.root / "spare.partial").stat().st_size == FRAME.nbytes
+    store.write("b", [FRAME, FRAME], 2 * FRAME.nbytes, bottom_up=False)
+    assert sorted(p.name for p in store.root.iterdir()) == ["b.raw"]  # spare and a made room

@@ -120,6 +120,12 @@ int sv_handover_open(char *path, size_t len) {
     return mkstemp(path);
 }
 
+#ifdef MAP_POPULATE
+#define SV_MAP_FLAGS (MAP_SHARED | MAP_POPULATE) /* all pages at once: one fault, not one each */
+#else
+#define SV_MAP_FLAGS MAP_SHARED
+#endif
+
 int sv_map_output_frame(const char *path, int index, SvMappedFrame *out, char *why,
                         size_t why_len) {
     size_t bytes = sv_frame_bytes(&out->frame);
@@ -130,7 +136,7 @@ int sv_map_output_frame(const char *path, int index, SvMappedFrame *out, char *w
     off_t start = at - at % (off_t)sysconf(_SC_PAGESIZE); /* mappings start on a page */
     int whole = fstat(fd, &st) == 0 && st.st_size >= at + (off_t)bytes;
     out->length = bytes + (size_t)(at - start);
-    out->base = whole ? mmap(NULL, out->length, PROT_READ, MAP_SHARED, fd, start) : MAP_FAILED;
+    out->base = whole ? mmap(NULL, out->length, PROT_READ, SV_MAP_FLAGS, fd, start) : MAP_FAILED;
     close(fd); /* the mapping keeps the file, even once the server drops it from its cache */
     if (out->base == MAP_FAILED)
         return snprintf(why, why_len, "the server's output %s is shorter than expected", path), 0;
