@@ -425,7 +425,10 @@ class OfxTestHost:
                 time, pointer = None, time
             param = self.handles.get(handle, Param)
             if param.kind == "OfxParamTypeString":
-                param.buffer = C.create_string_buffer(param.value)
+                # The host owns value strings (the standard); one another thread still reads
+                # must not be freed under it, so a buffer lives as long as its value.
+                if param.buffer is None or param.buffer.value != param.value:
+                    param.buffer = C.create_string_buffer(param.value)
                 C.cast(pointer, C.POINTER(C.c_void_p))[0] = C.addressof(param.buffer)
             else:
                 C.cast(pointer, C.POINTER(C.c_int))[0] = param.value
