@@ -15,6 +15,12 @@ engine:   SparkVSREngine.upscale_chunk: geometry chosen from free memory (transf
 Run (on the device): python benchmarks/bench_sparkvsr_gpu.py --resolution 1080p
 Prints seconds per output frame, the stage breakdown, peak memory, the speed-ups and the output
 differences; asserts nothing. --attention-bench first times the SDPA backends on the shape.
+
+--clip-windows N instead times a whole clip of N engine windows (49 frames, 8 shared), one
+keyframe at its start, 8-bit frames in and out: `plain` runs the release's procedure window by
+window (each window after the first keyed by the previous one's output, as the engine carries it
+forward); `engine` is the library's run_job with the engine (host copies, carried keyframes,
+blending and conversions included). Prints frames per second of each and their ratio.
 """
 
 from __future__ import annotations
@@ -22,16 +28,21 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXTransformer3DModel
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from sparkvsr.engines import EngineChunk
+from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
 from sparkvsr.engines.sparkvsr import SparkVSREngine, SparkVSRPipeline, SparkVSRSettings
 from sparkvsr.engines.sparkvsr._engine import configure_vae_for_device
 from sparkvsr.engines.sparkvsr._memory import tokens
 from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG, TRANSFORMER_CONFIG, VAE_CONFIG
+from sparkvsr.pipeline import run_job
+from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
+from sparkvsr.window_plan import ChunkPlan
 
 SIZES = {"1080p": (270, 480), "4k": (540, 960)}
 BACKENDS = {
@@ -150,6 +161,57 @@ def report(results: list[dict]) -> None:
         )
 
 
+def clip_throughput(pipeline: SparkVSRPipeline, windows: int, height: int, width: int) -> None:
+    """Frames per second over a clip of `windows` engine windows: plain window by window, then
+    the engine through run_job (the pipeline is left configured as the engine's)."""
+    length, overlap = SPARKVSR_ENGINE_INFO.chunk_length, SPARKVSR_ENGINE_INFO.chunk_overlap
+    count = length + (windows - 1) * (length - overlap)
+    rng = np.random.default_rng(0)
+    low = rng.integers(0, 256, (count, height, width, 3), np.uint8)
+    key = rng.integers(0, 256, (height * 4, width * 4, 3), np.uint8)
+    chunks = ChunkPlan(count, length, overlap)
+    print(f"clip of {count} frames in {len(chunks)} windows", flush=True)
+
+    def plain() -> None:
+        carried = torch.from_numpy(key).permute(2, 0, 1) / 255
+        for i, chunk in enumerate(chunks):
+            frames = torch.from_numpy(low[chunk.start : chunk.stop]).permute(0, 3, 1, 2) / 255
+            out = pipeline(frames, {0: carried}, 1.0).clamp(0, 1).cpu()
+            (out * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()  # frames to write
+            if i + 1 < len(chunks):  # the next window's first frame, carried forward
+                carried = out[chunks[i + 1].start - chunk.start]
+
+    def engine_run() -> None:
+        spec = JobSpec(count, FrameLayout(width, height, 3, 8), engine="sparkvsr",
+                       keyframe_indices=(0,))  # fmt: skip
+        items = [Keyframe(0, key), *(SourceFrame(i, frame) for i, frame in enumerate(low))]
+        for _ in run_job(spec, engine, items):
+            pass
+
+    torch.backends.cudnn.benchmark = False
+    pipeline.configure_vae(tile=DEFAULT_VAE_TILE)
+    rates = {"plain": count / timed_once(plain)}
+    print(f"plain {rates['plain']:.3f} frames/s", flush=True)
+    configure_vae_for_device(pipeline)
+    engine = SparkVSREngine(SparkVSRSettings(device=str(pipeline.device)), pipeline)
+    rates["engine"] = count / timed_once(engine_run)
+    print(f"engine {rates['engine']:.3f} frames/s")
+    print(f"clip throughput engine/plain: {rates['engine'] / rates['plain']:.2f}x")
+
+
+def timed_once(run) -> float:
+    synchronize()
+    start = time.perf_counter()
+    run()
+    synchronize()
+    return time.perf_counter() - start
+
+
+def synchronize() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resolution", choices=sorted(SIZES), default="1080p")
@@ -158,8 +220,12 @@ def main() -> None:
     parser.add_argument("--attention", choices=sorted(BACKENDS), help="SDPA backend tried first")
     parser.add_argument("--attention-bench", action="store_true")
     parser.add_argument("--skip-engine", action="store_true", help="plain and fast only")
+    parser.add_argument("--clip-windows", type=int, help="time a clip of this many windows")
     args = parser.parse_args()
     height, width = SIZES[args.resolution]
+    if args.clip_windows:
+        clip_throughput(build_pipeline(), args.clip_windows, height, width)
+        return
     generator = torch.Generator().manual_seed(0)
     frames = torch.rand(args.frames, 3, height, width, generator=generator)
     key = torch.rand(3, height * 4, width * 4, generator=generator)
