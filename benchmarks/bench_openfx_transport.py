@@ -144,7 +144,7 @@ def start_gateway() -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "sparkvsr", "serve", "--port", "0", "--gateway-port", "0"]
     server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     for line in server.stderr:
-        if found := re.search(r"gateway listening on (http://\S+)", line):
+        if found := re.search(r"gateway (http://[^\s,]+)", line):
             return server, found.group(1)
     raise RuntimeError("sparkvsr serve exited before its gateway listened")
 
