@@ -184,11 +184,16 @@ def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
 
 def test_keyframe_every_chunk_makes_every_window_a_task(tmp_path, shot):
     path, keys = shot
-    every = [*keys[:2], "--keyframe-every-chunk", "--provider", "local"]
+    # SparkVSR windows of 8 frames sharing 2 (five of them), keyframe 0 only: each window
+    # continues the one before, so without the flag they are one chain, one task.
+    chained = [*keys[:2], "--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
+    template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *chained)
+    (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert work["range"] == ["0,1,2,3,4"]
+    every = [*chained, "--keyframe-every-chunk", "--provider", "local"]
     template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *every)
     (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    # Keyframe 0 only: without the flag, one chain; with it, windows of their own.
-    assert work["range"] == [str(index) for index in range(8)]
+    assert work["range"] == [str(index) for index in range(5)]  # windows of their own
 
 
 def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
