@@ -125,6 +125,13 @@ class Engine(abc.ABC):
         and say how, in words ("tiles of 256 px"); None when it cannot go lower."""
         return None
 
+    @property
+    def output_identity(self) -> str:
+        """What besides a window's inputs decides this engine's output (its settings, its
+        weights). Window keys include it, so a window made with other settings or weights is
+        never reused; an engine whose inputs alone decide its output keeps ''."""
+        return ""
+
 
 def check_job_fits_engine(spec: JobSpec, info: EngineInfo) -> None:
     """Raises InvalidInputError, naming the problem, if `spec` breaks one of the engine's rules."""

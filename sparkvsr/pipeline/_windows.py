@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sparkvsr.engines import Engine, EngineChunk, EngineInfo
+from sparkvsr.engines import Engine, EngineChunk
 from sparkvsr.errors import DeviceOutOfMemoryError, EngineError
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
 
@@ -36,18 +36,19 @@ class WindowCache(Protocol):
     def save(self, key: str, window: StoredWindow) -> None: ...
 
 
-def window_key(info: EngineInfo, chunk: EngineChunk, overlap: int, bit_depth: int) -> str:
-    """The key of running `chunk` on the engine `info` describes.
+def window_key(engine: Engine, chunk: EngineChunk, overlap: int, bit_depth: int) -> str:
+    """The key of running `chunk` on `engine`.
 
-    It covers the engine and its settings, the scale and chunking, the output bit depth, the
-    chunk's position (engines seed by it), its source frames, its keyframes (both resolutions)
-    and, for a window that depends on the one before it (the engine's `window_dependency`), the
-    state carried from there (the previous finished frame and the carried output, which only
-    such windows get): equal keys mean equal outputs, so reuse is exact.
+    It covers the engine's rules, settings and weights (Engine.output_identity), the scale and
+    chunking, the output bit depth, the chunk's position (engines seed by it), its source
+    frames, its keyframes (both resolutions) and, for a window that depends on the one before
+    it (the engine's `window_dependency`), the state carried from there (the previous finished
+    frame and the carried output, which only such windows get): equal keys mean equal outputs,
+    so reuse is exact.
     """
     digest = hashlib.blake2b(digest_size=20)
-    settings = (astuple(info), chunk.scale, overlap, bit_depth, chunk.start, chunk.frames.shape)
-    digest.update(repr(settings).encode())
+    settings = (astuple(engine.info), chunk.scale, overlap, bit_depth, chunk.start)
+    digest.update(repr((settings, chunk.frames.shape, engine.output_identity)).encode())
     _add(digest, chunk.frames)
     for keyframe in chunk.keyframes:
         digest.update(f"keyframe {keyframe.offset}".encode())
@@ -110,7 +111,7 @@ class WindowRunner:
         with its neighbours."""
         if self._windows is None:
             return self._run_engine(engine, chunk)
-        key = window_key(engine.info, chunk, overlap, bit_depth)
+        key = window_key(engine, chunk, overlap, bit_depth)
         stored = self._windows.load(key)
         if stored is not None:
             result = unpack_window(stored, shared, bit_depth)

@@ -8,6 +8,7 @@ import pytest
 from helpers import KEYED_INFO, BilinearEngine, KeyedEngine, random_job
 
 from sparkvsr.engines import load_engine
+from sparkvsr.engines.flow import FlowEngine, FlowSettings
 from sparkvsr.errors import DeviceOutOfMemoryError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import Keyframe
@@ -72,6 +73,21 @@ def test_an_engine_reading_the_previous_output_gets_windows_keyed_by_it():
     # on, every window's input state changed with it.
     unreached = sum(1 for chunk in plan_chunks(80, 4, 0) if chunk.stop + 48 <= 70)
     assert stages[-1] == f"reused {unreached} of 20 windows"
+
+
+def test_windows_made_with_other_engine_settings_are_not_reused():
+    spec, items = random_job(count=24, size=(24, 16), keyframes=(0,), engine="flow")
+    windows, stages = DictWindows(), []
+    images(spec, items, FlowEngine(FlowSettings(workers=2)), windows=windows)
+    faster = FlowEngine(FlowSettings(workers=1))  # the same output, so the same windows
+    images(spec, items, faster, windows=windows, report=stages.append)
+    assert stages[-1] == "reused 6 of 6 windows"
+    changed = FlowSettings(back_projection_iterations=0)
+    reports = len(stages)
+    got = images(spec, items, FlowEngine(changed), windows=windows, report=stages.append)
+    assert len(stages) == reports and len(windows.stored) == 12  # none reused, six more kept
+    for a, b in zip(got, images(spec, items, FlowEngine(changed))):
+        np.testing.assert_array_equal(a, b)
 
 
 class ChainedKeyedEngine(KeyedEngine):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -36,6 +36,11 @@ class FlowEngine(Engine):
     def __init__(self, settings: FlowSettings | None = None):
         self.settings = settings or FlowSettings()
         self._motion = MotionEstimator(self.settings)
+
+    @property
+    def output_identity(self) -> str:
+        # Workers change how fast, never what: windows made with any count are the same.
+        return repr(replace(self.settings, workers=1))
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
         frames, scale = chunk.frames, chunk.scale

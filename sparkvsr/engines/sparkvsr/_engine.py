@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -83,17 +84,26 @@ class SparkVSREngine(Engine):
 
     def __init__(self, settings: SparkVSRSettings | None = None, pipeline=None):
         self.settings = settings or settings_from_env()
+        self._weights = ""  # their fingerprint; an injected pipeline's are the caller's affair
         if pipeline is None:
-            from sparkvsr.engines.sparkvsr._loader import load_pipeline
+            from sparkvsr.engines.sparkvsr._loader import load_pipeline, weights_fingerprint
 
             dtype = getattr(torch, self.settings.dtype)
             pipeline = load_pipeline(self.settings.weights or "", self.settings.device, dtype)
+            self._weights = weights_fingerprint(Path(self.settings.weights or ""))
             if pipeline.device.type == "cuda":
                 configure_vae_for_device(pipeline)
         self.pipeline = pipeline
         self.memory_budget = _memory_budget(self.settings, pipeline)
         """Bytes planned for; None = unlimited."""
         self._tiled_sizes: set[tuple[int, int]] = set()
+
+    @property
+    def output_identity(self) -> str:
+        # The device is left out: the same model on another GPU of the kind gives the same
+        # bytes. A folder path is not identity enough: its weights are (by fingerprint).
+        settings = replace(self.settings, device="", weights=None)
+        return f"{settings!r} weights {self._weights}"
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
         try:

@@ -3,6 +3,7 @@ fetching that folder for users who have the network."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -37,6 +38,16 @@ def missing_files(folder: Path) -> list[str]:
     if not (folder / EMPTY_PROMPT_FILE).exists() and not has_text_encoder:
         missing.append(f"{EMPTY_PROMPT_FILE} (or text_encoder/ and tokenizer/ to make it)")
     return missing
+
+
+def weights_fingerprint(folder: Path) -> str:
+    """A digest of every file's name, size and modification time in a checkpoint folder: new
+    or changed weights give another (reading 20 GB of weights to hash them would take minutes)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def empty_prompt_embedding(folder: Path, device: str = "cpu"):

@@ -1,11 +1,13 @@
 """The engine around the pipeline: chunks, tiles, seeds, loading, and serving over gRPC."""
 
 import shutil
+from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from tiny_model import save_tiny_checkpoint
 
 from sparkvsr.client import Client
 from sparkvsr.engines import SPARKVSR_ENGINE_INFO, EngineChunk
@@ -122,6 +124,19 @@ def test_a_missing_file_is_named(checkpoint, tmp_path):
         load_pipeline(broken, device="cpu")
     with pytest.raises(EngineUnavailableError, match="sparkvsr models pull"):
         load_pipeline(tmp_path / "nowhere", device="cpu")
+
+
+def test_new_weights_give_the_engine_another_output_identity(checkpoint, tmp_path):
+    settings = SparkVSRSettings(weights=str(checkpoint), device="cpu", dtype="float32")
+    loaded = SparkVSREngine(settings)
+    assert SparkVSREngine(settings).output_identity == loaded.output_identity
+    elsewhere = SparkVSRSettings(weights=str(checkpoint), device="cpu:1", dtype="float32")
+    assert SparkVSREngine(elsewhere).output_identity == loaded.output_identity  # not the device
+    retrained = save_tiny_checkpoint(tmp_path / "retrained", seed=1)
+    moved = replace(settings, weights=str(retrained))
+    assert SparkVSREngine(moved).output_identity != loaded.output_identity
+    stronger = replace(settings, guidance_scale=2.0)
+    assert SparkVSREngine(stronger).output_identity != loaded.output_identity
 
 
 def test_the_empty_prompt_is_computed_once_with_t5_and_cached(tmp_path):
