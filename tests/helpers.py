@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 import os
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from fractions import Fraction
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import av
@@ -350,3 +353,45 @@ def kill_servers_on(port: int) -> None:
             continue
         if b"serve" in command and str(port).encode() in command:
             os.kill(int(pid), 9)
+
+
+def png_data_uri(image: np.ndarray) -> str:
+    ok, data = cv2.imencode(".png", image[..., ::-1])
+    return "data:image/png;base64," + base64.b64encode(data.tobytes()).decode()
+
+
+class RestorationService:
+    """A keyframe restoration service (fal's or a studio's protocol) on 127.0.0.1: `replies`
+    (status, payload, delay) are consumed one per request, the last one repeating."""
+
+    def __init__(self):
+        self.requests: list[tuple[dict, dict]] = []
+        self.replies: list = []
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                service.requests.append((dict(self.headers), body))
+                reply = service.replies.pop(0) if len(service.replies) > 1 else service.replies[0]
+                status, payload, delay = reply
+                time.sleep(delay)
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/restore"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sparkvsr.engines import Engine, EngineInfo, load_engine
@@ -106,8 +106,20 @@ def _source(work: ClipWork, windows: list[int]) -> MediaSource:
     """The media, and the images of the keyframes those windows reach (restored only now)."""
     start = work.frames.start
     reached = {start + key for index in windows for key in work.plan[index].keyframes}
-    images = keyframe_images(work.job, work.info, work.frames, list(work.keyframes), reached)
+    job = _restored_keyframes_in(work.job, work.store.folder / "keyframes")
+    images = keyframe_images(job, work.info, work.frames, list(work.keyframes), reached)
     return MediaSource(work.job.source, start, work.spec, images)
+
+
+def _restored_keyframes_in(job: FileJob, folder: Path) -> FileJob:
+    """The job with its provider's restorations kept in the job's work folder: each keyframe
+    is restored once for all tasks, which all use that one image (tasks on other machines have
+    other caches, and a service may answer differently each time)."""
+    provider = job.settings.provider
+    if provider is None:
+        return job
+    shared = replace(provider, cache_dir=str(folder), use_cache=True)
+    return replace(job, settings=replace(job.settings, provider=shared))
 
 
 def stored_frames(work: ClipWork) -> Iterable[OutputFrame]:

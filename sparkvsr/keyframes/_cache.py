@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,20 @@ class CachedProvider(KeyframeProvider):
         self.misses += 1
         image = self.provider.provide(index, source, target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial.npy")
-        np.save(partial, image)
-        os.replace(partial, path)  # never a half-written entry
-        return image
+        return _keep_first(path, image)
+
+
+def _keep_first(path: Path, image: np.ndarray) -> np.ndarray:
+    """Stores `image` at `path` unless another process stored one there meanwhile, and returns
+    the one stored: all who share the folder (a farm job's tasks) then use one restoration, even
+    from a service that answers differently each time. Never a half-written entry."""
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial.npy")
+    np.save(partial, image)
+    try:
+        os.link(partial, path)  # fails if the entry exists: the first one stays
+    except FileExistsError:
+        image = np.load(path)
+    except OSError:  # a file system without hard links: the last one written stays
+        os.replace(partial, path)
+    partial.unlink(missing_ok=True)
+    return image

@@ -9,12 +9,15 @@ import signal
 import subprocess
 import time
 
+import numpy as np
 import pytest
 from farm_jobs import OPENJD, SPARKVSR, needs_openjd, openjd_run, run, same_frames
+from helpers import RestorationService, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
-from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper
+from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper, run_clip_windows
+from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
 from sparkvsr.timeline import read_timeline
@@ -220,3 +223,26 @@ def test_keyframe_every_chunk_adds_a_keyframe_where_a_window_would_continue(shot
     assert keyframe_indices(plain, FrameRange(0, 32), rules) == [0]
     # Flow windows never continue another: nothing to add.
     assert keyframe_indices(job, FrameRange(0, 32), engine_entry("flow").info) == [0]
+
+
+def test_tasks_on_other_machines_share_each_restored_keyframe(tmp_path, shot, monkeypatch):
+    path, _ = shot
+    service = RestorationService()
+    # A service that answers differently each time, as a generative one does.
+    service.replies = [
+        (200, {"image": png_data_uri(np.full((128, 192, 3), grey, np.uint8))}, 0)
+        for grey in (40, 80, 120)
+    ]
+    config = tmp_path / "api.json"
+    config.write_text(json.dumps({"url": service.url}))
+    settings = JobSettings(provider=ProviderSettings("api", api_config=str(config)))
+    job = FileJob(str(path), str(tmp_path / "o.mov"), settings, keyframe_frames=(0,))
+    work = clip_work(job, str(tmp_path / "work"))
+    try:
+        for machine, windows in (("a", [0]), ("b", [7])):  # flow windows, both reach frame 0
+            monkeypatch.setenv("SPARKVSR_CACHE_DIR", str(tmp_path / machine))  # its own cache
+            assert run_clip_windows(work, windows) == windows
+    finally:
+        service.close()
+    assert len(service.requests) == 1  # restored once; the second task used that image
+    assert len(list((work.store.folder / "keyframes").rglob("*.npy"))) == 1

@@ -48,3 +48,32 @@ def test_different_settings_or_target_do_not_share_entries(tmp_path):
 
 def test_user_stills_are_never_cached(tmp_path):
     assert CachedProvider(UserStills({}), tmp_path).key(frames()[0], TARGET) is None
+
+
+class Racing(KeyframeProvider):
+    """Restores a grey of its own; while it works, `meanwhile` (another process sharing the
+    cache folder) restores the same frame and stores its result first."""
+
+    name = "counting"
+
+    def __init__(self, grey, meanwhile=None):
+        self.grey, self.meanwhile = grey, meanwhile
+
+    def cache_key(self):
+        return "counting:a"
+
+    def provide(self, index, source, target):
+        if self.meanwhile:
+            self.meanwhile()
+        return np.full(target.shape, self.grey, np.uint8)
+
+
+def test_the_first_restoration_stored_wins_for_everyone_sharing_the_folder(tmp_path):
+    source = frames()[0]
+    other = CachedProvider(Racing(200), tmp_path)
+    late = CachedProvider(Racing(50, lambda: other.provide(0, source, TARGET)), tmp_path)
+    assert late.provide(0, source, TARGET).min() == 200  # the other's, stored first
+    assert CachedProvider(Racing(99), tmp_path).provide(0, source, TARGET).max() == 200
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [
+        f"{late.key(source, TARGET)}.npy"
+    ]

@@ -1,14 +1,11 @@
 """The HTTP adapters against a local server that speaks their protocol."""
 
 import base64
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import cv2
 import numpy as np
 import pytest
+from helpers import RestorationService, png_data_uri
 
 from sparkvsr.errors import ServiceError
 from sparkvsr.keyframes import (
@@ -24,50 +21,9 @@ TARGET = FrameLayout(128, 96)
 FAST = HttpPolicy(timeout_s=1.0, retries=2, backoff_s=0.05)
 
 
-def png_data_uri(image: np.ndarray) -> str:
-    ok, data = cv2.imencode(".png", image[..., ::-1])
-    return "data:image/png;base64," + base64.b64encode(data.tobytes()).decode()
-
-
-class Service:
-    """A restoration service on 127.0.0.1; `replies` is consumed one per request."""
-
-    def __init__(self):
-        self.requests: list[tuple[dict, dict]] = []
-        self.replies: list = []
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                service.requests.append((dict(self.headers), body))
-                reply = service.replies.pop(0) if len(service.replies) > 1 else service.replies[0]
-                status, payload, delay = reply
-                time.sleep(delay)
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/restore"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def service():
-    running = Service()
+    running = RestorationService()
     yield running
     running.close()
 
