@@ -5,7 +5,7 @@ and render time per frame at 1080p through the test OFX host with the flow engin
 The handover is timed twice: while the output store fills (each output gets fresh memory) and
 once it is full (a server that has run a while: evicted outputs' memory is written over).
 
-Run: .venv/bin/python benchmarks/bench_openfx_transport.py [--windows 6] [--rounds 3]
+Run: .venv/bin/python benchmarks/bench_openfx_transport.py [--windows 6] [--rounds 5]
      [--render-frames 16]
      [--gateway http://127.0.0.1:50052]   (else it starts `sparkvsr serve --gateway-port 0`)
 Builds the plug-in with CMake into a temporary folder. Prints figures; it asserts nothing.
@@ -53,18 +53,21 @@ def file_server(requests, replies, budget: int) -> None:
     from sparkvsr_server._window_store import WindowStore
     from sparkvsr_server._windows import _read_window
 
-    layout = FrameLayout(IN_SHAPE[1], IN_SHAPE[0], 4, 16, "bottom_up")
+    layout = FrameLayout(IN_SHAPE[1], IN_SHAPE[0], 4, 16)  # top-down, as the plug-in sends
     store, image = WindowStore(Path(tempfile.mkdtemp()), budget), engine_output()
+    spare = threading.Thread()
     try:
         while (path := requests.get()) is not None:
             request = pb.RunWindowRequest(input_path=path, frame_count=FRAMES)
             key, _ = _read_window(request, "bench", layout)
             images = (image for _ in range(FRAMES))
-            replies.put(str(store.write(key, images, OUT_BYTES, bottom_up=True)))
+            replies.put(str(store.write(key, images, OUT_BYTES, bottom_up=False)))
             # As the server's WindowCache does after a reply: the next window's memory ahead.
             spare = threading.Thread(target=store.prepare_spare, args=(OUT_BYTES,))
             spare.start()
     finally:
+        if spare.is_alive():
+            spare.join()
         store.close()
 
 
@@ -178,7 +181,7 @@ def render_seconds(gateway: str, frame_count: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--windows", type=int, default=6)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--render-frames", type=int, default=16)
     parser.add_argument("--gateway", help="a running gateway's URL (default: start one)")
     parser.add_argument("--transport-only", action="store_true")

@@ -40,6 +40,7 @@ class WindowStore:
         self._entries: OrderedDict[str, int] = OrderedDict()  # key -> bytes, oldest use first
         self._spare: Path | None = None  # allocated ahead for the next output, once ready
         self._spare_size = 0  # its bytes (counted in _used from the moment they are reserved)
+        self._closed = False
         self._lock = threading.Lock()
         logger.info("window outputs kept in %s (up to %d bytes)", self.root, budget_bytes)
 
@@ -57,9 +58,11 @@ class WindowStore:
         path, partial = self._path(key), self._path(key).with_suffix(".partial")
         reused = self._reserve(size, partial)
         try:
-            # Writing over pages already there is twice as fast as having fresh ones zeroed.
-            flags = os.O_WRONLY | os.O_CREAT | (0 if reused else os.O_TRUNC)
-            fd = os.open(partial, flags, 0o600)
+            if reused:  # over pages already there: twice as fast as having fresh ones zeroed
+                fd = os.open(partial, os.O_WRONLY)
+            else:  # a new file, never one that a client may still have mapped
+                partial.unlink(missing_ok=True)
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 written = 0
                 for image in frames:
@@ -85,7 +88,7 @@ class WindowStore:
         file ahead (no posix_fallocate), nothing."""
         spare = self.root / "spare.partial"
         with self._lock:
-            if not hasattr(os, "posix_fallocate") or self._spare_size:
+            if not hasattr(os, "posix_fallocate") or self._spare_size or self._closed:
                 return
             if self._used + size > self._budget:
                 return
@@ -104,10 +107,15 @@ class WindowStore:
                 self._spare_size = 0
             return
         with self._lock:
-            self._spare = spare
+            if not self._closed:
+                self._spare = spare
+                return
+        shutil.rmtree(self.root, ignore_errors=True)  # closed while it was made: it goes too
 
     def close(self) -> None:
         """Removes every stored output (memory is not freed until the files go)."""
+        with self._lock:
+            self._closed = True
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _reserve(self, size: int, partial: Path) -> bool:
@@ -115,9 +123,13 @@ class WindowStore:
         ready to be written over: the spare, or an evicted output that nobody reads."""
         reused = False
         with self._lock:
-            if self._take_spare(size, partial):
-                return True  # its room is counted already
-            while self._entries and self._used + size > self._budget:
+            if self._spare is not None and self._spare_size == size:
+                if self._take_spare(partial):
+                    return True  # its room is counted already
+            while self._used + size > self._budget and (self._spare or self._entries):
+                if self._spare is not None:  # one of another size goes before any output
+                    self._drop_spare()
+                    continue
                 old, old_size = self._entries.popitem(last=False)
                 self._used -= old_size
                 if reused or old_size != size or not _take_unread(self._path(old), partial):
@@ -127,19 +139,22 @@ class WindowStore:
             self._used += size
         return reused
 
-    def _take_spare(self, size: int, partial: Path) -> bool:
-        """(Under the lock.) Moves a ready spare of `size` bytes to `partial`; one of another
-        size is dropped."""
-        spare, self._spare = self._spare, None
-        if spare is None:
-            return False
-        spare_size, self._spare_size = self._spare_size, 0
-        if spare_size == size:
+    def _take_spare(self, partial: Path) -> bool:
+        """(Under the lock.) Moves the ready spare to `partial`."""
+        spare, size = self._spare, self._spare_size
+        self._spare, self._spare_size = None, 0
+        try:
             os.replace(spare, partial)
-            return True
-        spare.unlink(missing_ok=True)
-        self._used -= spare_size
-        return False
+        except OSError:  # gone meanwhile (the store closed, or /dev/shm was cleaned)
+            self._used -= size
+            return False
+        return True
+
+    def _drop_spare(self) -> None:
+        """(Under the lock.) Frees the ready spare's memory and room."""
+        self._spare.unlink(missing_ok=True)
+        self._used -= self._spare_size
+        self._spare, self._spare_size = None, 0
 
     def _path(self, key: str) -> Path:
         return self.root / f"{key}.raw"
@@ -153,8 +168,12 @@ def _take_unread(path: Path, target: Path) -> bool:
         return False
     try:
         os.replace(path, target)
-        fd = os.open(target, os.O_RDONLY)
     except OSError:
+        return False
+    try:
+        fd = os.open(target, os.O_RDONLY)
+    except OSError:  # unknown whether someone reads it: never written over
+        target.unlink(missing_ok=True)
         return False
     try:
         fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)

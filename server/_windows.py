@@ -4,6 +4,7 @@ cached by the content of their inputs and settings: asking again runs no engine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -47,8 +48,8 @@ class WindowCache:
         settings = wire.job_settings_from_proto(request.settings)
         engine = settings.engine or self._manager.default_engine
         key, frames = await asyncio.to_thread(_read_window, request, engine, layout)
-        output_layout = wire.layout_to_proto(layout.scaled(settings.scale))
-        size = request.frame_count * layout.scaled(settings.scale).nbytes
+        scaled = layout.scaled(settings.scale)
+        output_layout, size = wire.layout_to_proto(scaled), request.frame_count * scaled.nbytes
         if key in self._running:  # the same window asked again while it runs: wait for it
             await asyncio.shield(self._running[key])
         if output := self.store.lookup(key):
@@ -61,14 +62,16 @@ class WindowCache:
                 self._compute, request, frames, layout, settings, engine, key, size
             )
             self._running[key].set_result(None)
-            # The next window's memory, allocated while this one's client reads its output.
-            self._loop.run_in_executor(None, self.store.prepare_spare, size)
         except BaseException as error:
             self._running[key].set_exception(error)
             self._running[key].exception()  # retrieved: waiters get it, nobody else must
             raise
         finally:
             del self._running[key]
+        # The next window's memory, allocated while this one's client reads its output (not
+        # once the server stops: its executor then takes no more work).
+        with contextlib.suppress(RuntimeError):
+            self._loop.run_in_executor(None, self.store.prepare_spare, size)
         return pb.RunWindowResponse(
             output_path=str(output), output_layout=output_layout, job_id=job_id
         )

@@ -145,15 +145,22 @@ class TcpProxy:
         self._listener.close()
 
 
-class TrailerDroppingProxy(TcpProxy):
-    """A TcpProxy that, once armed, cuts every connection instead of passing on the next call's
-    final status (an HTTP/2 HEADERS frame that ends its stream): as a proxy that drops a
-    connection between a call's last message and its status does."""
+class Http2FilterProxy(TcpProxy):
+    """A TcpProxy that reads what the server sends as HTTP/2 frames; once `armed`, `_verdict`
+    decides each frame's fate: True passes it, False drops it, None ends the client's side of
+    the connection after what passed. Severing disarms it."""
 
     def __init__(self, target_port: int):
         super().__init__(target_port)
         self.armed = threading.Event()
         self.dropped = threading.Event()
+
+    def _verdict(self, kind: int, flags: int) -> bool | None:
+        raise NotImplementedError
+
+    def sever(self) -> None:
+        self.armed.clear()
+        super().sever()
 
     def _from_server(self, source: socket.socket, sink: socket.socket) -> None:
         pending = b""
@@ -161,21 +168,54 @@ class TrailerDroppingProxy(TcpProxy):
             while data := source.recv(65536):
                 pending += data
                 while len(pending) >= 9:
-                    size = 9 + int.from_bytes(pending[:3], "big")
+                    size = 9 + int.from_bytes(pending[:3], "big")  # header + payload length
                     if len(pending) < size:
                         break
-                    kind, flags = pending[3], pending[4]
-                    if self.armed.is_set() and kind == 0x1 and flags & 0x1:  # HEADERS, END_STREAM
-                        self.armed.clear()
-                        self.dropped.set()
-                        # End the client's side with FIN, after everything already passed on:
-                        # closing outright may send a reset that discards frames in flight.
+                    frame, pending = pending[:size], pending[size:]
+                    verdict = self._verdict(frame[3], frame[4]) if self.armed.is_set() else True
+                    if verdict is None:
+                        # FIN after everything already passed on: closing outright may send a
+                        # reset that discards frames in flight.
                         sink.shutdown(socket.SHUT_WR)
                         return
-                    sink.sendall(pending[:size])
-                    pending = pending[size:]
+                    if verdict:
+                        sink.sendall(frame)
         except OSError:
             pass
+
+
+class TrailerDroppingProxy(Http2FilterProxy):
+    """Once armed, cuts the connection instead of passing on the next call's final status (a
+    HEADERS frame that ends its stream): as a proxy that drops a connection between a call's
+    last message and its status does."""
+
+    def _verdict(self, kind: int, flags: int) -> bool | None:
+        if kind == 0x1 and flags & 0x1:  # HEADERS, END_STREAM
+            self.armed.clear()
+            self.dropped.set()
+            return None
+        return True
+
+
+class SilencingProxy(Http2FilterProxy):
+    """Once armed, passes the server's next message (a DATA frame: a job's acceptance) and then
+    nothing the server says, until severed: a connection that dies while the client still waits
+    for news."""
+
+    def __init__(self, target_port: int):
+        super().__init__(target_port)
+        self._passed_message = False
+
+    def _verdict(self, kind: int, flags: int) -> bool | None:
+        if self._passed_message:
+            self.dropped.set()
+            return False
+        self._passed_message = kind == 0x0  # DATA
+        return True
+
+    def sever(self) -> None:
+        super().sever()
+        self._passed_message = False
 
 
 @dataclass(frozen=True)

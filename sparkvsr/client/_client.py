@@ -26,6 +26,8 @@ from sparkvsr.specs import InputItem, JobSpec, JobStatus, Keyframe, OutputFrame,
 
 logger = logging.getLogger(__name__)
 
+# How long a job's status may take to come back after a broken call.
+_STATUS_TIMEOUT_S = 10.0
 # Status codes after which a job whose input was all sent is worth fetching again.
 _REATTACHABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.UNKNOWN)
 
@@ -89,13 +91,16 @@ class UpscaleRun:
         if self.server_has_input or self.job_id is None:
             return self.server_has_input
         for attempt in range(self._client.reattach_attempts + 1):
-            try:
-                self.server_has_input = self._client.job(self.job_id).input_complete
-                return self.server_has_input
-            except ServerUnavailableError:
+            if attempt:
                 time.sleep(min(0.2 * 2**attempt, 5.0))
-            except SparkVSRError:  # the job is unknown or gone: nothing to reattach to
+            try:
+                status = self._client.job(self.job_id, timeout_s=_STATUS_TIMEOUT_S)
+            except ServerUnavailableError:
+                continue
+            except (SparkVSRError, ValueError):  # the job is gone, or the client was closed
                 return False
+            self.server_has_input = status.input_complete
+            return self.server_has_input
         return False
 
     def _requests(self, max_message_bytes: int) -> Iterator[pb.UpscaleRequest]:
@@ -273,10 +278,12 @@ class Client:
                 )
                 time.sleep(min(0.2 * 2**attempt, 5.0))
 
-    def job(self, job_id: str) -> JobStatus:
-        """State and progress of a job."""
+    def job(self, job_id: str, timeout_s: float | None = None) -> JobStatus:
+        """State and progress of a job (waiting at most `timeout_s` for the answer)."""
         with _library_errors():
-            reply = self._stub.GetJob(pb.GetJobRequest(job_id=job_id), metadata=self._metadata)
+            reply = self._stub.GetJob(
+                pb.GetJobRequest(job_id=job_id), metadata=self._metadata, timeout=timeout_s
+            )
         return wire.job_status_from_proto(reply.progress)
 
     def cancel(self, job_id: str) -> JobStatus:

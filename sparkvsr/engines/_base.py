@@ -125,11 +125,11 @@ class Engine(abc.ABC):
         and say how, in words ("tiles of 256 px"); None when it cannot go lower."""
         return None
 
-    @property
-    def output_identity(self) -> str:
-        """What besides a window's inputs decides this engine's output (its settings, its
-        weights). Window keys include it, so a window made with other settings or weights is
-        never reused; an engine whose inputs alone decide its output keeps ''."""
+    def output_identity(self, chunk: EngineChunk) -> str:
+        """What besides `chunk`'s inputs decides this engine's output for it (its settings, its
+        weights, how it would cut the chunk up). Window keys include it, so a window made with
+        other settings or weights is never reused; an engine whose inputs alone decide its
+        output keeps ''."""
         return ""
 
 

@@ -112,9 +112,10 @@ def _source(work: ClipWork, windows: list[int]) -> MediaSource:
 
 
 def _restored_keyframes_in(job: FileJob, folder: Path) -> FileJob:
-    """The job with its provider's restorations kept in the job's work folder: each keyframe
-    is restored once for all tasks, which all use that one image (tasks on other machines have
-    other caches, and a service may answer differently each time)."""
+    """The job with its provider's restorations kept in the job's work folder, even where the
+    user turned keyframe caching off: each keyframe is restored once for all tasks, which all
+    use that one image (tasks on other machines have other caches, and a service may answer
+    differently each time)."""
     provider = job.settings.provider
     if provider is None:
         return job

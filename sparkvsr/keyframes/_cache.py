@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -62,13 +62,20 @@ def _keep_first(path: Path, image: np.ndarray) -> np.ndarray:
     """Stores `image` at `path` unless another process stored one there meanwhile, and returns
     the one stored: all who share the folder (a farm job's tasks) then use one restoration, even
     from a service that answers differently each time. Never a half-written entry."""
-    partial = path.with_name(f"{path.stem}.{os.getpid()}.{threading.get_ident()}.partial.npy")
-    np.save(partial, image)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".npy")
+    partial = Path(name)
     try:
-        os.link(partial, path)  # fails if the entry exists: the first one stays
-    except FileExistsError:
-        image = np.load(path)
-    except OSError:  # a file system without hard links: the last one written stays
-        os.replace(partial, path)
-    partial.unlink(missing_ok=True)
-    return image
+        with os.fdopen(handle, "wb") as file:
+            np.save(file, image)
+        try:
+            os.link(partial, path)  # fails if the entry exists: the first one stays
+        except FileExistsError:
+            return np.load(path)
+        except OSError:  # no hard links here (some network shares): one check, then replace
+            if path.exists():
+                return np.load(path)
+            logger.warning("keyframe cache %s: no hard links; a racing task may differ", path)
+            os.replace(partial, path)
+        return image
+    finally:
+        partial.unlink(missing_ok=True)

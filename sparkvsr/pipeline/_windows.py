@@ -48,7 +48,7 @@ def window_key(engine: Engine, chunk: EngineChunk, overlap: int, bit_depth: int)
     """
     digest = hashlib.blake2b(digest_size=20)
     settings = (astuple(engine.info), chunk.scale, overlap, bit_depth, chunk.start)
-    digest.update(repr((settings, chunk.frames.shape, engine.output_identity)).encode())
+    digest.update(repr((settings, chunk.frames.shape, engine.output_identity(chunk))).encode())
     _add(digest, chunk.frames)
     for keyframe in chunk.keyframes:
         digest.update(f"keyframe {keyframe.offset}".encode())
@@ -123,6 +123,8 @@ class WindowRunner:
                 self._report(stage)
                 return result
         result = self._run_engine(engine, chunk)
+        # Keyed as it ran: an out-of-memory retry may have cut it into smaller tiles.
+        key = window_key(engine, chunk, overlap, bit_depth)
         self._windows.save(key, pack_window(result, shared, bit_depth))
         return result
 

@@ -54,13 +54,13 @@ class Racing(KeyframeProvider):
     """Restores a grey of its own; while it works, `meanwhile` (another process sharing the
     cache folder) restores the same frame and stores its result first."""
 
-    name = "counting"
+    name = "racing"
 
     def __init__(self, grey, meanwhile=None):
         self.grey, self.meanwhile = grey, meanwhile
 
     def cache_key(self):
-        return "counting:a"
+        return "racing"
 
     def provide(self, index, source, target):
         if self.meanwhile:

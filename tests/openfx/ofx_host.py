@@ -420,6 +420,8 @@ class OfxTestHost:
             if props_out:
                 props_out[0] = self._handle_of(param.props)
 
+        strings_lock = threading.Lock()
+
         def value(handle, time, pointer=None):
             if pointer is None:  # paramGetValue: (handle, pointer)
                 time, pointer = None, time
@@ -427,9 +429,11 @@ class OfxTestHost:
             if param.kind == "OfxParamTypeString":
                 # The host owns value strings (the standard); one another thread still reads
                 # must not be freed under it, so a buffer lives as long as its value.
-                if param.buffer is None or param.buffer.value != param.value:
-                    param.buffer = C.create_string_buffer(param.value)
-                C.cast(pointer, C.POINTER(C.c_void_p))[0] = C.addressof(param.buffer)
+                with strings_lock:
+                    if param.buffer is None or param.buffer.value != param.value:
+                        param.buffer = C.create_string_buffer(param.value)
+                    address = C.addressof(param.buffer)
+                C.cast(pointer, C.POINTER(C.c_void_p))[0] = address
             else:
                 C.cast(pointer, C.POINTER(C.c_int))[0] = param.value
 

@@ -6,7 +6,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from helpers import BilinearEngine, TcpProxy, TrailerDroppingProxy, random_job
+from helpers import BilinearEngine, SilencingProxy, TcpProxy, TrailerDroppingProxy, random_job
 
 from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
@@ -88,6 +88,30 @@ def test_all_frames_received_is_success_even_if_the_final_status_is_lost(start_s
             client.server_info()  # its call's status passes; the job's is the one dropped
             proxy.armed.set()
             received = [frame.image for frame in client.upscale(spec, items)]
+    finally:
+        proxy.close()
+    assert proxy.dropped.is_set()
+    assert_same_frames(received, in_process(spec, items, BilinearEngine()))
+
+
+def test_a_call_cut_before_the_client_heard_its_input_arrived_still_reattaches(start_server):
+    spec, items = random_job(count=16)  # all input fits in HTTP/2's first flow-control window
+    server = start_server(delay_s=0.05)
+    proxy = SilencingProxy(server.port)
+    try:
+        with Client(f"127.0.0.1:{proxy.port}") as client, Client(server.address) as direct:
+            client.server_info()
+            proxy.armed.set()  # the job's acceptance passes, then nothing the server says
+            run, received = client.upscale(spec, items), []
+            reader = threading.Thread(target=lambda: received.extend(f.image for f in run))
+            reader.start()
+            deadline = time.monotonic() + 30
+            while not (run.job_id and direct.job(run.job_id).input_complete):
+                assert time.monotonic() < deadline, "the server never got the whole input"
+                time.sleep(0.01)
+            assert not run.server_has_input  # no progress reached the client
+            proxy.sever()
+            reader.join(60)
     finally:
         proxy.close()
     assert proxy.dropped.is_set()

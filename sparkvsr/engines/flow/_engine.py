@@ -37,8 +37,7 @@ class FlowEngine(Engine):
         self.settings = settings or FlowSettings()
         self._motion = MotionEstimator(self.settings)
 
-    @property
-    def output_identity(self) -> str:
+    def output_identity(self, chunk: EngineChunk) -> str:
         # Workers change how fast, never what: windows made with any count are the same.
         return repr(replace(self.settings, workers=1))
 

@@ -94,16 +94,21 @@ class SparkVSREngine(Engine):
             if pipeline.device.type == "cuda":
                 configure_vae_for_device(pipeline)
         self.pipeline = pipeline
+        self._device_kind = _device_kind(pipeline.device)
         self.memory_budget = _memory_budget(self.settings, pipeline)
         """Bytes planned for; None = unlimited."""
         self._tiled_sizes: set[tuple[int, int]] = set()
 
-    @property
-    def output_identity(self) -> str:
-        # The device is left out: the same model on another GPU of the kind gives the same
-        # bytes. A folder path is not identity enough: its weights are (by fingerprint).
-        settings = replace(self.settings, device="", weights=None)
-        return f"{settings!r} weights {self._weights}"
+    def output_identity(self, chunk: EngineChunk) -> str:
+        # Not which device (the same kind of GPU gives the same bytes) but its kind; not the
+        # folder path but its weights; not the memory budget but the tiles it leads to.
+        settings = replace(self.settings, device="", weights=None, memory_budget_gib=None)
+        count, height, width = chunk.frames.shape[:3]
+        rows, cols = self.plan_tiles(count, plan.padded_side(height), plan.padded_side(width))
+        scale = plan.SCALE
+        vae = self.pipeline.vae_tiling_for(len(rows[0]) * scale, len(cols[0]) * scale)
+        geometry = ([(r.start, r.stop) for r in rows], [(c.start, c.stop) for c in cols], vae)
+        return f"{settings!r} on {self._device_kind} weights {self._weights} tiles {geometry}"
 
     def upscale_chunk(self, chunk: EngineChunk) -> np.ndarray:
         try:
@@ -188,6 +193,13 @@ class SparkVSREngine(Engine):
             self.memory_budget, costs, frames, len(rows[0]), len(cols[0])
         )
         return rows, cols
+
+
+def _device_kind(device: torch.device) -> str:
+    """The kind of device (its model, for a GPU): results are the same on any of one kind."""
+    if device.type == "cuda":
+        return f"cuda {torch.cuda.get_device_name(device)}"
+    return device.type
 
 
 def _memory_budget(settings: SparkVSRSettings, pipeline) -> int | None:

@@ -41,10 +41,14 @@ def missing_files(folder: Path) -> list[str]:
 
 
 def weights_fingerprint(folder: Path) -> str:
-    """A digest of every file's name, size and modification time in a checkpoint folder: new
-    or changed weights give another (reading 20 GB of weights to hash them would take minutes)."""
+    """A digest of the name, size and modification time of each file load_pipeline reads: new
+    or changed weights give another (hashing 20 GB of weights would take minutes), a pull that
+    changed nothing, notes or the text encoder do not."""
+    read = [folder / EMPTY_PROMPT_FILE]
+    for component in ("transformer", "vae", "scheduler"):
+        read += (folder / component).glob("*")
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in read if p.is_file()):
         stat = path.stat()
         digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()

@@ -127,16 +127,22 @@ def test_a_missing_file_is_named(checkpoint, tmp_path):
 
 
 def test_new_weights_give_the_engine_another_output_identity(checkpoint, tmp_path):
-    settings = SparkVSRSettings(weights=str(checkpoint), device="cpu", dtype="float32")
-    loaded = SparkVSREngine(settings)
-    assert SparkVSREngine(settings).output_identity == loaded.output_identity
-    elsewhere = SparkVSRSettings(weights=str(checkpoint), device="cpu:1", dtype="float32")
-    assert SparkVSREngine(elsewhere).output_identity == loaded.output_identity  # not the device
+    chunk = EngineChunk(smooth_clip(5).astype(np.float32) / 255, (), 4)
+    folder = shutil.copytree(checkpoint, tmp_path / "SparkVSR")
+
+    def identity(settings):
+        return SparkVSREngine(settings).output_identity(chunk)
+
+    settings = SparkVSRSettings(weights=str(folder), device="cpu", dtype="float32")
+    loaded = identity(settings)
+    assert identity(settings) == loaded
+    assert identity(replace(settings, device="cpu:1")) == loaded  # not which device
     retrained = save_tiny_checkpoint(tmp_path / "retrained", seed=1)
-    moved = replace(settings, weights=str(retrained))
-    assert SparkVSREngine(moved).output_identity != loaded.output_identity
-    stronger = replace(settings, guidance_scale=2.0)
-    assert SparkVSREngine(stronger).output_identity != loaded.output_identity
+    assert identity(replace(settings, weights=str(retrained))) != loaded
+    assert identity(replace(settings, guidance_scale=2.0)) != loaded
+    assert identity(replace(settings, tile=8, tile_overlap=4)) != loaded  # tiles change it
+    (folder / "README.md").write_text("notes")  # not read by the loader: changes nothing
+    assert identity(settings) == loaded
 
 
 def test_the_empty_prompt_is_computed_once_with_t5_and_cached(tmp_path):

@@ -57,7 +57,7 @@ static char *request_json(const SvWindowJob *job) {
     }
     snprintf(head, sizeof head,
              "},\"layout\":{\"width\":%d,\"height\":%d,\"channels\":4,\"bitDepth\":%d,"
-             "\"rowOrder\":\"ROW_ORDER_BOTTOM_UP\"},\"frameCount\":%d,\"inputPath\":",
+             "\"rowOrder\":\"ROW_ORDER_TOP_DOWN\"},\"frameCount\":%d,\"inputPath\":",
              job->layout.width, job->layout.height, job->layout.sample_bytes * 8,
              job->frame_count);
     append(out, len, head);

@@ -90,7 +90,8 @@ static unsigned get_wire(const unsigned char *at, int sample_bytes) {
 
 /* Area average: out(X, Y) is the rounded mean of the factor x factor block whose bottom-left
  * pixel is (x1 + X*factor, y1 + Y*factor). Columns and rows past the last whole block (at the
- * right and the top) are left out. */
+ * right and the top) are left out. Y counts up from the bottom, as in the host's image; the
+ * frame stores its rows top first. */
 void sv_reduce(const SvImage *image, int factor, SvFrame *out) {
     int width = out->width, count = factor * factor;
     for (int y = 0; y < out->height; y++)
@@ -103,8 +104,8 @@ void sv_reduce(const SvImage *image, int factor, SvFrame *out) {
                                                         image->bounds.y1 + y * factor + dy);
                         sum += wire_sample(at + c * image->sample_bytes, image->sample_bytes);
                     }
-                unsigned char *dst =
-                    out->data + (((size_t)y * width + x) * 4 + c) * out->sample_bytes;
+                size_t row = (size_t)(out->height - 1 - y);
+                unsigned char *dst = out->data + ((row * width + x) * 4 + c) * out->sample_bytes;
                 put_wire(dst, out->sample_bytes, (unsigned)((sum + count / 2) / count));
             }
 }
@@ -124,18 +125,19 @@ static void store(unsigned char *at, int sample_bytes, unsigned value, int wire_
 static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 /* Writes out's pixels inside `window`: pixel (x, y) takes the frame's pixel at (x - origin_x,
- * y - origin_y), clamped to the frame (so edges short of a whole block repeat the last one). */
+ * y - origin_y) counted from its bottom-left, clamped to the frame (so edges short of a whole
+ * block repeat the last one). */
 void sv_place(const SvFrame *frame, int origin_x, int origin_y, SvImage *out, OfxRectI window) {
     int x1 = window.x1 > out->bounds.x1 ? window.x1 : out->bounds.x1;
     int x2 = window.x2 < out->bounds.x2 ? window.x2 : out->bounds.x2;
     int y1 = window.y1 > out->bounds.y1 ? window.y1 : out->bounds.y1;
     int y2 = window.y2 < out->bounds.y2 ? window.y2 : out->bounds.y2;
     for (int y = y1; y < y2; y++) {
-        int fy = clamp(y - origin_y, 0, frame->height - 1);
+        size_t row = (size_t)(frame->height - 1 - clamp(y - origin_y, 0, frame->height - 1));
         for (int x = x1; x < x2; x++) {
             int fx = clamp(x - origin_x, 0, frame->width - 1);
             const unsigned char *src =
-                frame->data + ((size_t)fy * frame->width + fx) * 4 * frame->sample_bytes;
+                frame->data + (row * frame->width + fx) * 4 * frame->sample_bytes;
             unsigned char *dst = (unsigned char *)pixel(out, x, y);
             for (int c = 0; c < 4; c++)
                 store(dst + c * out->sample_bytes, out->sample_bytes,

@@ -14,8 +14,9 @@ typedef struct SvImage {
     int sample_bytes;
 } SvImage;
 
-/* A frame as it travels: RGBA, rows bottom-up without padding, 1 or 2 bytes per sample
- * (16-bit little-endian; float images travel as 16-bit). */
+/* A frame as it travels: RGBA, rows top-down without padding (the server then flips
+ * nothing: the rows are flipped here, in the pass that converts the samples anyway), 1 or 2
+ * bytes per sample (16-bit little-endian; float images travel as 16-bit). */
 typedef struct SvFrame {
     unsigned char *data;
     int width, height, sample_bytes;
