@@ -45,9 +45,13 @@ class WindowStore:
         logger.info("window outputs kept in %s (up to %d bytes)", self.root, budget_bytes)
 
     def lookup(self, key: str) -> Path | None:
-        """The stored output for `key` (now the most recently used), or None."""
+        """The stored output for `key` (now the most recently used), or None; one whose file
+        went behind the store's back (a cleaner of /dev/shm) is forgotten."""
         with self._lock:
             if key not in self._entries:
+                return None
+            if not self._path(key).exists():
+                self._used -= self._entries.pop(key)
                 return None
             self._entries.move_to_end(key)
             return self._path(key)

@@ -7,12 +7,15 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class RecordingProxy:
     def __init__(self, gateway_url: str):
         self.replies: list[dict] = []
+        self.before_reply: Callable[[dict], None] = lambda reply: None
+        """Called with each RunWindow reply before the effect gets it."""
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -28,6 +31,7 @@ class RecordingProxy:
                     status, data = error.code, error.read()
                 if status == 200 and self.path == "/v1/RunWindow":
                     proxy.replies.append(json.loads(data))
+                    proxy.before_reply(proxy.replies[-1])
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

@@ -3,6 +3,7 @@ in-process result for its window, one job per window, concurrent renders, the th
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -56,6 +57,19 @@ def test_one_job_per_window_whatever_renders_and_order(host, host_frames, proxy)
         assert effect.render(time)[0] == OK
     assert len(proxy.replies) == 9
     assert proxy.jobs() == 2  # windows [0, 3] and [8, 9]
+    effect.destroy()
+
+
+@pytest.mark.slow
+def test_an_output_gone_before_the_effect_opens_it_is_asked_for_again(host, host_frames, proxy):
+    def drop_the_first_output(reply):
+        if len(proxy.replies) == 1:  # as if the server had needed its room meanwhile
+            os.unlink(reply["outputPath"])
+
+    proxy.before_reply = drop_the_first_output
+    effect = effect_on(host, host_frames, proxy)
+    assert_rendered(effect, host_frames, 1)
+    assert len(proxy.replies) == 2 and proxy.jobs() == 2  # asked again, and run again
     effect.destroy()
 
 

@@ -52,13 +52,27 @@ static SvOutcome write_window(SvRender *r, SvWindow window, int fd, SvFrame *fra
     return SV_DONE;
 }
 
+/* Asks for the window's output and maps frame `index` of it. Twice at most: the server may
+ * drop an output between its reply and the open (other windows needed the room, or something
+ * cleaned its folder); asked again, it runs the window again. */
+static SvOutcome fetch_frame(const SvWindowJob *job, OfxImageEffectHandle effect, int index,
+                             SvMappedFrame *result, char *why, size_t why_len) {
+    char output[SV_TEXT_LEN];
+    for (int attempt = 1;; attempt++) {
+        SvOutcome outcome = sv_run_window(job, effect, output, sizeof output, why, why_len);
+        if (outcome != SV_DONE) return outcome;
+        if (sv_map_output_frame(output, index, result, why, why_len)) return SV_DONE;
+        if (attempt == 2) return SV_FAILED;
+    }
+}
+
 /* Sends the window and maps the current frame's result. */
 static SvOutcome run_window(SvRender *r, SvFrame *frame, SvMappedFrame *result, char *why,
                             size_t why_len) {
     SvWindow window;
     if (!sv_window_at(r->inst, r->time, r->settings.window, &window))
         return WHY("the host reports no frame range for the source clip");
-    char input[SV_TEXT_LEN], output[SV_TEXT_LEN];
+    char input[SV_TEXT_LEN];
     int fd = sv_handover_open(input, sizeof input);
     if (fd < 0) return WHY("cannot create a handover file in /dev/shm or $TMPDIR");
     SvOutcome outcome = write_window(r, window, fd, frame, why, why_len);
@@ -68,13 +82,11 @@ static SvOutcome run_window(SvRender *r, SvFrame *frame, SvMappedFrame *result, 
     if (outcome == SV_DONE) {
         SvWindowJob job = {&r->settings, input, *frame, window.last - window.first + 1, keys,
                            sv_find_keyframes(&r->settings, window, keys, r->settings.window)};
-        outcome = sv_run_window(&job, r->inst->effect, output, sizeof output, why, why_len);
+        int index = (int)(r->time + 0.5) - window.first;
+        outcome = fetch_frame(&job, r->inst->effect, index, result, why, why_len);
     }
     unlink(input);
     free(keys);
-    int index = (int)(r->time + 0.5) - window.first;
-    if (outcome == SV_DONE && !sv_map_output_frame(output, index, result, why, why_len))
-        outcome = SV_FAILED;
     return outcome;
 }
 
