@@ -155,7 +155,7 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
             overwrite=job.settings.overwrite,
             inputs=_input_paths(job),
         )
-    stills = _user_stills(job, frames)
+    stills = user_stills(job, frames)
     if job.keyframe_folder:
         _report_folder_stills(job.keyframe_folder, stills, frames)
     for index, path in stills.items():
@@ -191,7 +191,7 @@ def keyframe_indices(job: FileJob, frames: FrameRange, rules: EngineInfo) -> lis
     """The job's keyframes as source frame indices: stills, frames the strategy picks, and with
     keyframe_every_chunk one more per window that would otherwise continue its predecessor
     (so every window can run on its own: several GPUs, farm tasks)."""
-    stills = _user_stills(job, frames)
+    stills = user_stills(job, frames)
     indices = sorted(set(stills) | set(job.keyframe_frames))
     if job.auto_keyframes:
         choices = suggest_keyframes(
@@ -233,7 +233,7 @@ def keyframe_images(
 ) -> list[Keyframe]:
     """The images of keyframes `indices` (source frames; those in `wanted` only, when given),
     indexed from the first frame of `frames`: the user's stills, else restored by the provider."""
-    stills = _user_stills(job, frames)
+    stills = user_stills(job, frames)
     indices = [index for index in indices if wanted is None or index in wanted]
     target = info.layout.scaled(job.settings.scale)
     user = UserStills(stills, fit=job.settings.fit)
@@ -287,7 +287,9 @@ def _report_folder_stills(folder: str, stills: dict[int, str], frames: FrameRang
         )
 
 
-def _user_stills(job: FileJob, frames: FrameRange) -> dict[int, str]:
+def user_stills(job: FileJob, frames: FrameRange) -> dict[int, str]:
+    """The user's stills by source frame within `frames`: those named one by one, and those in
+    the keyframe folder."""
     stills: dict[int, str] = {}
     if job.keyframe_folder:
         stills.update(

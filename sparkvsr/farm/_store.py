@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -15,13 +16,15 @@ from sparkvsr.settings import FileJob
 from sparkvsr.specs import JobSpec
 
 
-def clip_key(job: FileJob, spec: JobSpec) -> str:
-    """Names a clip's windows by what decides them (media name, frames, engine job), not by
-    where the media lives: path mapping gives each worker its own path to the same file."""
+def clip_key(job: FileJob, spec: JobSpec, keyframe_sources: Mapping[int, str]) -> str:
+    """Names a clip's windows by what decides them (media name, frames, engine job, where each
+    keyframe comes from), not by where the media lives: path mapping gives each worker its own
+    path to the same file."""
     frames = job.frames and [job.frames.start, job.frames.stop]
     described = {
         "media": os.path.basename(job.source),
         "frames": frames,
+        "keyframes": {str(index): source for index, source in keyframe_sources.items()},
         "spec": [
             spec.frame_count,
             list(spec.source_layout.shape),

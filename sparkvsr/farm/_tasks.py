@@ -3,6 +3,7 @@ a clip's stored windows into its output; both derive the same plan from the same
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from sparkvsr.upscale_file import (
     file_job_spec,
     keyframe_images,
     keyframe_indices,
+    user_stills,
     write_output,
 )
 from sparkvsr.window_plan import Window, plan_windows
@@ -53,9 +55,32 @@ def clip_work(job: FileJob, work_dir: str) -> ClipWork:
         info, frames, rules = check_file_job(job, runner)
     indices = keyframe_indices(job, frames, rules)
     spec = file_job_spec(job, info, frames, rules, [index - frames.start for index in indices])
-    store = WindowStore(Path(work_dir) / clip_key(job, spec))
+    sources = _keyframe_sources(job, frames, indices)
+    store = WindowStore(Path(work_dir) / clip_key(job, spec, sources))
     plan = plan_windows(spec, rules)
     return ClipWork(job, info, frames, rules, tuple(indices), spec, plan, store)
+
+
+def _keyframe_sources(job: FileJob, frames: FrameRange, indices: list[int]) -> dict[int, str]:
+    """Where each keyframe comes from, for the clip key: a still by its content (the same file
+    edited is another keyframe), else the provider, by its settings, that restores it."""
+    stills = user_stills(job, frames)
+    provider = job.settings.provider
+    restorer = provider and replace(provider, cache_dir=None, use_cache=True)
+    return {
+        index: f"still {_file_digest(stills[index])} fit={job.settings.fit}"
+        if index in stills
+        else f"restored by {restorer!r}"
+        for index in indices
+    }
+
+
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def run_clip_windows(

@@ -8,11 +8,12 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
-from farm_jobs import OPENJD, SPARKVSR, needs_openjd, openjd_run, run, same_frames
-from helpers import RestorationService, png_data_uri
+from farm_jobs import OPENJD, SPARKVSR, hr_still, needs_openjd, openjd_run, run, same_frames
+from helpers import RestorationService, numbered_frames, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
@@ -246,3 +247,13 @@ def test_tasks_on_other_machines_share_each_restored_keyframe(tmp_path, shot, mo
         service.close()
     assert len(service.requests) == 1  # restored once; the second task used that image
     assert len(list((work.store.folder / "keyframes").rglob("*.npy"))) == 1
+
+
+def test_an_edited_keyframe_still_gives_the_clip_other_windows(tmp_path, shot):
+    path, keys = shot
+    still = keys[1].split("=", 1)[1]  # keyframe 0's still
+    job = FileJob(str(path), str(tmp_path / "o.mov"), keyframe_stills=((0, still),))
+    folder = clip_work(job, "w").store.folder
+    assert clip_work(job, "w").store.folder == folder  # the same job: the same windows
+    hr_still(Path(still), numbered_frames(32, (48, 32))[5])  # the artist repaints it
+    assert clip_work(job, "w").store.folder != folder  # its windows are not reused
