@@ -130,7 +130,7 @@ class WindowStore:
             if self._spare is not None and self._spare_size == size:
                 if self._take_spare(partial):
                     return True  # its room is counted already
-            while self._used + size > self._budget and (self._spare or self._entries):
+            while self._used + size > self._budget and (self._spare is not None or self._entries):
                 if self._spare is not None:  # one of another size goes before any output
                     self._drop_spare()
                     continue
