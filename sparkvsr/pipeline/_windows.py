@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from sparkvsr.engines import Engine, EngineChunk
+from sparkvsr.engines import Engine, EngineChunk, EngineInfo
 from sparkvsr.errors import DeviceOutOfMemoryError, EngineError
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
 
@@ -36,8 +36,10 @@ class WindowCache(Protocol):
     def save(self, key: str, window: StoredWindow) -> None: ...
 
 
-def window_key(engine: Engine, chunk: EngineChunk, overlap: int, bit_depth: int) -> str:
-    """The key of running `chunk` on `engine`.
+def window_key(
+    info: EngineInfo, identity: str, chunk: EngineChunk, overlap: int, bit_depth: int
+) -> str:
+    """The key of running `chunk` on the engine of rules `info` and `identity`.
 
     It covers the engine's rules, settings and weights (Engine.output_identity), the scale and
     chunking, the output bit depth, the chunk's position (engines seed by it), its source
@@ -47,8 +49,8 @@ def window_key(engine: Engine, chunk: EngineChunk, overlap: int, bit_depth: int)
     so reuse is exact.
     """
     digest = hashlib.blake2b(digest_size=20)
-    settings = (astuple(engine.info), chunk.scale, overlap, bit_depth, chunk.start)
-    digest.update(repr((settings, chunk.frames.shape, engine.output_identity(chunk))).encode())
+    settings = (astuple(info), chunk.scale, overlap, bit_depth, chunk.start)
+    digest.update(repr((settings, chunk.frames.shape, identity)).encode())
     _add(digest, chunk.frames)
     for keyframe in chunk.keyframes:
         digest.update(f"keyframe {keyframe.offset}".encode())
@@ -111,7 +113,8 @@ class WindowRunner:
         with its neighbours."""
         if self._windows is None:
             return self._run_engine(engine, chunk)
-        key = window_key(engine, chunk, overlap, bit_depth)
+        identity = engine.output_identity(chunk)
+        key = window_key(engine.info, identity, chunk, overlap, bit_depth)
         stored = self._windows.load(key)
         if stored is not None:
             result = unpack_window(stored, shared, bit_depth)
@@ -123,8 +126,9 @@ class WindowRunner:
                 self._report(stage)
                 return result
         result = self._run_engine(engine, chunk)
-        # Keyed as it ran: an out-of-memory retry may have cut it into smaller tiles.
-        key = window_key(engine, chunk, overlap, bit_depth)
+        ran_as = engine.output_identity(chunk)
+        if ran_as != identity:  # an out-of-memory retry cut it into smaller tiles
+            key = window_key(engine.info, ran_as, chunk, overlap, bit_depth)
         self._windows.save(key, pack_window(result, shared, bit_depth))
         return result
 
