@@ -21,6 +21,8 @@ PROVIDER_FALLBACKS = {
     "api_config": "SPARKVSR_API_CONFIG",
 }
 """ProviderSettings fields the environment may fill, by field name."""
+STATE_DIR = "SPARKVSR_STATE_DIR"
+"""Where a server keeps its jobs and a started local server its log, instead of the per-user one."""
 RESOLVE_SETTINGS = "SPARKVSR_RESOLVE_SETTINGS"
 """The Resolve script's settings file, instead of the per-user one."""
 
@@ -55,4 +57,20 @@ def user_config_dir(environ: Mapping[str, str] | None = None) -> Path:
         base = Path.home() / "Library" / "Application Support"
     else:
         base = read("XDG_CONFIG_HOME", environ) or Path.home() / ".config"
+    return Path(base) / "sparkvsr"
+
+
+def user_state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """$SPARKVSR_STATE_DIR, else the per-user state folder of this OS with a `sparkvsr` folder
+    inside: what must outlive a restart (a server's jobs, a local server's log) but is not
+    configuration ($XDG_STATE_HOME or ~/.local/state; macOS Application Support; %LOCALAPPDATA%)."""
+    explicit = read(STATE_DIR, environ)
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = read("LOCALAPPDATA", environ) or Path.home() / "AppData" / "Local"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = read("XDG_STATE_HOME", environ) or Path.home() / ".local" / "state"
     return Path(base) / "sparkvsr"
