@@ -9,8 +9,9 @@ from xml.etree import ElementTree
 
 import opentimelineio as otio
 
-from sparkvsr.errors import InvalidInputError, NotFoundError
-from sparkvsr.media import probe_video
+from sparkvsr.atomic import atomic_path
+from sparkvsr.errors import InvalidInputError, NotFoundError, OutputError
+from sparkvsr.media import output_errors, probe_video
 from sparkvsr.timeline._paths import PathMapping, map_path
 
 logger = logging.getLogger(__name__)
@@ -144,11 +145,10 @@ def write_timeline(timeline: otio.schema.Timeline, path: str) -> None:
     adapter = _adapter_name(path)
     if adapter in ADAPTER_LOSSES:
         logger.warning("%s: %s", os.path.basename(path), ADAPTER_LOSSES[adapter])
-    partial = os.path.join(os.path.dirname(path) or ".", f".{os.path.basename(path)}.partial")
     try:
-        otio.adapters.write_to_file(timeline, partial, adapter_name=adapter)
-    except Exception as error:
-        if os.path.exists(partial):
-            os.remove(partial)
+        with output_errors(path), atomic_path(path) as partial:
+            otio.adapters.write_to_file(timeline, str(partial), adapter_name=adapter)
+    except OutputError:
+        raise
+    except Exception as error:  # the adapter's own errors: what the format cannot hold
         raise InvalidInputError(f"cannot write {path} ({adapter}): {error}") from None
-    os.replace(partial, path)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import opentimelineio as otio
 
 from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
-from sparkvsr.media import output_target
+from sparkvsr.media import output_errors, output_target
 from sparkvsr.runners import LocalRunner, Runner
 from sparkvsr.settings import FileJob, JobSettings
-from sparkvsr.sidecar import job_record, write_sidecar
+from sparkvsr.sidecar import job_record, sidecar_path, write_sidecar
 from sparkvsr.timeline._conform import (
     OutputMode,
     conform,
@@ -145,6 +145,7 @@ def upscale_timeline(
             logger.warning("%s: %s", plan.label, warning)
         try:
             job, result = _upscale_clip(plan, target, settings, upscale, progress, should_stop)
+            write_clip_sidecar(plan, job, result)
         except JobCancelledError:
             cancelled = True
             outcomes.append(ClipOutcome(plan, error=CANCELLED))
@@ -152,7 +153,6 @@ def upscale_timeline(
         except SparkVSRError as error:
             outcomes.append(ClipOutcome(plan, error=str(error)))
             continue
-        write_clip_sidecar(plan, job, result)
         written[same_work] = target
         outcomes.append(ClipOutcome(plan, output=target))
     placed = [
@@ -220,4 +220,5 @@ def write_clip_sidecar(plan: ClipPlan, job: FileJob, result: FileJobResult) -> s
         marked = markers.get(keyframe["frame"])
         keyframe["from"] = marked.origin if marked else "auto"
         keyframe["marker"] = marked.marker if marked else None
-    return write_sidecar(result.output, record)
+    with output_errors(sidecar_path(result.output)):
+        return write_sidecar(result.output, record)
