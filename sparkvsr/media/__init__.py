@@ -7,6 +7,7 @@ from sparkvsr.media._outputs import (
     check_writable_folder,
     is_sequence_pattern,
     output_errors,
+    output_files,
 )
 from sparkvsr.media._reader import VideoInfo, probe_video, read_frames
 from sparkvsr.media._stills import read_still, write_still
@@ -25,6 +26,7 @@ __all__ = [
     "is_sequence_pattern",
     "media_output_name",
     "output_errors",
+    "output_files",
     "output_target",
     "probe_video",
     "read_audio",
