@@ -87,7 +87,9 @@ def _read(path: str, adapter: str, rate: Fraction | None):
         ) from None
 
 
-# Any SMPTE rate reads every EDL timecode; only the media references are wanted from this read.
+# Any SMPTE rate parses every EDL timecode, but durations across a second boundary differ at
+# another rate than the EDL's: the trial read, which only wants the media references, lets the
+# adapter ignore source and record durations that disagree.
 _TRIAL_RATE = Fraction(60)
 
 
@@ -99,9 +101,13 @@ def edl_rate(path: str, path_map: tuple[PathMapping, ...] = ()) -> Fraction:
     """
     ask = "give the EDL's frame rate with --rate (for example --rate 25 or --rate 24000/1001)"
     try:
-        trial = otio.adapters.read_from_file(path, "cmx_3600", rate=float(_TRIAL_RATE))
+        trial = otio.adapters.read_from_file(
+            path, "cmx_3600", rate=float(_TRIAL_RATE), ignore_timecode_mismatch=True
+        )
     except Exception as error:
-        raise InvalidInputError(f"cannot read {path} as an EDL: {error}") from None
+        raise InvalidInputError(
+            f"cannot tell the frame rate of {path} (reading it for its media: {error}); {ask}"
+        ) from None
     files = {
         map_path(clip.media_reference.target_url, path_map)
         for clip in trial.find_clips()
