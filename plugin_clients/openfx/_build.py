@@ -25,9 +25,9 @@ def source_dir() -> Path:
     return Path(__file__).resolve().parent / "native"
 
 
-def default_build_dir() -> Path:
+def default_build_dir(target: str | None = None) -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "sparkvsr" / "openfx-build"
+    return Path(cache) / "sparkvsr" / f"openfx-build{'-' + target if target else ''}"
 
 
 def bundle_binary(build_dir: Path, system: str | None = None) -> Path:
@@ -54,7 +54,7 @@ def build(
     Raises:
         InvalidInputError: cmake or a C compiler is missing, or the build failed (output logged).
     """
-    build_dir = (build_dir or default_build_dir()).resolve()
+    build_dir = (build_dir or default_build_dir(target)).resolve()
     if shutil.which("cmake") is None:
         raise InvalidInputError(
             "cmake is not installed: install cmake and a C compiler (Debian: apt-get install "
