@@ -205,7 +205,7 @@ typedef struct OfxMessageSuiteV2 {
 #define kOfxPropLabel "OfxPropLabel"
 #define kOfxPropTime "OfxPropTime"
 #define kOfxPropInstanceData "OfxPropInstanceData"
-#define kOfxPluginPropGrouping "OfxImageEffectPluginPropGrouping"
+#define kOfxImageEffectPluginPropGrouping "OfxImageEffectPluginPropGrouping"
 #define kOfxImageEffectPropSupportedContexts "OfxImageEffectPropSupportedContexts"
 #define kOfxImageEffectContextFilter "OfxImageEffectContextFilter"
 #define kOfxImageEffectPropContext "OfxImageEffectPropContext"

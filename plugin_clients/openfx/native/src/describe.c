@@ -16,7 +16,7 @@ OfxStatus sv_describe(OfxImageEffectHandle effect) {
     OfxPropertySetHandle props;
     TRY(sv_host.effects->getPropertySet(effect, &props));
     TRY(p->propSetString(props, kOfxPropLabel, 0, "SparkVSR Upscale"));
-    TRY(p->propSetString(props, kOfxPluginPropGrouping, 0, "SparkVSR"));
+    TRY(p->propSetString(props, kOfxImageEffectPluginPropGrouping, 0, "SparkVSR"));
     TRY(p->propSetString(props, kOfxImageEffectPropSupportedContexts, 0,
                          kOfxImageEffectContextFilter));
     TRY(p->propSetString(props, kOfxImageEffectPropSupportedPixelDepths, 0, kOfxBitDepthByte));
