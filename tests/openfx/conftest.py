@@ -62,5 +62,6 @@ def in_depth(frames: np.ndarray, depth: str) -> np.ndarray:
 def host(plugin_binary) -> OfxTestHost:
     host = OfxTestHost(plugin_binary)
     yield host
+    host.unload()  # reports memory the plug-in did not free, among the errors
     assert host.errors == []
     assert host.open_images() == 0
