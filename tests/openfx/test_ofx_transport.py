@@ -1,23 +1,34 @@
-"""The plug-in's HTTP client against servers that misbehave: replies cut short, oversized or
+"""The plug-in's transport against servers that misbehave: replies cut short, oversized or
 malformed are refused with the reason (the frame passes through), a refused connection is named
-as such, slow byte-by-byte replies are read whole."""
+as such, slow byte-by-byte replies are read whole; handover files another user can read; the
+effect's declared field handling."""
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import stat
+import subprocess
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from ofx_host import OK
-from ofx_instance import EffectInstance
+from ofx_instance import EffectInstance, describe
 
 
 class CannedServer:
     """Reads each request whole, answers `reply` (a byte at a time when `trickle`), closes."""
 
-    def __init__(self, reply: bytes, trickle: bool = False):
-        self.reply, self.trickle = reply, trickle
+    def __init__(
+        self,
+        reply: bytes,
+        trickle: bool = False,
+        on_request: Callable[[bytes], None] = lambda request: None,
+    ):
+        self.reply, self.trickle, self.on_request = reply, trickle, on_request
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.requests: list[bytes] = []
@@ -31,6 +42,7 @@ class CannedServer:
                 return
             with connection:
                 self.requests.append(self._read_request(connection))
+                self.on_request(self.requests[-1])
                 pieces = [self.reply[i : i + 1] for i in range(len(self.reply))]
                 for piece in pieces if self.trickle else [self.reply]:
                     connection.sendall(piece)
@@ -110,3 +122,42 @@ def test_a_refused_connection_says_so(host, host_frames):
             in effect.message()[1]
         )
         effect.destroy()
+
+
+def test_describes_its_field_handling(host):
+    descriptor = describe(host)
+    # One render per frame, of the frame with both fields (ofxImageEffect.h's defaults are two
+    # renders per frame, each of a line-doubled field).
+    assert descriptor.props.values["OfxImageEffectPluginPropFieldRenderTwiceAlways"] == [0]
+    for clip in descriptor.clips.values():
+        assert clip.props.values["OfxImageClipPropFieldExtraction"] == [b"OfxFieldBoth"]
+
+
+def handover_modes(host, frames) -> list[int]:
+    """The mode of each handover file, seen by a server when the request arrives."""
+    modes: list[int] = []
+
+    def look(request: bytes) -> None:
+        path = json.loads(request.partition(b"\r\n\r\n")[2])["inputPath"]
+        modes.append(stat.S_IMODE(os.stat(path).st_mode))
+        if os.geteuid() == 0:  # as another user (Debian's `nobody`), read it as a server would
+            done = subprocess.run(["head", "-c", "1", path], user="nobody", check=False)
+            modes.append(done.returncode)
+
+    server = CannedServer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", on_request=look)
+    try:
+        effect = EffectInstance(host, frames)
+        effect.set(server=f"127.0.0.1:{server.port}", window=2)
+        effect.render(0)
+        effect.destroy()
+    finally:
+        server.close()
+    return modes
+
+
+def test_a_server_running_as_another_user_can_read_the_handover_file(host, host_frames):
+    modes = handover_modes(host, host_frames)
+    assert modes[0] == 0o644
+    if os.geteuid() != 0:
+        pytest.skip("reading as another user needs root here (to run as `nobody`)")
+    assert modes[1] == 0  # `nobody` read it

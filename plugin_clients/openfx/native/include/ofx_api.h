@@ -230,6 +230,10 @@ typedef struct OfxMessageSuiteV2 {
 #define kOfxBitDepthByte "OfxBitDepthByte"
 #define kOfxBitDepthShort "OfxBitDepthShort"
 #define kOfxBitDepthFloat "OfxBitDepthFloat"
+/* Fields: how the effect renders and fetches interlaced material. */
+#define kOfxImageEffectPluginPropFieldRenderTwiceAlways "OfxImageEffectPluginPropFieldRenderTwiceAlways"
+#define kOfxImageClipPropFieldExtraction "OfxImageClipPropFieldExtraction"
+#define kOfxImageFieldBoth "OfxFieldBoth"
 #define kOfxImagePropData "OfxImagePropData"
 #define kOfxImagePropBounds "OfxImagePropBounds"
 #define kOfxImagePropRowBytes "OfxImagePropRowBytes"
