@@ -2,12 +2,14 @@
 # Sets everything up and runs the whole test suite (what CI runs). Extra arguments go to pytest.
 # Needs Python 3.10+, about 3 GB of disk for the environments, and from Debian (asked for before
 # anything is installed: scripts/system_packages.sh) cmake and a C compiler (the OpenFX plug-in
-# is built from source), node and npm (the Premiere panel's checks) and chromium (its browser test).
+# is built from source), mingw-w64 (its Windows cross-build), node and npm (the Premiere panel's
+# checks) and chromium (its browser test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { echo "test.sh: $*" >&2; }
 source scripts/system_packages.sh
-require_packages cmake=cmake cc=gcc c++=g++ node=nodejs npm=npm chromium=chromium
+require_packages cmake=cmake cc=gcc c++=g++ x86_64-w64-mingw32-gcc=mingw-w64 \
+    node=nodejs npm=npm chromium=chromium
 say "setting up .venv (test and server extras)..."
 bash scripts/setup.sh test,server
 say "ruff..."
