@@ -16,7 +16,7 @@ def test_demo_writes_its_files_and_beats_bicubic(tmp_path, capsys):
 
 
 def test_demo_progress_in_a_log_is_plain_lines(tmp_path, capsys):
-    """stderr is not a terminal here (a log, a pipe): lines, no bar redrawn with carriage returns."""
+    """stderr is not a terminal here (a log, a pipe): lines, no bar redrawn by carriage returns."""
     assert main(["demo", "-o", str(tmp_path), "--frames", "6", "--keyframe-every", "5"]) == 0
     stderr = capsys.readouterr().err
     assert "\r" not in stderr and "it/s" not in stderr and "frame/s" not in stderr
