@@ -2,17 +2,20 @@
 // calls the panel makes. `tsc --noEmit` checks every fake class against the typings' own type
 // (`@implements {Pick<Type, ...>}`), so a signature drift shows up as a type error.
 //
-// Behaviour modelled as the typings and Adobe's documentation describe it:
+// Behaviour modelled as the typings and Adobe's documentation describe it (each rule names its
+// source beside the code that models it):
 // - times are TickTime (254016000000 ticks a second); track item in/out points and clip marker times
 //   count from the project item's start (0 = its first frame, whatever its start timecode); track
 //   item start/end and sequence markers count from the sequence's start;
-// - actions must be created inside project.lockedAccess() (26.3) and run in executeTransaction,
-//   all of a transaction or none of it;
+// - actions are created inside project.lockedAccess() or executeTransaction(), used in the lock scope
+//   that made them, and run in executeTransaction, all of a transaction or none of it;
 // - createInsertProjectItemAction with a track index past the last track creates a track; the
 //   inserted clip takes the project item's in/out points; with limitShift only the target track
 //   shifts; createOverwriteItemAction needs an existing track;
 // - importFiles(paths, suppressUI, targetBin, asNumberedStills) imports the files it can read into
 //   the bin and answers false when one could not be imported.
+// Where Adobe's sources disagree or say nothing, each reading is a variant (VARIANTS below), chosen
+// per project: the panel must pass under every one.
 "use strict";
 
 /** @import * as P from "@adobe/premierepro" */
@@ -22,6 +25,37 @@ const TICKS_PER_SECOND = 254016000000n;
 const TYPE = { CLIP: 1, BIN: 2, ROOT: 3, FILE: 4 };
 const VIDEO_GUID = "228cda18-3625-4d2d-951e-348879e4ed93";
 const AUDIO_GUID = "80b8e3d5-6dca-4195-aefb-cb5f407ab009";
+/**
+ * The readings of behaviour Adobe's sources disagree on or leave open; the first of each is the default.
+ * @typedef {object} Variants
+ * @property {"promise" | "value" | "method"} mediaDuration  Media's length: `duration` a
+ *   Promise<TickTime> (reference 26.3, AdobeDocs/uxp-premiere-pro src/pages/ppro-reference/classes/media.md),
+ *   a plain TickTime (the 26.3.0 typings this file is checked against: `readonly duration: TickTime`), or only
+ *   `getDuration()` (media.md's later revision: `getDuration()` since 26.5, `duration` deprecated;
+ *   Adobe's samples call it since July 2026).
+ * @property {"callback" | "lenient"} selectionScope  a TrackItemSelection from createEmptySelection()
+ *   is dead once its callback returns (adobe/eslint-plugin-premierepro docs/rules/no-empty-selection-escape.md,
+ *   no-async-in-empty-selection.md: "only valid for the duration of that callback"), or lives on
+ *   (the 26.3 reference, trackitemselection.md, says nothing either way).
+ * @property {"at-apply" | "at-create"} insertRange  which in/out an inserted or overwritten clip takes:
+ *   the project item's at the moment the action runs (so an in/out set earlier in the same
+ *   transaction counts), or at the moment the action was created. sequenceeditor.md does not say.
+ */
+/** @type {{[K in keyof Variants]: Variants[K][]}} */
+const VARIANTS = {
+  mediaDuration: ["promise", "value", "method"],
+  selectionScope: ["callback", "lenient"],
+  insertRange: ["at-apply", "at-create"],
+};
+
+/** @param {Partial<Variants>} [chosen] @returns {Variants} */
+function variantsOf(chosen = {}) {
+  for (const [name, value] of Object.entries(chosen)) {
+    if (!(/** @type {any} */ (VARIANTS))[name]?.includes(value)) throw new Error(`unknown fake variant ${name}=${value}`);
+  }
+  return { mediaDuration: "promise", selectionScope: "callback", insertRange: "at-apply", ...chosen };
+}
+
 const Constants = {
   MediaType: { ANY: 0, DATA: 1, VIDEO: 2, AUDIO: 3 },
   TrackItemType: { EMPTY: 0, CLIP: 1, TRANSITION: 2, PREVIEW: 3, FEEDBACK: 4 },
@@ -90,16 +124,27 @@ function ticksOfFrames(frame, num, den) {
 
 /** An action: what it does, and how to take it back (a transaction is all or nothing). */
 class FakeAction {
-  /** @param {string} name @param {() => (() => void)} apply */
-  constructor(name, apply) { this.name = name; this.apply = apply; }
+  /** @param {FakeProject} project @param {string} name @param {() => (() => void)} apply */
+  constructor(project, name, apply) {
+    // Created outside any lock scope: Premiere throws (eslint-plugin-premierepro
+    // docs/rules/require-action-lock-scope.md: "Calling create*Action() outside both of these
+    // contexts throws a runtime exception").
+    project.checkLocked(`${name}: create*Action`);
+    this.name = name;
+    this.apply = apply;
+    // Valid only inside the lock scope that made it (docs/rules/no-action-scope-escape.md).
+    this.scope = project.scope;
+  }
 }
 
 /** @implements {Faithful<P.CompoundAction, "addAction" | "empty">} */
 class FakeCompoundAction {
-  constructor() { /** @type {FakeAction[]} */ this.actions = []; }
+  /** @param {object} scope  the lock scope of the transaction */
+  constructor(scope) { this.scope = scope; /** @type {FakeAction[]} */ this.actions = []; }
   /** @param {any} action */
   addAction(action) {
     if (!(action instanceof FakeAction)) throw new TypeError("addAction: not an Action");
+    if (action.scope !== this.scope) throw new Error(`addAction: ${action.name} was created in another lock scope (no-action-scope-escape)`);
     this.actions.push(action);
     return true;
   }
@@ -130,8 +175,7 @@ class FakeMarkers {
   getMarkers() { return [...this.list]; }
   /** @param {string} name @param {string} [type] @param {any} [start] @param {any} [duration] @param {string} [comments] */
   createAddMarkerAction(name, type = "Comment", start = TickTime.TIME_ZERO, duration = TickTime.TIME_ZERO, comments = "") {
-    this.project.checkLocked("createAddMarkerAction");
-    return new FakeAction(`add marker ${name}`, () => {
+    return new FakeAction(this.project, `add marker ${name}`, () => {
       const marker = new FakeMarker(name, type, start, duration, comments);
       this.list.push(marker);
       return () => this.list.splice(this.list.indexOf(marker), 1);
@@ -171,16 +215,22 @@ class FakeClipItem {
     return /** @type {P.FootageInterpretation} */ (/** @type {unknown} */ ({ getFrameRate: () => num / den }));
   }
   async getMedia() {
-    // start: the media's start timecode as a time; duration: its length.
+    // start: the media's start timecode as a time; duration: its length, in the shape the variant
+    // says (Variants.mediaDuration: a Promise, a plain TickTime, or only getDuration()).
     const start = tick(this.frameTicks(this.media.startFrame || 0));
-    return /** @type {P.Media} */ (/** @type {unknown} */ ({ start, duration: tick(this.durationTicks) }));
+    const duration = tick(this.durationTicks);
+    const shapes = {
+      promise: () => ({ start: Promise.resolve(start), duration: Promise.resolve(duration) }),
+      value: () => ({ start, duration }),
+      method: () => ({ getStart: () => start, getDuration: () => duration }),
+    };
+    return /** @type {P.Media} */ (/** @type {unknown} */ (shapes[this.project.variants.mediaDuration]()));
   }
   async getInPoint(_mediaType) { return tick(this.inPoint ?? 0n); }
   async getOutPoint(_mediaType) { return tick(this.outPoint ?? this.durationTicks); }
   /** @param {any} inPoint @param {any} outPoint */
   createSetInOutPointsAction(inPoint, outPoint) {
-    this.project.checkLocked("createSetInOutPointsAction");
-    return new FakeAction("set in/out", () => {
+    return new FakeAction(this.project, "set in/out", () => {
       const before = [this.inPoint, this.outPoint];
       if (inPoint.value < 0n || outPoint.value > this.durationTicks || inPoint.value >= outPoint.value) {
         throw new Error(`in/out ${inPoint.ticks}..${outPoint.ticks} outside the media`);
@@ -206,8 +256,7 @@ class FakeFolder {
   add(item) { item.parent = this; this.children.push(item); return item; }
   /** @param {string} name @param {boolean} makeUnique */
   createBinAction(name, makeUnique) {
-    this.project.checkLocked("createBinAction");
-    return new FakeAction(`create bin ${name}`, () => {
+    return new FakeAction(this.project, `create bin ${name}`, () => {
       const taken = this.children.some((child) => child.name === name);
       const bin = this.add(new FakeFolder(this.project, taken && makeUnique ? `${name} 01` : name));
       return () => this.children.splice(this.children.indexOf(bin), 1);
@@ -215,8 +264,7 @@ class FakeFolder {
   }
   /** @param {any} item */
   createRemoveItemAction(item) {
-    this.project.checkLocked("createRemoveItemAction");
-    return new FakeAction(`remove ${item.name}`, () => {
+    return new FakeAction(this.project, `remove ${item.name}`, () => {
       const index = this.children.indexOf(item);
       if (index < 0) throw new Error(`${item.name} is not in ${this.name}`);
       this.children.splice(index, 1);
@@ -267,10 +315,20 @@ class FakeVideoTrack {
 
 /** @implements {Faithful<P.TrackItemSelection, "addItem" | "getTrackItems">} */
 class FakeSelection {
-  constructor(items = []) { /** @type {any[]} */ this.items = items; }
+  constructor(items = []) {
+    /** @type {any[]} */ this.items = items;
+    /** false once a createEmptySelection() callback returned (Variants.selectionScope) */
+    this.alive = true;
+  }
+  /** @param {string} call */
+  check(call) {
+    // "using it later leads to runtime errors, since the selection is no longer backed by a live
+    // session" (eslint-plugin-premierepro docs/rules/no-empty-selection-escape.md)
+    if (!this.alive) throw new Error(`${call}: the selection escaped its createEmptySelection() callback`);
+  }
   /** @param {any} item */
-  addItem(item) { this.items.push(item); return true; }
-  async getTrackItems() { return [...this.items]; }
+  addItem(item) { this.check("TrackItemSelection.addItem"); this.items.push(item); return true; }
+  async getTrackItems() { this.check("TrackItemSelection.getTrackItems"); return [...this.items]; }
 }
 
 /** @implements {Faithful<P.Sequence, "getSelection" | "getVideoTrackCount" | "getVideoTrack" | "name">} */
@@ -295,13 +353,15 @@ class FakeSequenceEditor {
   constructor(sequence) { this.sequence = sequence; this.project = sequence.project; }
   /** @param {any} item @param {any} time @param {number} videoTrackIndex @param {number} _audio @param {boolean} limitShift */
   createInsertProjectItemAction(item, time, videoTrackIndex, _audio, limitShift) {
-    this.project.checkLocked("createInsertProjectItemAction");
-    return new FakeAction("insert", () => {
+    const range = this.rangeAtCreate(item);
+    return new FakeAction(this.project, "insert", () => {
       const tracks = this.sequence.tracks;
+      // "If you pass a track index greater than the number of existing tracks, a new track will be
+      // created" (sequenceeditor.md, createInsertProjectItemAction).
       const created = videoTrackIndex >= tracks.length;
       if (created) tracks.push(new FakeVideoTrack(tracks.length));
       const target = created ? tracks[tracks.length - 1] : tracks[videoTrackIndex];
-      const placed = this.trackItem(item, time.value, target.index);
+      const placed = this.trackItem(item, time.value, target.index, range);
       const shifted = (limitShift ? [target] : tracks).flatMap((track) => track.items).filter((other) => other.start >= placed.start);
       shifted.forEach((other) => { other.start += placed.end - placed.start; });
       target.items.push(placed);
@@ -314,11 +374,11 @@ class FakeSequenceEditor {
   }
   /** @param {any} item @param {any} time @param {number} videoTrackIndex @param {number} _audio */
   createOverwriteItemAction(item, time, videoTrackIndex, _audio) {
-    this.project.checkLocked("createOverwriteItemAction");
-    return new FakeAction("overwrite", () => {
+    const range = this.rangeAtCreate(item);
+    return new FakeAction(this.project, "overwrite", () => {
       const target = this.sequence.tracks[videoTrackIndex];
       if (!target) throw new Error(`no video track ${videoTrackIndex}`);
-      const placed = this.trackItem(item, time.value, videoTrackIndex);
+      const placed = this.trackItem(item, time.value, videoTrackIndex, range);
       if (target.items.some((other) => other.start < placed.end && other.end > placed.start)) {
         throw new Error("the fake does not trim overwritten clips");
       }
@@ -326,15 +386,24 @@ class FakeSequenceEditor {
       return () => target.items.splice(target.items.indexOf(placed), 1);
     });
   }
-  trackItem(item, start, track) {
-    const inPoint = item.inPoint ?? 0n;
-    const outPoint = item.outPoint ?? item.durationTicks;
-    return new FakeTrackItem({ name: item.name, projectItem: item, start, inPoint, outPoint, track });
+  /** The item's in/out when the action is made, for Variants.insertRange "at-create". */
+  rangeAtCreate(item) {
+    return this.project.variants.insertRange === "at-create" ? [item.inPoint, item.outPoint] : null;
   }
-  /** @param {any} selection @param {boolean} _ripple @param {number} _mediaType */
-  createRemoveItemsAction(selection, _ripple, _mediaType) {
-    this.project.checkLocked("createRemoveItemsAction");
-    return new FakeAction("remove items", () => {
+  /** The clip an edit puts down: the project item's in/out (now, or as captured), at `start`. */
+  trackItem(item, start, track, captured = null) {
+    const [inNow, outNow] = captured || [item.inPoint, item.outPoint];
+    const placed = new FakeTrackItem({
+      name: item.name, projectItem: item, start, inPoint: inNow ?? 0n, outPoint: outNow ?? item.durationTicks, track,
+    });
+    if (this.project.tamper) this.project.tamper(placed);
+    return placed;
+  }
+  /** @param {any} selection @param {boolean} _ripple @param {number} _mediaType @param {boolean} [_shiftOverlapping] */
+  createRemoveItemsAction(selection, _ripple, _mediaType, _shiftOverlapping) {
+    selection.check("createRemoveItemsAction");
+    return new FakeAction(this.project, "remove items", () => {
+      selection.check("remove items");
       const removed = selection.items.map((item) => {
         const track = this.sequence.tracks[item.track];
         track.items.splice(track.items.indexOf(item), 1);
@@ -347,33 +416,60 @@ class FakeSequenceEditor {
 
 /** @implements {Faithful<P.Project, "getActiveSequence" | "getRootItem" | "importFiles" | "executeTransaction" | "lockedAccess" | "name" | "path">} */
 class FakeProject {
-  /** @param {{name?: string, probe?: (path: string) => any}} [options] */
+  /** @param {{name?: string, probe?: (path: string) => any, variants?: Partial<Variants>}} [options] */
   constructor(options = {}) {
     this.name = options.name || "Fake project";
     this.path = `/projects/${this.name}.prproj`;
+    this.variants = variantsOf(options.variants);
     this.root = new FakeFolder(this, "root", TYPE.ROOT);
     /** @type {FakeSequence | null} */ this.activeSequence = null;
     this.probe = options.probe || (() => null);
-    this.locked = 0;
-    this.inTransaction = false;
+    /** @type {object | null} the lock scope held now (lockedAccess or executeTransaction), null = none */
+    this.scope = null;
     /** @type {string[]} */ this.history = [];
+    /** @type {((action: FakeAction) => boolean) | null} test hook: Premiere refuses that action */
     this.refuse = null;
+    /** @type {((placed: FakeTrackItem) => void) | null} test hook: Premiere places a clip otherwise than asked */
+    this.tamper = null;
   }
+  /** @param {string} call */
   checkLocked(call) {
-    if (!this.locked) throw new Error(`${call}: actions must be created inside project.lockedAccess() (Premiere 26.3)`);
+    if (!this.scope) throw new Error(`${call}: actions must be created inside project.lockedAccess() or executeTransaction()`);
   }
   async getActiveSequence() { return this.activeSequence; }
   async getRootItem() { return this.root; }
-  /** @param {() => void} callback */
+  /**
+   * Runs the callback with the project locked (typings: "project state will not change during the
+   * execution of callback function. Can call executeTransaction while having locked access").
+   * @param {() => void} callback
+   */
   lockedAccess(callback) {
-    this.locked += 1;
-    try { callback(); } finally { this.locked -= 1; }
+    const outer = this.scope;
+    this.scope = {};
+    try {
+      const result = /** @type {unknown} */ (callback());
+      // The lock is released when the callback returns: async work inside it runs unlocked
+      // (eslint-plugin-premierepro docs/rules/no-async-in-locked-access.md).
+      if (result && typeof (/** @type {any} */ (result)).then === "function") throw new Error("lockedAccess: the callback must not be async");
+    } finally {
+      this.scope = outer;
+    }
   }
-  /** @param {(compound: any) => void} callback @param {string} [undoString] */
+  /**
+   * One undoable edit: every action of the compound or none (typings: "Execute undoable
+   * transaction by passing compound action"; answers whether it was done). It is also a lock scope
+   * (docs/rules/require-action-lock-scope.md); the panel always nests it in lockedAccess.
+   * @param {(compound: any) => void} callback @param {string} [undoString]
+   */
   executeTransaction(callback, undoString) {
-    if (!this.locked) throw new Error("executeTransaction must run inside project.lockedAccess()");
-    const compound = new FakeCompoundAction();
-    callback(compound);
+    const outer = this.scope;
+    this.scope = this.scope || {};
+    const compound = new FakeCompoundAction(this.scope);
+    try {
+      callback(compound);
+    } finally {
+      this.scope = outer;
+    }
     const undos = [];
     try {
       for (const action of compound.actions) {
@@ -424,10 +520,19 @@ function createPremierepro(project) {
     Marker: /** @type {Faithful<P.MarkerStatic, "MARKER_TYPE_COMMENT">} */ ({ MARKER_TYPE_COMMENT: "Comment" }),
     SequenceEditor: /** @type {Faithful<P.SequenceEditorStatic, "getEditor">} */ ({ getEditor: (sequence) => /** @type {any} */ (new FakeSequenceEditor(sequence)) }),
     TrackItemSelection: /** @type {Faithful<P.TrackItemSelectionStatic, "createEmptySelection">} */ ({
-      createEmptySelection: (callback) => { callback(/** @type {any} */ (new FakeSelection())); return true; },
+      // The selection lives only while the callback runs (variant selectionScope, see Variants).
+      createEmptySelection: (callback) => {
+        const selection = new FakeSelection();
+        try {
+          callback(/** @type {any} */ (selection));
+        } finally {
+          if (project && project.variants.selectionScope === "callback") selection.alive = false;
+        }
+        return true;
+      },
     }),
     VideoClipTrackItem: /** @type {Faithful<P.VideoClipTrackItemStatic, "TRACKITEMTYPE_CLIP">} */ ({ TRACKITEMTYPE_CLIP: Constants.TrackItemType.CLIP }),
   };
 }
 
-module.exports = { TICKS_PER_SECOND, FakeProject, FakeTrackItem, FakeMarker, FakeTickTime, tick, createPremierepro, ticksOfFrames, VIDEO_GUID };
+module.exports = { VARIANTS, TICKS_PER_SECOND, FakeProject, FakeTrackItem, FakeMarker, FakeTickTime, tick, createPremierepro, ticksOfFrames, VIDEO_GUID };

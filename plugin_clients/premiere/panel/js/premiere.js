@@ -3,7 +3,7 @@
 // project.lockedAccess(() => project.executeTransaction(...)), as Premiere 26.3 requires.
 "use strict";
 
-/** @import { premierepro, Project, Sequence, FolderItem, ClipProjectItem, Markers, Marker, VideoClipTrackItem, AudioClipTrackItem, CompoundAction } from "@adobe/premierepro" */
+/** @import { premierepro, Project, Sequence, FolderItem, ClipProjectItem, Markers, Marker, Media, TickTime, VideoClipTrackItem, AudioClipTrackItem, CompoundAction } from "@adobe/premierepro" */
 
 const { layoutOnNewTracks } = require("./jobs.js");
 
@@ -78,9 +78,23 @@ async function clipFacts(ppro, item) {
   facts.offline = await clipItem.isOffline();
   if (!facts.mediaPath || facts.offline) return facts;
   facts.frameRate = (await clipItem.getFootageInterpretation()).getFrameRate();
-  facts.mediaDurationTicks = (await clipItem.getMedia()).duration.ticks;
+  facts.mediaDurationTicks = await mediaDurationTicks(await clipItem.getMedia());
   facts.clipMarkers = (await ppro.Markers.getMarkers(clipItem)).getMarkers().map(markerFacts);
   return facts;
+}
+
+/**
+ * A media's length in ticks, whichever shape this Premiere gives it: `getDuration()` (26.5 on,
+ * `duration` deprecated), `duration` as a Promise<TickTime> (the 26.3 reference) or as a plain
+ * TickTime (the 26.3.0 typings). Awaiting a plain value gives the value, so one read covers both.
+ * @param {Media} media
+ * @returns {Promise<string>}
+ */
+async function mediaDurationTicks(media) {
+  const shapes = /** @type {{getDuration?: () => TickTime | Promise<TickTime>, duration?: TickTime | Promise<TickTime>}} */ (media);
+  const duration = await (typeof shapes.getDuration === "function" ? shapes.getDuration() : shapes.duration);
+  if (!duration || typeof duration.ticks !== "string") throw new PremiereError("Premiere did not report the media's duration");
+  return duration.ticks;
 }
 
 /** The clip project item behind a track item; null for sequences and other non-media items. */
