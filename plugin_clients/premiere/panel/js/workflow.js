@@ -5,7 +5,8 @@
 
 const { planClip } = require("./plan.js");
 const { buildJobs, resultComment } = require("./jobs.js");
-const { readSelection, placeResults, activeSequenceName } = require("./premiere.js");
+const { readSelection, activeSequenceName } = require("./premiere.js");
+const { placeResults } = require("./place.js");
 
 const RUN_KEY = "sparkvsr.premiere.run";
 const BIN_NAME = "SparkVSR";
