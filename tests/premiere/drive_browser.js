@@ -18,8 +18,20 @@ const FLAGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-/** Serves the panel and the fake, read-only, on loopback. */
-function serve() {
+/**
+ * The plugin's manifest with the test gateway's address added to its network permission, as a user
+ * with a server elsewhere would add it (the test gateway listens on a free port, not 50052).
+ * @param {string} file
+ * @param {string} gateway  http://HOST:PORT
+ */
+function manifestAllowing(file, gateway) {
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+  manifest.requiredPermissions.network.domains.push(`ws://${new URL(gateway).host}`);
+  return JSON.stringify(manifest);
+}
+
+/** Serves the panel and the fake, read-only, on loopback. @param {string} gateway */
+function serve(gateway) {
   const server = http.createServer((request, response) => {
     const url = decodeURIComponent(new URL(request.url, "http://x").pathname);
     const file = path.join(ROOT, url);
@@ -28,7 +40,7 @@ function serve() {
       return;
     }
     response.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
-    response.end(fs.readFileSync(file));
+    response.end(url.endsWith("/panel/manifest.json") ? manifestAllowing(file, gateway) : fs.readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -49,9 +61,19 @@ function hostScript(scenario, settings) {
     return module.exports;
   };
   let world = null;
+  // UXP's file system, as far as the panel reads it: its own folder (the served panel folder).
+  const uxp = {
+    storage: {
+      localFileSystem: {
+        getPluginFolder: async () => ({
+          getEntry: async (name) => ({ read: async () => (await fetch(new URL(name, location.href))).text() }),
+        }),
+      },
+    },
+  };
   const resolve = (name, from) => {
     if (name === "premierepro") return world.ppro;
-    if (name === "uxp") throw new Error("uxp is not available outside Premiere");
+    if (name === "uxp") return uxp;
     return load(new URL(name, from).href);
   };
   world = load(new URL("/tests/premiere/scenario.js", location.href).href).buildScenario(scenario);
@@ -63,7 +85,7 @@ function hostScript(scenario, settings) {
 
 async function main() {
   const input = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-  const server = await serve();
+  const server = await serve(input.settings.server);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sparkvsr-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium", headless: true, args: FLAGS, viewport: { width: 420, height: 640 },

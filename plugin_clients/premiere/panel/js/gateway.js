@@ -1,7 +1,8 @@
 // The SparkVSR gateway: protobuf-JSON envelopes over one WebSocket (ws://HOST:PORT/v1/ws).
 "use strict";
 
-const DEFAULT_SERVER = "127.0.0.1:50052";
+const DEFAULT_PORT = 50052;
+const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
 const FINISHED = ["JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -17,15 +18,46 @@ class GatewayCallError extends Error {
 }
 
 /**
- * The WebSocket URL of a server given as "HOST:PORT", "http://HOST:PORT" or "ws://HOST:PORT".
+ * The WebSocket URL of a server given as "HOST[:PORT]", "http(s)://HOST[:PORT]" or "ws(s)://HOST[:PORT]"
+ * (port 50052 when none is given).
  * @param {string} server
  * @param {string} [token]
  */
 function socketUrl(server, token) {
-  const address = (server || DEFAULT_SERVER).trim().replace(/^(https?|wss?):\/\//, "").replace(/\/.*$/, "");
-  const secure = /^(https|wss):/.test(server || "");
   const query = token ? `?token=${encodeURIComponent(token)}` : "";
-  return `${secure ? "wss" : "ws"}://${address}/v1/ws${query}`;
+  return `${socketOrigin(server)}/v1/ws${query}`;
+}
+
+/**
+ * "ws://HOST:PORT" or "wss://HOST:PORT" of a server as the Server field gives it.
+ * @param {string} server
+ */
+function socketOrigin(server) {
+  const text = (server || DEFAULT_SERVER).trim();
+  const address = text.replace(/^(https?|wss?):\/\//, "").replace(/\/.*$/, "");
+  const withPort = /:\d+$/.test(address) ? address : `${address}:${DEFAULT_PORT}`;
+  return `${/^(https|wss):/.test(text) ? "wss" : "ws"}://${withPort}`;
+}
+
+/**
+ * Why UXP will not let the panel reach this server, or null when its manifest allows it: UXP
+ * refuses a connection to any domain the manifest's requiredPermissions.network.domains does not
+ * list ("all" lists every one; schemastore adobe-uxp-manifest v5, and the UXP manifest v5 guide).
+ * @param {{requiredPermissions?: {network?: {domains?: string[] | string}}}} manifest
+ * @param {string} server  as the Server field gives it
+ * @returns {string | null}
+ */
+function serverNotAllowed(manifest, server) {
+  const domains = manifest.requiredPermissions?.network?.domains || [];
+  if (domains === "all") return null;
+  const origin = socketOrigin(server);
+  const listed = /** @type {string[]} */ (domains).filter((domain) => /^wss?:/.test(domain));
+  if (listed.includes(origin)) return null;
+  return (
+    `the panel's manifest does not let it reach ${origin}: it allows ${listed.join(", ") || "no WebSocket server"}. ` +
+    "Reach another server through one of those (ssh -L 50052:HOST:50052 HOST), or add it to " +
+    "requiredPermissions.network.domains in the plugin's manifest.json and load the plugin again"
+  );
 }
 
 function unavailableMessage(url) {
@@ -156,4 +188,4 @@ class GatewayClient {
   }
 }
 
-module.exports = { DEFAULT_SERVER, FINISHED, GatewayClient, GatewayUnavailable, GatewayCallError, socketUrl, unavailableMessage };
+module.exports = { DEFAULT_SERVER, FINISHED, GatewayClient, GatewayUnavailable, GatewayCallError, socketUrl, socketOrigin, serverNotAllowed, unavailableMessage };

@@ -3,15 +3,26 @@
 
 const { describePlan } = require("./plan.js");
 const { OUTPUT_FORMATS } = require("./jobs.js");
-const { DEFAULT_SERVER, GatewayClient, socketUrl } = require("./gateway.js");
+const { DEFAULT_SERVER, GatewayClient, socketUrl, serverNotAllowed } = require("./gateway.js");
 const { Workflow, RunStopped, loadSelection } = require("./workflow.js");
 
 const SETTINGS_KEY = "sparkvsr.premiere.settings";
 const DEFAULTS = { server: DEFAULT_SERVER, token: "", scale: 4, engine: "", provider: "", outputFormat: OUTPUT_FORMATS[0], outputDir: "" };
 
 /**
+ * What the panel gets from its host (UXP in Premiere, a stand-in in tests).
+ * @typedef {object} PanelHost
+ * @property {Document} document
+ * @property {any} ppro  the premierepro module
+ * @property {any} WebSocket
+ * @property {Storage} storage
+ * @property {() => Promise<any>} readManifest  the plugin's manifest.json, parsed: the servers it may reach
+ * @property {() => Promise<string | null>} [chooseFolder]
+ */
+
+/**
  * Wires the page to Premiere and the gateway.
- * @param {{document: Document, ppro: any, WebSocket: any, storage: Storage, chooseFolder?: () => Promise<string | null>}} host
+ * @param {PanelHost} host
  */
 function startPanel(host) {
   const panel = new Panel(host);
@@ -20,9 +31,12 @@ function startPanel(host) {
 }
 
 class Panel {
-  /** @param {{document: Document, ppro: any, WebSocket: any, storage: Storage, chooseFolder?: () => Promise<string | null>}} host */
-  constructor({ document, ppro, WebSocket, storage, chooseFolder }) {
+  /** @param {PanelHost} host */
+  constructor({ document, ppro, WebSocket, storage, chooseFolder, readManifest }) {
     this.document = document;
+    this.readManifest = readManifest;
+    /** @type {any} */
+    this.manifest = {};
     this.ppro = ppro;
     this.WebSocketClass = WebSocket;
     this.storage = storage;
@@ -59,7 +73,15 @@ class Panel {
     } else {
       this.$("choose-folder").hidden = true;
     }
-    this.ready = this.refresh().then(() => this.resumeSavedRun());
+    this.ready = this.loadManifest().then(() => this.refresh()).then(() => this.resumeSavedRun());
+  }
+
+  /** Reads the manifest, whose network permission decides which servers the panel may reach. */
+  async loadManifest() {
+    this.manifest = await this.readManifest();
+    const domains = this.manifest.requiredPermissions?.network?.domains || [];
+    this.$("server-allowed").textContent =
+      domains === "all" ? "any server" : `allowed by the manifest: ${domains.join(", ")}`;
   }
 
   settings() {
@@ -92,6 +114,11 @@ class Panel {
 
   /** Reads the server's engines and the selected clips, and lists them. */
   async refresh() {
+    const refused = serverNotAllowed(this.manifest, this.$("server").value);
+    if (refused) {
+      this.say("error", refused);
+      return;
+    }
     const workflow = this.newWorkflow();
     try {
       // The server first: the engine's keyframe spacing decides which clips can be upscaled.
