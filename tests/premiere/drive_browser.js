@@ -1,5 +1,6 @@
 // Loads the panel's page in headless Chromium (Debian's /usr/bin/chromium, through playwright-core)
-// with the premierepro fake injected through a stand-in for UXP's `require`, clicks Upscale against
+// with the premierepro fake injected through a stand-in for UXP's `require` and a stand-in for the
+// Spectrum widgets (spectrum_standin.js), clicks Upscale against
 // the real gateway, waits for the end and saves a screenshot: node drive_browser.js INPUT.json
 // Prints {"status": ..., "state": ...} as JSON.
 "use strict";
@@ -94,16 +95,19 @@ async function main() {
     const page = context.pages()[0] || (await context.newPage());
     const errors = [];
     page.on("pageerror", (error) => errors.push(String(error)));
+    await page.addInitScript({ path: path.join(__dirname, "spectrum_standin.js") });
     await page.addInitScript(`(${hostScript})(${JSON.stringify(input.scenario)}, ${JSON.stringify(input.settings)})`);
     await page.goto(`http://127.0.0.1:${server.address().port}/plugin_clients/premiere/panel/index.html`);
     await page.waitForFunction(() => document.getElementById("status").textContent !== "connecting...");
     const listed = await page.locator("#clips li").allInnerTexts();
+    // The page's own controls are Spectrum widgets; plain ones would live outside any shadow root.
+    const plainControls = await page.evaluate(() => document.querySelectorAll("select, input, button, textarea").length);
     await page.click("#upscale");
     await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: input.timeoutMs || 240000 });
     await page.screenshot({ path: input.screenshot, fullPage: true });
     const status = await page.locator("#status").innerText();
     const state = await page.evaluate(() => window.projectState());
-    process.stdout.write(JSON.stringify({ listed, status, state, errors }));
+    process.stdout.write(JSON.stringify({ listed, plainControls, status, state, errors }));
   } finally {
     await context.close();
     server.close();

@@ -34,6 +34,7 @@ def test_upscale_in_the_page_runs_to_done(gateway_url, node_packages, clip, tmp_
     }
     result = run_node("drive_browser.js", payload, tmp_path, timeout_s=300)
     assert result["errors"] == []
+    assert result["plainControls"] == 0
     assert "media frames 2-19" in result["listed"][0] and "12 (still)" in result["listed"][0]
     assert result["status"].startswith("done: 1 upscaled clip in bin")
     assert (out_dir / "clip_sparkvsr_x4_2-19.mov").exists()

@@ -13,8 +13,17 @@ const BIN_NAME = "SparkVSR";
 const SUCCEEDED = "JOB_STATE_SUCCEEDED";
 const STOPPED = ["JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
 
-/** The run stopped (cancelled or failed) and nothing was added to the project. */
-class RunStopped extends Error {}
+/** The run stopped and nothing was added to the project; `reason` says why, for the caller to act on. */
+class RunStopped extends Error {
+  /**
+   * @param {string} message
+   * @param {"cancelled" | "failed" | "refused"} reason  the user cancelled; a job failed; the panel would not start or place
+   */
+  constructor(message, reason) {
+    super(message);
+    this.reason = reason;
+  }
+}
 
 /**
  * The selected clips, planned.
@@ -72,7 +81,7 @@ class Workflow {
    */
   async start(sequenceName, plans, settings) {
     const jobs = buildJobs(plans.filter((plan) => !plan.skipped), settings);
-    if (!jobs.length) throw new RunStopped("no selected clip can be upscaled");
+    if (!jobs.length) throw new RunStopped("no selected clip can be upscaled", "refused");
     await this.gateway.connect();
     this.cancelled = false;
     this.run = { sequenceName, settings, jobs: [] };
@@ -115,10 +124,11 @@ class Workflow {
     const failed = run.jobs.map((job, index) => ({ job, final: finals[index] })).filter(({ final }) => final.state !== SUCCEEDED);
     if (!failed.length) return;
     this.forget();
-    if (this.cancelled) throw new RunStopped("cancelled: nothing was added to the project");
+    if (this.cancelled) throw new RunStopped("cancelled: nothing was added to the project", "cancelled");
     const first = failed.find(({ final }) => final.state === "JOB_STATE_FAILED") || failed[0];
     throw new RunStopped(
-      `${first.job.placements[0].label}: ${first.final.message || first.final.state}; nothing was added to the project`
+      `${first.job.placements[0].label}: ${first.final.message || first.final.state}; nothing was added to the project`,
+      "failed",
     );
   }
 
@@ -127,7 +137,7 @@ class Workflow {
     const run = this.run;
     const current = await activeSequenceName(this.ppro);
     if (current !== run.sequenceName) {
-      throw new RunStopped(`open the sequence "${run.sequenceName}" to place its results (the active one is "${current}")`);
+      throw new RunStopped(`open the sequence "${run.sequenceName}" to place its results (the active one is "${current}")`, "refused");
     }
     const results = run.jobs.flatMap((job) => job.placements.map((placement) => ({
       outputPath: job.outputPath,
