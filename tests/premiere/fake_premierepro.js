@@ -122,6 +122,12 @@ function ticksOfFrames(frame, num, den) {
   return (BigInt(frame) * TICKS_PER_SECOND * BigInt(den)) / BigInt(num);
 }
 
+/** The num/den of a frame rate given in frames per second (NTSC rates as x000/1001). @returns {[number, number]} */
+function rateOf(fps) {
+  const ntsc = Math.round(fps * 1.001);
+  return Math.abs(fps - ntsc / 1.001) < 1e-6 && Math.abs(fps - Math.round(fps)) > 1e-6 ? [ntsc * 1000, 1001] : [Math.round(fps), 1];
+}
+
 /** An action: what it does, and how to take it back (a transaction is all or nothing). */
 class FakeAction {
   /** @param {FakeProject} project @param {string} name @param {() => (() => void)} apply */
@@ -186,11 +192,12 @@ class FakeMarkers {
 let idCounter = 0;
 const nextId = () => String((idCounter += 1));
 
-/** @implements {Faithful<P.ClipProjectItem, "getMediaFilePath" | "isOffline" | "isSequence" | "getFootageInterpretation" | "getMedia" | "createSetInOutPointsAction" | "getInPoint" | "getOutPoint" | "type" | "name">} */
+/** @implements {Faithful<P.ClipProjectItem, "getMediaFilePath" | "isOffline" | "isSequence" | "getFootageInterpretation" | "createSetFootageInterpretationAction" | "getMedia" | "createSetInOutPointsAction" | "getInPoint" | "getOutPoint" | "type" | "name">} */
 class FakeClipItem {
   /**
    * @param {FakeProject} project
-   * @param {{name?: string, path: string, rate: [number, number], frames: number, startFrame?: number, offline?: boolean, sequence?: boolean}} media
+   * @param {{name?: string, path: string, rate: [number, number], interpret?: [number, number], frames: number, startFrame?: number, offline?: boolean, sequence?: boolean}} media
+   *   rate: the file's own; interpret: the rate Premiere is told to play it at (Interpret Footage)
    */
   constructor(project, media) {
     this.project = project;
@@ -208,11 +215,28 @@ class FakeClipItem {
   async getMediaFilePath() { return this.media.sequence ? "" : this.media.path; }
   async isOffline() { return Boolean(this.media.offline); }
   async isSequence() { return Boolean(this.media.sequence); }
-  frameTicks(frame) { return ticksOfFrames(frame, ...this.media.rate); }
+  /** An interpreted item shows frame n at n / (interpreted rate): its times follow that rate. */
+  get playRate() { return this.media.interpret || this.media.rate; }
+  frameTicks(frame) { return ticksOfFrames(frame, ...this.playRate); }
   get durationTicks() { return this.frameTicks(this.media.frames); }
+  /**
+   * The footage's frame rate as Premiere plays it (footageinterpretation.md getFrameRate: "Get
+   * frame rate of footage"; setFrameRate changes this object only, until an action applies it).
+   */
   async getFootageInterpretation() {
-    const [num, den] = this.media.rate;
-    return /** @type {P.FootageInterpretation} */ (/** @type {unknown} */ ({ getFrameRate: () => num / den }));
+    const [num, den] = this.playRate;
+    const interpretation = { fps: num / den, getFrameRate: () => interpretation.fps, setFrameRate: (/** @type {number} */ fps) => { interpretation.fps = fps; return true; } };
+    return /** @type {P.FootageInterpretation} */ (/** @type {unknown} */ (interpretation));
+  }
+  /** @param {any} interpretation */
+  createSetFootageInterpretationAction(interpretation) {
+    return new FakeAction(this.project, `interpret ${this.name}`, () => {
+      const before = this.media.interpret;
+      const fps = interpretation.fps;
+      const native = this.media.rate[0] / this.media.rate[1];
+      this.media.interpret = Math.abs(fps - native) < 1e-9 ? undefined : rateOf(fps);
+      return () => { this.media.interpret = before; };
+    });
   }
   async getMedia() {
     // start: the media's start timecode as a time; duration: its length, in the shape the variant
@@ -431,6 +455,8 @@ class FakeProject {
     this.refuse = null;
     /** @type {((placed: FakeTrackItem) => void) | null} test hook: Premiere places a clip otherwise than asked */
     this.tamper = null;
+    /** @type {(path: string) => string} test hook: how Premiere spells an imported file's path back (its platform's way) */
+    this.reportPath = (path) => path;
   }
   /** @param {string} call */
   checkLocked(call) {
@@ -489,7 +515,7 @@ class FakeProject {
     let all = true;
     for (const path of paths) {
       const media = this.probe(path);
-      if (media) bin.add(new FakeClipItem(this, { path, ...media }));
+      if (media) bin.add(new FakeClipItem(this, { path: this.reportPath(path), ...media }));
       else all = false;
     }
     return all;

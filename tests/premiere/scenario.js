@@ -16,7 +16,8 @@ function timecodeFrames(timecode, rate) {
 /**
  * @param {object} spec
  * @param {{name: string, rate: [number, number], tracks?: number}} spec.sequence
- * @param {{id: string, path: string, rate: [number, number], frames: number, startTimecode?: string, offline?: boolean}[]} spec.media
+ * @param {{id: string, path: string, rate: [number, number], interpret?: [number, number], frames: number, startTimecode?: string, offline?: boolean}[]} spec.media
+ *   interpret: the rate Premiere plays the media at (Interpret Footage), rate its own
  * @param {{media: string, track?: number, start: number, in: number, out: number, speed?: number, selected?: boolean, name?: string}[]} spec.clips  start in sequence frames, in/out in media frames
  * @param {{name: string, comment?: string, frame: number}[]} [spec.sequenceMarkers]  sequence frames
  * @param {{media: string, name: string, comment?: string, frame: number}[]} [spec.clipMarkers]  media frames
@@ -36,7 +37,7 @@ function buildScenario(spec, options = {}) {
   }
   for (const clip of spec.clips) {
     const item = byId.get(clip.media);
-    const mediaTicks = (frame) => ticksOfFrames(frame, ...item.media.rate);
+    const mediaTicks = (frame) => ticksOfFrames(frame, ...item.playRate);
     const trackItem = new FakeTrackItem({
       name: clip.name || item.name, projectItem: item, start: seqTicks(clip.start),
       inPoint: mediaTicks(clip.in), outPoint: mediaTicks(clip.out), speed: clip.speed || 1, track: clip.track || 0,
@@ -53,13 +54,13 @@ function buildScenario(spec, options = {}) {
   }
   for (const marker of spec.clipMarkers || []) {
     const item = byId.get(marker.media);
-    const start = tick(ticksOfFrames(marker.frame, ...item.media.rate));
+    const start = tick(ticksOfFrames(marker.frame, ...item.playRate));
     item.markers.list.push(new FakeMarker(marker.name, "Comment", start, tick(0n), marker.comment || ""));
   }
   return { project, sequence, ppro: createPremierepro(project), media: byId };
 }
 
-/** What Premiere would read from an output: the source's rate, the frames its name says. */
+/** What Premiere would read from an output: the source's own rate (the server writes that), the frames its name says. */
 function probeOutput(path, byId) {
   const match = /([^\\/]+)_sparkvsr_x\d+_(\d+)-(\d+)(?:_\d+)?\.mov$/.exec(path);
   if (!match) return null;

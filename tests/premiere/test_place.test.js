@@ -21,6 +21,7 @@ function results() {
   const placement = (start) => ({
     trackIndex: 0, startTicks: f(start), endTicks: f(start + 16), inTicks: f(2), outTicks: f(18),
     markerName: "Upscaled x4 (SparkVSR)", markerComment: "output: /renders/a_sparkvsr_x4_18-41.mov", label: `V1 a.mov @${start}`,
+    frameRate: 25,
   });
   return [10, 60].map((start) => ({ outputPath: "/renders/a_sparkvsr_x4_18-41.mov", placement: placement(start) }));
 }
@@ -86,5 +87,52 @@ test("an in/out Premiere refuses to set stops the placement before anything is p
   const before = await contents(world.project);
   world.project.refuse = (action) => action.name === "set in/out";
   await assert.rejects(placeResults(world.ppro, "SparkVSR", results()), /refused the edit "SparkVSR: set the in\/out of upscaled clips"; nothing was kept/);
+  assert.deepEqual(await contents(world.project), before);
+});
+
+test("imported results are found under the path Premiere spells back (separators, case), as macOS and Windows volumes compare", async () => {
+  const world = buildScenario(SPEC);
+  world.project.reportPath = (path) => path.replace(/\//g, "\\").toUpperCase();
+  const placed = results().map((result) => ({ ...result, outputPath: `c:${result.outputPath}` }));
+  assert.equal((await placeResults(world.ppro, "SparkVSR", placed)).placed, 2);
+  assert.equal((await projectState(world.project)).tracks[1][0].path, "C:\\RENDERS\\A_SPARKVSR_X4_18-41.MOV");
+});
+
+test("pathKey: one file's spellings on macOS and Windows compare equal, other files do not", () => {
+  const { pathKey } = require("../../plugin_clients/premiere/panel/js/paths.js");
+  assert.equal(pathKey("C:\\Renders\\Shot.mov"), pathKey("c:/renders//shot.MOV"));
+  assert.equal(pathKey("/Volumes/Media/./Café.mov"), pathKey("/volumes/media/Cafe\u0301.mov"));
+  assert.equal(pathKey("\\\\server\\share\\a.mov"), "//server/share/a.mov");
+  assert.notEqual(pathKey("/renders/a_2.mov"), pathKey("/renders/a.mov"));
+});
+
+/** A 24 fps file that Premiere is told to play at 25 fps, in a 25 fps sequence. */
+const INTERPRETED = {
+  sequence: { name: "Edit", rate: [25, 1], tracks: 1 },
+  media: [{ id: "a", path: "/media/a.mov", rate: [24, 1], interpret: [25, 1], frames: 100 }],
+  clips: [{ media: "a", start: 10, in: 20, out: 40 }],
+};
+
+test("a result of an interpreted source is interpreted at the source's rate, then placed frame for frame", async () => {
+  const world = buildScenario(INTERPRETED);
+  const [result] = results();
+  const placed = await placeResults(world.ppro, "SparkVSR", [result]);
+  assert.equal(placed.placed, 1);
+  const [item] = world.project.root.children.find((child) => child.name === "SparkVSR").children;
+  // The file is 24 fps (what the server writes); Premiere now plays it at 25 like its source.
+  assert.deepEqual([item.media.rate, item.media.interpret], [[24, 1], [25, 1]]);
+  const [onV2] = (await projectState(world.project)).tracks[1];
+  assert.deepEqual([onV2.start, onV2.in, onV2.out], [f(10), f(2), f(18)]);
+});
+
+test("an interpretation Premiere refuses stops the placement with the reason; nothing is kept", async () => {
+  const world = buildScenario(INTERPRETED);
+  const before = await contents(world.project);
+  world.project.refuse = (action) => action.name.startsWith("interpret ");
+  await assert.rejects(placeResults(world.ppro, "SparkVSR", [results()[0]]), (error) => {
+    assert.match(error.message, /Premiere plays its source at 25 fps \(the source's frame rate is interpreted\), the result is written at the media's own 24 fps/);
+    assert.match(error.message, /Remove the source's interpretation .*; nothing was kept$/);
+    return true;
+  });
   assert.deepEqual(await contents(world.project), before);
 });

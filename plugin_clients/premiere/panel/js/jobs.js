@@ -29,6 +29,7 @@ class JobError extends Error {}
  * @property {string} markerName
  * @property {string} markerComment  filled once the output and sidecar paths are known
  * @property {string} label
+ * @property {number} frameRate  frames per second Premiere plays the source at (interpreted or its own)
  *
  * @typedef {object} ClipJob
  * @property {object} spec  a MediaJobSpec in the protobuf JSON mapping
@@ -133,6 +134,7 @@ function placementOf(plan, settings) {
     markerName: resultMarkerName(settings.scale),
     markerComment: "",
     label: plan.label,
+    frameRate: plan.clip.frameRate,
   };
 }
 

@@ -9,6 +9,7 @@
 const { layoutOnNewTracks } = require("./jobs.js");
 const { PremiereError, activeSequence, transact } = require("./premiere.js");
 const { pathKey } = require("./paths.js");
+const { exactRate, rateText } = require("./time.js");
 
 /**
  * @typedef {{outputPath: string, placement: import("./jobs.js").Placement}} Result
@@ -36,6 +37,7 @@ async function placeResults(ppro, binName, results) {
   try {
     imported = await importInto(ppro, project, bin, [...new Set(results.map((r) => r.outputPath))]);
     const clipOf = /** @type {ClipOf} */ ((result) => /** @type {ClipProjectItem} */ (imported.get(pathKey(result.outputPath))));
+    await matchRates(ppro, project, laid, clipOf);
     for (const round of rounds(laid, clipOf)) await placeRound(ppro, project, sequence, round, clipOf);
     await checkPlaced(ppro, sequence, laid, before);
   } catch (error) {
@@ -104,6 +106,51 @@ function removeFromBin(ppro, project, folder, items) {
   transact(project, "SparkVSR: remove imported clips", (compound) => {
     items.forEach((item) => compound.addAction(folder.createRemoveItemAction(ppro.ProjectItem.cast(/** @type {any} */ (item)))));
   });
+}
+
+/**
+ * The server writes a result at its source's own frame rate. When Premiere plays the source at
+ * another rate (Interpret Footage), the result is interpreted at that rate too: otherwise its
+ * frames sit at other times, and placing it by time would show other frames than the source's.
+ * Refuses, with the reason, when Premiere does not take the interpretation.
+ * @param {premierepro} ppro
+ * @param {Project} project
+ * @param {LaidResult[]} laid
+ * @param {ClipOf} clipOf
+ */
+async function matchRates(ppro, project, laid, clipOf) {
+  /** @type {Map<ClipProjectItem, number>} */
+  const wanted = new Map(laid.map((result) => [clipOf(result), result.placement.frameRate]));
+  const changed = [];
+  for (const [item, fps] of wanted) {
+    const interpretation = await item.getFootageInterpretation();
+    if (sameRate(interpretation.getFrameRate(), fps)) continue;
+    interpretation.setFrameRate(fps);
+    changed.push({ item, interpretation, fps });
+  }
+  if (!changed.length) return;
+  attempt(() => transact(project, "SparkVSR: interpret upscaled clips at their sources' rates", (compound) => {
+    changed.forEach(({ item, interpretation }) => compound.addAction(item.createSetFootageInterpretationAction(interpretation)));
+  }));
+  for (const { item, fps } of changed) {
+    const got = (await item.getFootageInterpretation()).getFrameRate();
+    if (sameRate(got, fps)) continue;
+    throw new PremiereError(
+      `${item.name}: Premiere plays its source at ${rateText(exactRate(fps))} fps (the source's frame rate is ` +
+        `interpreted), the result is written at the media's own ${rateText(exactRate(got))} fps, and Premiere did not ` +
+        "interpret the result to match: placed by time it would show other frames. Remove the source's " +
+        "interpretation (Modify > Interpret Footage) and upscale again"
+    );
+  }
+}
+
+/**
+ * @param {number} a  frames per second
+ * @param {number} b
+ */
+function sameRate(a, b) {
+  const [x, y] = [exactRate(a), exactRate(b)];
+  return x.num * y.den === y.num * x.den;
 }
 
 /**
