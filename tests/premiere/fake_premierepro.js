@@ -118,11 +118,12 @@ const TickTime = {
 };
 
 /** Ticks of frame `frame` at rate num/den (exact for the rates Premiere supports). */
+/** @param {number} frame @param {number} num @param {number} den */
 function ticksOfFrames(frame, num, den) {
   return (BigInt(frame) * TICKS_PER_SECOND * BigInt(den)) / BigInt(num);
 }
 
-/** The num/den of a frame rate given in frames per second (NTSC rates as x000/1001). @returns {[number, number]} */
+/** The num/den of a frame rate given in frames per second (NTSC rates as x000/1001). @param {number} fps @returns {[number, number]} */
 function rateOf(fps) {
   const ntsc = Math.round(fps * 1.001);
   return Math.abs(fps - ntsc / 1.001) < 1e-6 && Math.abs(fps - Math.round(fps)) > 1e-6 ? [ntsc * 1000, 1001] : [Math.round(fps), 1];
@@ -146,7 +147,11 @@ class FakeAction {
 /** @implements {Faithful<P.CompoundAction, "addAction" | "empty">} */
 class FakeCompoundAction {
   /** @param {object} scope  the lock scope of the transaction */
-  constructor(scope) { this.scope = scope; /** @type {FakeAction[]} */ this.actions = []; }
+  constructor(scope) {
+    this.scope = scope;
+    /** @type {FakeAction[]} */
+    this.actions = [];
+  }
   /** @param {any} action */
   addAction(action) {
     if (!(action instanceof FakeAction)) throw new TypeError("addAction: not an Action");
@@ -177,7 +182,12 @@ class FakeMarker {
 
 /** @implements {Faithful<P.Markers, "getMarkers" | "createAddMarkerAction">} */
 class FakeMarkers {
-  constructor(project) { this.project = project; /** @type {FakeMarker[]} */ this.list = []; }
+  /** @param {FakeProject} project */
+  constructor(project) {
+    this.project = project;
+    /** @type {FakeMarker[]} */
+    this.list = [];
+  }
   getMarkers() { return [...this.list]; }
   /** @param {string} name @param {string} [type] @param {any} [start] @param {any} [duration] @param {string} [comments] */
   createAddMarkerAction(name, type = "Comment", start = TickTime.TIME_ZERO, duration = TickTime.TIME_ZERO, comments = "") {
@@ -202,12 +212,15 @@ class FakeClipItem {
   constructor(project, media) {
     this.project = project;
     this.id = `item-${nextId()}`;
-    this.name = media.name || media.path.split(/[\\/]/).pop();
+    this.name = media.name || media.path.split(/[\\/]/).pop() || media.path;
     this.type = TYPE.CLIP;
     this.media = media;
     this.markers = new FakeMarkers(project);
+    /** @type {FakeFolder | null} */
     this.parent = null;
+    /** @type {bigint | null} null: none set (the media's start) */
     this.inPoint = null;
+    /** @type {bigint | null} null: none set (the media's end) */
     this.outPoint = null;
   }
   getId() { return this.id; }
@@ -215,8 +228,12 @@ class FakeClipItem {
   async getMediaFilePath() { return this.media.sequence ? "" : this.media.path; }
   async isOffline() { return Boolean(this.media.offline); }
   async isSequence() { return Boolean(this.media.sequence); }
-  /** An interpreted item shows frame n at n / (interpreted rate): its times follow that rate. */
+  /**
+   * An interpreted item shows frame n at n / (interpreted rate): its times follow that rate.
+   * @returns {[number, number]}
+   */
   get playRate() { return this.media.interpret || this.media.rate; }
+  /** @param {number} frame */
   frameTicks(frame) { return ticksOfFrames(frame, ...this.playRate); }
   get durationTicks() { return this.frameTicks(this.media.frames); }
   /**
@@ -250,7 +267,9 @@ class FakeClipItem {
     };
     return /** @type {P.Media} */ (/** @type {unknown} */ (shapes[this.project.variants.mediaDuration]()));
   }
+  /** @param {number} [_mediaType] */
   async getInPoint(_mediaType) { return tick(this.inPoint ?? 0n); }
+  /** @param {number} [_mediaType] */
   async getOutPoint(_mediaType) { return tick(this.outPoint ?? this.durationTicks); }
   /** @param {any} inPoint @param {any} outPoint */
   createSetInOutPointsAction(inPoint, outPoint) {
@@ -267,16 +286,19 @@ class FakeClipItem {
 
 /** @implements {Faithful<P.FolderItem, "createBinAction" | "getItems" | "createRemoveItemAction" | "type" | "name">} */
 class FakeFolder {
+  /** @param {FakeProject} project @param {string} name */
   constructor(project, name, type = TYPE.BIN) {
     this.project = project;
     this.name = name;
     this.type = type;
     this.id = `bin-${nextId()}`;
+    /** @type {FakeFolder | null} */
     this.parent = null;
     /** @type {any[]} */ this.children = [];
   }
   getId() { return this.id; }
   async getItems() { return [...this.children]; }
+  /** @template {FakeClipItem | FakeFolder} T @param {T} item @returns {T} */
   add(item) { item.parent = this; this.children.push(item); return item; }
   /** @param {string} name @param {boolean} makeUnique */
   createBinAction(name, makeUnique) {
@@ -330,7 +352,14 @@ class FakeTrackItem {
 
 /** @implements {Faithful<P.VideoTrack, "getTrackItems" | "getIndex" | "getMediaType" | "name" | "id">} */
 class FakeVideoTrack {
-  constructor(index) { this.index = index; this.id = index; this.name = `Video ${index + 1}`; /** @type {FakeTrackItem[]} */ this.items = []; }
+  /** @param {number} index */
+  constructor(index) {
+    this.index = index;
+    this.id = index;
+    this.name = `Video ${index + 1}`;
+    /** @type {FakeTrackItem[]} */
+    this.items = [];
+  }
   /** @param {number} _type @param {boolean} _includeEmpty */
   getTrackItems(_type, _includeEmpty) { return [...this.items].sort((a, b) => Number(a.start - b.start)); }
   async getIndex() { return this.index; }
@@ -339,6 +368,7 @@ class FakeVideoTrack {
 
 /** @implements {Faithful<P.TrackItemSelection, "addItem" | "getTrackItems">} */
 class FakeSelection {
+  /** @param {any[]} [items] */
   constructor(items = []) {
     /** @type {any[]} */ this.items = items;
     /** false once a createEmptySelection() callback returned (Variants.selectionScope) */
@@ -357,6 +387,7 @@ class FakeSelection {
 
 /** @implements {Faithful<P.Sequence, "getSelection" | "getVideoTrackCount" | "getVideoTrack" | "name">} */
 class FakeSequence {
+  /** @param {FakeProject} project @param {string} name */
   constructor(project, name, videoTracks = 1) {
     this.project = project;
     this.name = name;
@@ -369,11 +400,13 @@ class FakeSequence {
     return new FakeSelection([...video, ...this.audioItems.filter((item) => item.selected)]);
   }
   async getVideoTrackCount() { return this.tracks.length; }
+  /** @param {number} index */
   async getVideoTrack(index) { return this.tracks[index]; }
 }
 
 /** @implements {Faithful<P.SequenceEditor, "createInsertProjectItemAction" | "createOverwriteItemAction" | "createRemoveItemsAction">} */
 class FakeSequenceEditor {
+  /** @param {FakeSequence} sequence */
   constructor(sequence) { this.sequence = sequence; this.project = sequence.project; }
   /** @param {any} item @param {any} time @param {number} videoTrackIndex @param {number} _audio @param {boolean} limitShift */
   createInsertProjectItemAction(item, time, videoTrackIndex, _audio, limitShift) {
@@ -410,12 +443,20 @@ class FakeSequenceEditor {
       return () => target.items.splice(target.items.indexOf(placed), 1);
     });
   }
-  /** The item's in/out when the action is made, for Variants.insertRange "at-create". */
+  /**
+   * The item's in/out when the action is made, for Variants.insertRange "at-create".
+   * @param {FakeClipItem} item
+   * @returns {[bigint | null, bigint | null] | null}
+   */
   rangeAtCreate(item) {
     return this.project.variants.insertRange === "at-create" ? [item.inPoint, item.outPoint] : null;
   }
-  /** The clip an edit puts down: the project item's in/out (now, or as captured), at `start`. */
-  trackItem(item, start, track, captured = null) {
+  /**
+   * The clip an edit puts down: the project item's in/out (now, or as captured), at `start`.
+   * @param {FakeClipItem} item @param {bigint} start @param {number} track
+   * @param {[bigint | null, bigint | null] | null} captured
+   */
+  trackItem(item, start, track, captured) {
     const [inNow, outNow] = captured || [item.inPoint, item.outPoint];
     const placed = new FakeTrackItem({
       name: item.name, projectItem: item, start, inPoint: inNow ?? 0n, outPoint: outNow ?? item.durationTicks, track,
@@ -428,12 +469,14 @@ class FakeSequenceEditor {
     selection.check("createRemoveItemsAction");
     return new FakeAction(this.project, "remove items", () => {
       selection.check("remove items");
-      const removed = selection.items.map((item) => {
+      /** @type {FakeTrackItem[]} */
+      const items = selection.items;
+      const removed = items.map((item) => {
         const track = this.sequence.tracks[item.track];
         track.items.splice(track.items.indexOf(item), 1);
-        return [track, item];
+        return { track, item };
       });
-      return () => removed.forEach(([track, item]) => track.items.push(item));
+      return () => removed.forEach(({ track, item }) => track.items.push(item));
     });
   }
 }
@@ -521,8 +564,10 @@ class FakeProject {
     return all;
   }
   /** Adds media to the root bin (test setup). */
+  /** @param {ConstructorParameters<typeof FakeClipItem>[1]} media */
   addMedia(media) { return this.root.add(new FakeClipItem(this, media)); }
   /** Adds a sequence and makes it active (test setup). */
+  /** @param {string} name */
   addSequence(name, videoTracks = 1) { this.activeSequence = new FakeSequence(this, name, videoTracks); return this.activeSequence; }
 }
 
@@ -544,7 +589,7 @@ function createPremierepro(project) {
     FolderItem: /** @type {Faithful<P.FolderItemStatic, "cast">} */ ({ cast: (item) => /** @type {any} */ (item instanceof FakeFolder ? item : null) }),
     Markers: /** @type {Faithful<P.MarkersStatic, "getMarkers">} */ ({ getMarkers: async (owner) => /** @type {any} */ (owner).markers }),
     Marker: /** @type {Faithful<P.MarkerStatic, "MARKER_TYPE_COMMENT">} */ ({ MARKER_TYPE_COMMENT: "Comment" }),
-    SequenceEditor: /** @type {Faithful<P.SequenceEditorStatic, "getEditor">} */ ({ getEditor: (sequence) => /** @type {any} */ (new FakeSequenceEditor(sequence)) }),
+    SequenceEditor: /** @type {Faithful<P.SequenceEditorStatic, "getEditor">} */ ({ getEditor: (sequence) => /** @type {any} */ (new FakeSequenceEditor(/** @type {any} */ (sequence))) }),
     TrackItemSelection: /** @type {Faithful<P.TrackItemSelectionStatic, "createEmptySelection">} */ ({
       // The selection lives only while the callback runs (variant selectionScope, see Variants).
       createEmptySelection: (callback) => {
@@ -561,4 +606,4 @@ function createPremierepro(project) {
   };
 }
 
-module.exports = { VARIANTS, TICKS_PER_SECOND, FakeProject, FakeTrackItem, FakeMarker, FakeTickTime, tick, createPremierepro, ticksOfFrames, VIDEO_GUID };
+module.exports = { VARIANTS, TICKS_PER_SECOND, FakeProject, FakeClipItem, FakeTrackItem, FakeMarker, FakeTickTime, tick, createPremierepro, ticksOfFrames, VIDEO_GUID };

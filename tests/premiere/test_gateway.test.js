@@ -5,7 +5,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
-const { DEFAULT_SERVER, serverNotAllowed, socketUrl } = require("../../plugin_clients/premiere/panel/js/gateway.js");
+const { DEFAULT_SERVER, GatewayClient, serverNotAllowed, socketUrl } = require("../../plugin_clients/premiere/panel/js/gateway.js");
 
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(__dirname, "../../plugin_clients/premiere/panel/manifest.json"), "utf8"));
 
@@ -23,4 +23,16 @@ test("a server the manifest does not list is refused with what the manifest allo
   assert.match(refused, /requiredPermissions\.network\.domains/);
   assert.notEqual(serverNotAllowed(MANIFEST, "127.0.0.1:9000"), null);
   assert.equal(serverNotAllowed({ requiredPermissions: { network: { domains: "all" } } }, "gpu.example:9000"), null);
+});
+
+test("a message that is not JSON fails the waiting calls with what to check, instead of throwing in the socket handler", async () => {
+  class GarbageSocket {
+    constructor() { setTimeout(() => this.onopen && this.onopen(), 0); }
+    send() { setTimeout(() => this.onmessage && this.onmessage({ data: "<html>not a gateway</html>" }), 0); }
+    close() {}
+  }
+  const client = new GatewayClient("ws://127.0.0.1:50052/v1/ws", /** @type {any} */ (GarbageSocket));
+  await client.connect();
+  await assert.rejects(client.serverInfo(), /sent a message that is not a SparkVSR gateway reply; check the Server setting/);
+  assert.equal(client.socket, null);
 });

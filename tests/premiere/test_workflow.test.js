@@ -132,9 +132,13 @@ test("no server: the message says to start `sparkvsr serve`, and nothing changes
 test("missing media: the server's refusal names the file; started jobs are cancelled; nothing changes", async () => {
   const world = twoClips();
   const before = await projectState(world.project);
-  const server = new FakeGatewayServer({ refuse: { code: "NOT_FOUND", message: "media not found: /media/a.mov" } });
+  // The first clip's job starts; the second clip's media is missing.
+  const server = new FakeGatewayServer({ refuse: { code: "NOT_FOUND", message: "media not found: /media/b.mov" }, refuseAfter: 1 });
   const workflow = parts(world, server);
-  await assert.rejects(startRun(world, workflow), /media not found: \/media\/a\.mov/);
+  await assert.rejects(startRun(world, workflow), /media not found: \/media\/b\.mov/);
+  assert.deepEqual(server.started.map((spec) => spec.sourcePath), ["/media/a.mov"]);
+  assert.deepEqual(server.cancelled, ["job-1"]);
+  assert.equal(workflow.storage.getItem(RUN_KEY), null, "a run that never fully started is not kept");
   assert.deepEqual(await projectState(world.project), before);
 });
 

@@ -11,6 +11,10 @@ class GatewayUnavailable extends Error {}
 
 /** The server refused a call: `code` is the gRPC status name, the message names the problem. */
 class GatewayCallError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   */
   constructor(code, message) {
     super(message);
     this.code = code;
@@ -60,6 +64,7 @@ function serverNotAllowed(manifest, server) {
   );
 }
 
+/** @param {string} url */
 function unavailableMessage(url) {
   return (
     `No SparkVSR server answers at ${url.replace(/\?.*$/, "")}. Start it with \`sparkvsr serve\` ` +
@@ -82,10 +87,14 @@ class GatewayClient {
     this.pending = new Map();
   }
 
-  /** Opens the socket; rejects with GatewayUnavailable when nothing answers. */
+  /**
+   * Opens the socket; rejects with GatewayUnavailable when nothing answers.
+   * @returns {Promise<void>}
+   */
   connect(timeoutMs = CONNECT_TIMEOUT_MS) {
     if (this.socket) return Promise.resolve();
     return new Promise((resolve, reject) => {
+      /** @type {WebSocket} */
       let socket;
       try {
         socket = new this.WebSocketClass(this.url);
@@ -127,14 +136,32 @@ class GatewayClient {
     this.failPending(new GatewayUnavailable(`the connection to the SparkVSR server broke. ${unavailableMessage(this.url)}`));
   }
 
+  /** @param {Error} error */
   failPending(error) {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     waiting.forEach((call) => call.onError(error));
   }
 
+  /**
+   * One message from the gateway: a reply to a pending call. A message that is not a JSON object
+   * means the other end is no SparkVSR gateway (or broke): every waiting call fails with that.
+   * @param {unknown} data
+   */
   receive(data) {
-    const reply = JSON.parse(String(data));
+    let reply;
+    try {
+      reply = JSON.parse(String(data));
+    } catch (_) {
+      reply = null;
+    }
+    if (!reply || typeof reply !== "object") {
+      this.failPending(new GatewayUnavailable(
+        `the server at ${this.url.replace(/\?.*$/, "")} sent a message that is not a SparkVSR gateway reply; check the Server setting`
+      ));
+      this.close();
+      return;
+    }
     const id = String(reply.requestId);
     const call = this.pending.get(id);
     if (!call) return;
@@ -143,7 +170,13 @@ class GatewayClient {
     else call.onReply(reply);
   }
 
-  /** Sends one GatewayRequest; `onReply` sees every reply to it until the final one. */
+  /**
+   * Sends one GatewayRequest; `onReply` sees every reply to it until the final one.
+   * @param {string} call  the request's field (protobuf JSON name), for example "startMediaJob"
+   * @param {object} body
+   * @param {(reply: any) => void} onReply
+   * @param {(error: Error) => void} onError
+   */
   send(call, body, onReply, onError) {
     if (!this.socket) throw new GatewayUnavailable(unavailableMessage(this.url));
     const requestId = this.nextId++;
@@ -151,7 +184,13 @@ class GatewayClient {
     this.socket.send(JSON.stringify({ requestId, [call]: body }));
   }
 
-  /** A unary call: resolves with the reply's one field (for example `serverInfo`). */
+  /**
+   * A unary call: resolves with the reply's one field (for example `serverInfo`).
+   * @param {string} call
+   * @param {object} body
+   * @param {string} field
+   * @returns {Promise<any>}
+   */
   unary(call, body, field) {
     return new Promise((resolve, reject) => {
       this.send(call, body, (reply) => resolve(reply[field] || {}), reject);
@@ -162,11 +201,15 @@ class GatewayClient {
     return this.unary("getServerInfo", {}, "serverInfo");
   }
 
-  /** @returns {Promise<{jobId: string, outputPath: string, sidecarPath: string}>} */
+  /**
+   * @param {object} spec  a MediaJobSpec in the protobuf JSON mapping
+   * @returns {Promise<{jobId: string, outputPath: string, sidecarPath: string}>}
+   */
   startMediaJob(spec) {
     return this.unary("startMediaJob", { spec }, "mediaJobStarted");
   }
 
+  /** @param {string} jobId */
   cancelJob(jobId) {
     return this.unary("cancelJob", { jobId }, "cancelled");
   }
@@ -179,7 +222,7 @@ class GatewayClient {
    */
   watchJob(jobId, onProgress) {
     return new Promise((resolve, reject) => {
-      this.send("watchJob", { jobId }, (reply) => {
+      this.send("watchJob", { jobId }, (/** @type {any} */ reply) => {
         const progress = reply.progress || {};
         onProgress(progress);
         if (reply.final || FINISHED.includes(progress.state)) resolve(progress);

@@ -121,6 +121,7 @@ function removeFromBin(ppro, project, folder, items) {
 async function matchRates(ppro, project, laid, clipOf) {
   /** @type {Map<ClipProjectItem, number>} */
   const wanted = new Map(laid.map((result) => [clipOf(result), result.placement.frameRate]));
+  /** @type {{item: ClipProjectItem, interpretation: import("@adobe/premierepro").FootageInterpretation, fps: number}[]} */
   const changed = [];
   for (const [item, fps] of wanted) {
     const interpretation = await item.getFootageInterpretation();

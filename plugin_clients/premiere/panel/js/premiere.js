@@ -4,7 +4,7 @@
 // as Premiere 26.3 requires.
 "use strict";
 
-/** @import { premierepro, Project, Sequence, FolderItem, ClipProjectItem, Markers, Marker, Media, TickTime, VideoClipTrackItem, AudioClipTrackItem, CompoundAction } from "@adobe/premierepro" */
+/** @import { premierepro, Project, Sequence, FolderItem, ClipProjectItem, Markers, Marker, Media, TickTime, ProjectItem, VideoClipTrackItem, AudioClipTrackItem, CompoundAction } from "@adobe/premierepro" */
 
 /** Premiere lacks something the panel needs, or refused an edit (nothing was kept). */
 class PremiereError extends Error {}
@@ -69,7 +69,7 @@ async function clipFacts(ppro, item) {
     offline: false,
     frameRate: 0,
     mediaDurationTicks: "0",
-    clipMarkers: [],
+    clipMarkers: /** @type {import("./markers.js").MarkerFacts[]} */ ([]),
   };
   const clipItem = await clipProjectItem(ppro, await item.getProjectItem());
   if (!clipItem) return facts;
@@ -96,7 +96,12 @@ async function mediaDurationTicks(media) {
   return duration.ticks;
 }
 
-/** The clip project item behind a track item; null for sequences and other non-media items. */
+/**
+ * The clip project item behind a track item; null for sequences and other non-media items.
+ * @param {premierepro} ppro
+ * @param {ProjectItem | null} projectItem
+ * @returns {Promise<ClipProjectItem | null>}
+ */
 async function clipProjectItem(ppro, projectItem) {
   if (!projectItem || projectItem.type !== ppro.ProjectItem.TYPE_CLIP) return null;
   const clipItem = ppro.ClipProjectItem.cast(projectItem);
@@ -117,7 +122,10 @@ function transact(project, undoName, build) {
   if (!done) throw new PremiereError(`Premiere refused the edit "${undoName}"`);
 }
 
-/** The active sequence's name, to check that results go back where they came from. */
+/**
+ * The active sequence's name, to check that results go back where they came from.
+ * @param {premierepro} ppro
+ */
 async function activeSequenceName(ppro) {
   return (await activeSequence(ppro)).sequence.name;
 }

@@ -40,7 +40,7 @@ async function loadSelection(ppro, options = {}) {
  * @property {string} jobId
  * @property {string} outputPath
  * @property {string} sidecarPath
- * @property {object} spec
+ * @property {import("./jobs.js").MediaJobSpec} spec
  * @property {import("./jobs.js").Placement[]} placements
  * @property {string} state
  * @property {boolean} [cancelling]  a cancel was sent
@@ -99,7 +99,10 @@ class Workflow {
     return this.run;
   }
 
-  /** Adopts a saved run (after a panel reload). */
+  /**
+   * Adopts a saved run (after a panel reload).
+   * @param {Run} run
+   */
   reattach(run) {
     this.run = run;
     this.cancelled = false;
@@ -111,7 +114,7 @@ class Workflow {
    * @throws {RunStopped} a job failed or was cancelled: the others are cancelled, nothing is placed
    */
   async follow(onProgress) {
-    const run = this.run;
+    const run = this.activeRun();
     await this.gateway.connect();
     const finals = await Promise.all(run.jobs.map((job) =>
       this.gateway.watchJob(job.jobId, (progress) => {
@@ -134,7 +137,7 @@ class Workflow {
 
   /** Imports and places the finished run's results, then forgets the run. */
   async place() {
-    const run = this.run;
+    const run = this.activeRun();
     const current = await activeSequenceName(this.ppro);
     if (current !== run.sequenceName) {
       throw new RunStopped(`open the sequence "${run.sequenceName}" to place its results (the active one is "${current}")`, "refused");
@@ -146,6 +149,12 @@ class Workflow {
     const placed = await placeResults(this.ppro, BIN_NAME, results);
     this.forget();
     return placed;
+  }
+
+  /** @returns {Run} the run started or reattached (a caller error when there is none) */
+  activeRun() {
+    if (!this.run) throw new Error("no run: start or reattach one first");
+    return this.run;
   }
 
   /** Stops the run: every job is cancelled on the server; nothing will be placed. */
