@@ -73,24 +73,18 @@ def test_package_is_a_zip_with_a_distributable_manifest_at_its_root(tmp_path):
     assert not list(tmp_path.glob(".partial-*"))
 
 
-def test_package_to_an_unwritable_place_is_one_line_naming_it(tmp_path):
+@pytest.mark.parametrize(
+    ("action", "option", "name"),
+    [("package", "-o", "SparkVSR.ccx"), ("install", "--dir", "plugin")],
+)
+def test_an_unwritable_place_is_one_line_naming_it(tmp_path, action, option, name):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    result = run_cli("package", "-o", str(blocker / "SparkVSR.ccx"))
+    result = run_cli(action, option, str(blocker / name))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
-    assert f"cannot write {blocker / 'SparkVSR.ccx'}" in result.stderr
-
-
-def test_install_to_an_unwritable_place_is_one_line_naming_it(tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    result = run_cli("install", "--dir", str(blocker / "plugin"))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().count("\n") == 0
-    assert str(blocker / "plugin") in result.stderr
+    assert f"cannot write {blocker / name}" in result.stderr
 
 
 def test_install_never_deletes_another_plugin(tmp_path):
