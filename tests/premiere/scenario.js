@@ -25,7 +25,7 @@ function timecodeFrames(timecode, rate) {
  * @param {{media: string, track?: number, start: number, in: number, out: number, speed?: number, selected?: boolean, name?: string}[]} spec.clips  start in sequence frames, in/out in media frames
  * @param {{name: string, comment?: string, frame: number}[]} [spec.sequenceMarkers]  sequence frames
  * @param {{media: string, name: string, comment?: string, frame: number}[]} [spec.clipMarkers]  media frames
- * @param {{exists?: (path: string) => boolean, variants?: Partial<import("./fake_premierepro.js").Variants>}} [options]
+ * @param {{exists?: (path: string) => boolean, variants?: Partial<import("./fake_premierepro_base.js").Variants>}} [options]
  *   variants: the fake's readings of what Adobe's sources leave open (fake_premierepro.js VARIANTS)
  */
 function buildScenario(spec, options = {}) {
