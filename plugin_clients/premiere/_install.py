@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from sparkvsr.atomic import atomic_path
+from sparkvsr.atomic import atomic_path, temporary_path
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.media._outputs import output_errors
 
@@ -57,12 +58,19 @@ def install(target: Path) -> Path:
     target = target.expanduser()
     _check_replaceable(target)
     with output_errors(str(target)):
-        if target.exists():
-            shutil.rmtree(target)
-        for relative in panel_files():
-            destination = target / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PANEL_FOLDER / relative, destination)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Copied beside the target first, so a failed copy never leaves half a plugin there.
+        partial = temporary_path(target)
+        try:
+            for relative in panel_files():
+                destination = partial / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(PANEL_FOLDER / relative, destination)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(partial, target)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
     return target / "manifest.json"
 
 

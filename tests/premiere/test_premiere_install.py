@@ -35,6 +35,7 @@ def test_install_copies_the_plugin_folder_and_says_how_to_load_it(tmp_path):
     assert f"UXP Developer Tool > Add Plugin > {target / 'manifest.json'}" in result.stdout
     copied = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
     assert copied == panel_files()
+    assert not list(target.parent.glob(".partial-*")), "copied beside the target, then renamed"
     assert (target / "js" / "premiere.js").read_bytes() == (
         PANEL_FOLDER / "js" / "premiere.js"
     ).read_bytes()
