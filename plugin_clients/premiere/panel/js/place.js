@@ -41,7 +41,8 @@ async function placeResults(ppro, binName, results) {
     for (const round of rounds(laid, clipOf)) await placeRound(ppro, project, sequence, round, clipOf);
     await checkPlaced(ppro, sequence, laid, before);
   } catch (error) {
-    const left = await takeBack(ppro, project, sequence, { root, bin, created, items: [...imported.values()] });
+    const added = { root, bin, created, items: [...imported.values()] };
+    const left = await takeBack(ppro, project, sequence, added).catch((failure) => [`(what was added could not be read back: ${failure.message})`]);
     const what = left.length ? `; remove by hand what could not be taken out: ${left.join(", ")}` : "; nothing was kept";
     throw new PremiereError(`${/** @type {Error} */ (error).message}${what}`);
   }
@@ -124,6 +125,7 @@ async function matchRates(ppro, project, laid, clipOf) {
   /** @type {{item: ClipProjectItem, interpretation: import("@adobe/premierepro").FootageInterpretation, fps: number}[]} */
   const changed = [];
   for (const [item, fps] of wanted) {
+    if (!(fps > 0)) continue; // a run saved by an older panel, which did not record the rate
     const interpretation = await item.getFootageInterpretation();
     if (sameRate(interpretation.getFrameRate(), fps)) continue;
     interpretation.setFrameRate(fps);
