@@ -35,10 +35,13 @@ const VARIANTS = {
 
 /** @param {Partial<Variants>} [chosen] @returns {Variants} */
 function variantsOf(chosen = {}) {
-  for (const [name, value] of Object.entries(chosen)) {
+  // FAKE_PREMIEREPRO_VARIANTS='{"mediaDuration": "method"}' runs a whole suite under other readings.
+  const fromEnv = typeof process === "object" && process.env.FAKE_PREMIEREPRO_VARIANTS;
+  const all = { ...(fromEnv ? JSON.parse(fromEnv) : {}), ...chosen };
+  for (const [name, value] of Object.entries(all)) {
     if (!(/** @type {any} */ (VARIANTS))[name]?.includes(value)) throw new Error(`unknown fake variant ${name}=${value}`);
   }
-  return { mediaDuration: "promise", selectionScope: "callback", insertRange: "at-apply", ...chosen };
+  return { mediaDuration: "promise", selectionScope: "callback", insertRange: "at-apply", ...all };
 }
 
 const Constants = {
