@@ -136,3 +136,13 @@ test("an interpretation Premiere refuses stops the placement with the reason; no
   });
   assert.deepEqual(await contents(world.project), before);
 });
+
+test("selection_escape: what Premiere will not take back out is named for the user to remove", async () => {
+  const world = buildScenario(SPEC);
+  world.project.tamper = (placed) => { if (placed.start === BigInt(f(60))) placed.start += BigInt(f(1)); };
+  world.project.refuse = (action) => action.name === "remove items";
+  await assert.rejects(placeResults(world.ppro, "SparkVSR", results()), (error) => {
+    assert.match(error.message, /did not land on V2 .*; remove by hand what could not be taken out: a_sparkvsr_x4_18-41\.mov on V2, a_sparkvsr_x4_18-41\.mov on V2$/);
+    return true;
+  });
+});
