@@ -31,7 +31,10 @@ function manifestAllowing(file, gateway) {
   return JSON.stringify(manifest);
 }
 
-/** Serves the panel and the fake, read-only, on loopback. @param {string} gateway */
+/**
+ * Serves the panel and the fake, read-only, on loopback.
+ * @param {string | null} gateway  added to the manifest's network permission; null: the manifest as shipped
+ */
 function serve(gateway) {
   const server = http.createServer((request, response) => {
     const url = decodeURIComponent(new URL(request.url, "http://x").pathname);
@@ -41,7 +44,7 @@ function serve(gateway) {
       return;
     }
     response.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
-    response.end(url.endsWith("/panel/manifest.json") ? manifestAllowing(file, gateway) : fs.readFileSync(file));
+    response.end(gateway && url.endsWith("/panel/manifest.json") ? manifestAllowing(file, gateway) : fs.readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -86,7 +89,7 @@ function hostScript(scenario, settings) {
 
 async function main() {
   const input = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-  const server = await serve(input.settings.server);
+  const server = await serve(input.allowServer === false ? null : input.settings.server);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sparkvsr-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium", headless: true, args: FLAGS, viewport: { width: 420, height: 640 },
