@@ -54,6 +54,9 @@ class FakeMarkers {
   }
   getMarkers() { return [...this.list]; }
   /** @param {string} name @param {string} [type] @param {any} [start] @param {any} [duration] @param {string} [comments] */
+  // "Add a new marker" (typings Markers.createAddMarkerAction(Name, markerType?, startTime?,
+  // duration?, comments?)); a clip marker's time counts from the media's first frame, which no
+  // source states (README, In Premiere Pro: not yet seen on a real Premiere).
   createAddMarkerAction(name, type = "Comment", start = TickTime.TIME_ZERO, duration = TickTime.TIME_ZERO, comments = "") {
     return new FakeAction(this.project, `add marker ${name}`, () => {
       const marker = new FakeMarker(name, type, start, duration, comments);
