@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sparkvsr.atomic import atomic_path, temporary_path
 from sparkvsr.errors import InvalidInputError
-from sparkvsr.media._outputs import output_errors
+from sparkvsr.media import output_errors
 
 PANEL_FOLDER = Path(__file__).resolve().parent / "panel"
 """The plugin folder as it ships in this package: manifest.json at its root."""
