@@ -13,6 +13,7 @@ from sparkvsr.cli._options import (
     announce_long_steps,
     job_settings,
     open_runner_for,
+    output_path,
     progress_bar,
 )
 from sparkvsr.engines import EngineInfo, engine_entry
@@ -116,7 +117,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="add the new media to each clip as a second media reference",
     )
     upscale.add_argument(
-        "--otio-out", help="where to write the edit (default: OUTPUT_DIR/<edit>.sparkvsr.otio)"
+        "--otio-out",
+        type=output_path,
+        help="where to write the edit (default: OUTPUT_DIR/<edit>.sparkvsr.otio)",
     )
     upscale.add_argument(
         "--rate",

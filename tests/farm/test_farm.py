@@ -17,7 +17,7 @@ from helpers import RestorationService, numbered_frames, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
-from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper, run_clip_windows
+from sparkvsr.farm import SessionPaths, WindowStore, clip_work, map_media_paths, run_clip_windows
 from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
@@ -28,8 +28,8 @@ from sparkvsr.window_plan import window_groups
 
 def bundle(tmp_path, source, output, *options) -> dict:
     folder = tmp_path / "bundle"
-    arguments = ["farm", "bundle", str(source), "-o", str(folder), "--output", str(output)]
-    assert main([*arguments, "--sparkvsr", SPARKVSR, *options]) == 0
+    arguments = ["farm", "bundle", str(source), "-o", str(output), "--bundle-dir", str(folder)]
+    assert main([*arguments, *options]) == 0
     return json.loads((folder / "template.yaml").read_text())
 
 
@@ -42,17 +42,18 @@ def test_tasks_are_whole_chains_of_windows(tmp_path, shot):
     template = bundle(tmp_path, path, tmp_path / "out.mov", "--windows-per-task", "2", *keys)
     upscale, assemble = template["steps"]
     (work,) = upscale["parameterSpace"]["taskParameterDefinitions"]
-    # Flow windows of 4 frames, each independent of the others: packed two per task.
-    assert work["range"] == ["0,1", "2,3", "4,5", "6,7"]
+    # Flow windows of 4 frames, each independent of the others: a task from every second one.
+    assert work == {"name": "Window", "type": "INT", "range": "0-6:2"}
     assert assemble["dependencies"] == [{"dependsOn": "Upscale"}]
     assert "hostRequirements" not in upscale  # flow runs on any CPU
     paths = {p["name"]: p for p in template["parameterDefinitions"] if p["type"] == "PATH"}
     assert paths["Input"]["dataFlow"] == "IN" and paths["Output"]["dataFlow"] == "OUT"
-    assert paths["WorkDir"]["dataFlow"] == "INOUT"
+    assert paths["WorkDir"]["dataFlow"] == "OUT"
     written = json.loads((tmp_path / "bundle" / "parameter_values.yaml").read_text())
     assert {"name": "Input", "value": str(path)} in written["parameterValues"]
     assets = json.loads((tmp_path / "bundle" / "asset_references.yaml").read_text())
-    assert assets["assetReferences"]["inputs"]["filenames"] == [str(path)]
+    stills = [key.split("=", 1)[1] for key in keys[1::2]]
+    assert assets["assetReferences"]["inputs"]["filenames"] == sorted([str(path), *stills])
 
 
 @needs_openjd
@@ -60,7 +61,8 @@ def test_openjd_check_accepts_the_bundles(tmp_path, shot, cut):
     path, keys = shot
     template = bundle(tmp_path, path, tmp_path / "out.mov", "--engine", "sparkvsr", *keys)
     assert template["steps"][0]["hostRequirements"]["amounts"] == [
-        {"name": "amount.worker.gpu", "min": 1}
+        {"name": "amount.worker.gpu", "min": 1},
+        {"name": "amount.worker.gpu.memory", "min": 24 * 1024},
     ]
     checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -75,7 +77,7 @@ def test_an_openjd_run_of_the_bundle_writes_what_upscale_writes(tmp_path, shot):
     path, keys = shot
     local, farmed, work = tmp_path / "local.mov", tmp_path / "farmed.mov", tmp_path / "work"
     assert main(["upscale", str(path), "-o", str(local), "--no-progress", *keys]) == 0
-    bundle(tmp_path, path, farmed, "--work", str(work), "--windows-per-task", "3", *keys)
+    bundle(tmp_path, path, farmed, "--work-dir", str(work), "--windows-per-task", "3", *keys)
 
     result = openjd_run(tmp_path / "bundle", values(tmp_path, path, farmed, work))
 
@@ -90,11 +92,7 @@ def test_an_openjd_run_of_an_edit_writes_what_timeline_upscale_writes(tmp_path, 
     local, farmed = tmp_path / "local", tmp_path / "farmed"
     assert main(["timeline", "upscale", str(cut), "-o", str(local), "--no-progress"]) == 0
     template = bundle(tmp_path, cut, farmed)
-    assert template["steps"][0]["parameterSpace"]["taskParameterDefinitions"][0]["range"] == [
-        "0",
-        "1",
-        "2",
-    ]
+    assert template["steps"][0]["parameterSpace"]["taskParameterDefinitions"][0]["range"] == "0,1,2"
 
     result = openjd_run(tmp_path / "bundle", values(tmp_path, cut, farmed, tmp_path / "work"))
 
@@ -114,7 +112,7 @@ def test_an_openjd_run_of_an_edit_writes_what_timeline_upscale_writes(tmp_path, 
 
 def _task(tmp_path, path, keys, windows: str) -> list[str]:
     command = ["upscale", str(path), "-o", str(tmp_path / "out.mov"), *keys]
-    work = ["--work", str(tmp_path / "work"), "--windows", windows]
+    work = ["--work-dir", str(tmp_path / "work"), "--windows", windows]
     return [SPARKVSR, "farm", "run-windows", *work, "--", *command]
 
 
@@ -158,7 +156,7 @@ def test_a_killed_task_redoes_only_its_missing_windows(tmp_path, shot):
 
 def test_a_missing_video_is_named(tmp_path, capsys):
     gone = tmp_path / "gone.mov"
-    code = main(["farm", "bundle", str(gone), "-o", str(tmp_path / "b"), "--output", "x.mov"])
+    code = main(["farm", "bundle", str(gone), "--bundle-dir", str(tmp_path / "b"), "-o", "x.mov"])
     assert code == 2
     assert capsys.readouterr().err.strip() == f"sparkvsr: error: input not found: {gone}"
     assert not (tmp_path / "b").exists()
@@ -168,8 +166,8 @@ def test_a_clip_whose_media_is_missing_gets_no_task_and_the_bundle_says_why(tmp_
     (tmp_path / "B002.mov").unlink()
     template = bundle(tmp_path, cut, tmp_path / "out")
     (upscale_work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    # The plan skips the clip whose media is missing: two of the three clips get a task.
-    assert upscale_work["range"] == ["0", "1"]
+    # The plan skips the clip whose media is missing: clips 0 and 2 (of 0..2) get a task.
+    assert upscale_work["range"] == "0,2"
     assert f"media not found: {tmp_path / 'B002.mov'}" in caplog.text
 
 
@@ -182,7 +180,7 @@ def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
     assert window_groups(work.plan, 1)[0] == (0, 1, 2, 3, 4)  # keyframe 0 only: one chain
     options = ["--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
     command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys[:2], *options]
-    task = ["farm", "run-windows", "--work", str(tmp_path / "w"), "--windows", "1", "--", *command]
+    task = ["farm", "run-windows", "--work-dir", str(tmp_path / "w"), "--windows", "1", "--", *command]
     assert main(task) == 2  # window 1 continues window 0, which is neither stored nor asked for
 
 
@@ -193,20 +191,25 @@ def test_keyframe_every_chunk_makes_every_window_a_task(tmp_path, shot):
     chained = [*keys[:2], "--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
     template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *chained)
     (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    assert work["range"] == ["0,1,2,3,4"]
+    assert work["range"] == "0"
     every = [*chained, "--keyframe-every-chunk", "--provider", "local"]
     template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *every)
-    (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    assert work["range"] == [str(index) for index in range(5)]  # windows of their own
+    keyframes, upscale, _ = template["steps"]
+    assert keyframes["name"] == "Keyframes"  # restored once, before any window runs
+    assert upscale["dependencies"] == [{"dependsOn": "Keyframes"}]
+    (work,) = upscale["parameterSpace"]["taskParameterDefinitions"]
+    assert work["range"] == "0-4:1"  # windows of their own
 
 
 def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
     rules = tmp_path / "rules.json"
     rule = {"source_path_format": "POSIX", "source_path": str(tmp_path), "destination_path": "/mnt"}
     rules.write_text(json.dumps({"version": "pathmapping-1.0", "path_mapping_rules": [rule]}))
-    mapped = path_mapper(str(rules))
+    paths = SessionPaths.read(str(rules))
+    mapped = paths.mapped
     assert mapped(str(tmp_path / "A001.mov")) == "/mnt/A001.mov"
     assert mapped("/elsewhere/A001.mov") == "/elsewhere/A001.mov"
+    assert paths.unmapped("/mnt/A001.mov") == str(tmp_path / "A001.mov")
     timeline = read_timeline(str(cut))
     map_media_paths(timeline, mapped)
     urls = {clip.media_reference.target_url for clip in timeline.find_clips()}
