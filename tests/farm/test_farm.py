@@ -180,7 +180,16 @@ def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
     assert window_groups(work.plan, 1)[0] == (0, 1, 2, 3, 4)  # keyframe 0 only: one chain
     options = ["--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
     command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys[:2], *options]
-    task = ["farm", "run-windows", "--work-dir", str(tmp_path / "w"), "--windows", "1", "--", *command]
+    task = [
+        "farm",
+        "run-windows",
+        "--work-dir",
+        str(tmp_path / "w"),
+        "--windows",
+        "1",
+        "--",
+        *command,
+    ]
     assert main(task) == 2  # window 1 continues window 0, which is neither stored nor asked for
 
 
