@@ -211,9 +211,7 @@ def _range_expression(values: list[int], step: int) -> str:
             runs[-1].append(value)
         else:
             runs.append([value])
-    return ",".join(
-        f"{run[0]}-{run[-1]}:{step}" if len(run) > 1 else str(run[0]) for run in runs
-    )
+    return ",".join(f"{run[0]}-{run[-1]}:{step}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def _clip_tasks(job_args) -> tuple[str, int, list[str]]:

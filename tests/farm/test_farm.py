@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +23,7 @@ from sparkvsr.farm import SessionPaths, WindowStore, clip_work, map_media_paths,
 from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
-from sparkvsr.timeline import read_timeline
+from sparkvsr.timeline import read_timeline, write_timeline
 from sparkvsr.upscale_file import keyframe_indices
 from sparkvsr.window_plan import window_groups
 
@@ -269,3 +271,82 @@ def test_an_edited_keyframe_still_gives_the_clip_other_windows(tmp_path, shot):
     assert clip_work(job, "w").store.folder == folder  # the same job: the same windows
     hr_still(Path(still), numbered_frames(32, (48, 32))[5])  # the artist repaints it
     assert clip_work(job, "w").store.folder != folder  # its windows are not reused
+
+
+def _run_clip(tmp_path, cut, number: int) -> int:
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out"), "--no-progress"]
+    work = ["--work-dir", str(tmp_path / "work"), "--clip", str(number)]
+    return main(["farm", "run-windows", *work, "--", *command])
+
+
+def test_a_worker_missing_an_earlier_clips_media_fails_that_clips_task_only(tmp_path, cut, capsys):
+    template = bundle(tmp_path, cut, tmp_path / "out")
+    (clips,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert clips == {"name": "Clip", "type": "INT", "range": "0,1,2"}
+    (tmp_path / "B002.mov").unlink()  # clip 1's media, on this worker
+
+    assert _run_clip(tmp_path, cut, 2) == 0  # clip 2 is still clip 2 (c, of A001)
+    assert [p.name[:5] for p in (tmp_path / "work").iterdir()] == ["A001_"]
+    capsys.readouterr()
+    assert _run_clip(tmp_path, cut, 1) == 2
+    out, err = capsys.readouterr()
+    assert f"V1 clip 2 (b): media not found: {tmp_path / 'B002.mov'}" in err
+    assert "openjd_fail: V1 clip 2 (b): media not found" in out
+    assert len(list((tmp_path / "work").iterdir())) == 1  # nothing else ran
+
+
+def test_a_clip_whose_keyframe_nobody_can_supply_is_skipped_not_failed(tmp_path, cut, caplog):
+    edit = read_timeline(str(cut))
+    (clip_a,) = [clip for clip in edit.find_clips() if clip.name == "a"]
+    clip_a.markers[0].comment = ""  # clip a's keyframe loses its still; no --provider
+    write_timeline(edit, str(cut))
+    template = bundle(tmp_path, cut, tmp_path / "out")
+    (clips,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert clips["range"] == "1,2"
+    assert "V1 clip 1 (a): no task: keyframe 8 has no still" in caplog.text
+
+
+def test_every_path_option_of_the_parsers_is_made_absolute(tmp_path, shot, cut, monkeypatch):
+    from sparkvsr.cli._farm import _path_options
+
+    monkeypatch.chdir(tmp_path)
+    path, keys = shot
+    (tmp_path / "stills").mkdir()
+    for head, source, output in ((["upscale"], path, "o.mov"), (["timeline", "upscale"], cut, "o")):
+        known = _path_options(head)
+        named = {"--keyframe", "--keyframe-dir", "--api-config", "--pisa-python"}
+        named |= {"--pisa-script", "--cache-dir", "--tls-ca", "--tls-cert", "--tls-key"}
+        named = (
+            (named | {"--otio-out"}) - {"--keyframe", "--keyframe-dir"}
+            if head[0] == "timeline"
+            else named
+        )
+        assert named <= set(known), named - set(known)
+        options = []
+        for name, option in known.items():
+            if name.startswith("--"):
+                value = "stills" if name == "--keyframe-dir" else "hr_0000.png"
+                options += [name, f"0={value}" if option.frame_pair else value]
+        bundle(tmp_path, source, tmp_path / output, *options)
+        template = json.loads((tmp_path / "bundle" / "template.yaml").read_text())
+        arguments = template["steps"][-1]["script"]["actions"]["onRun"]["args"]
+        for name in known:
+            if name in arguments:
+                value = arguments[arguments.index(name) + 1].split("=")[-1]
+                assert os.path.isabs(value), (name, value)
+
+
+def test_a_200000_frame_take_makes_a_valid_template_of_few_tasks(tmp_path, shot, monkeypatch):
+    import sparkvsr.upscale_file as upscale_file
+
+    path, keys = shot
+    probe = upscale_file.probe_video
+    monkeypatch.setattr(
+        upscale_file, "probe_video", lambda name: replace(probe(name), frame_count=200_000)
+    )
+    template = bundle(tmp_path, path, tmp_path / "long.mov", *keys)
+    (windows,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert windows["type"] == "INT" and windows["range"] == "0-49950:50"  # 50000 windows
+    if shutil.which(OPENJD):
+        checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
