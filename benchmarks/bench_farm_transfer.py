@@ -68,9 +68,8 @@ def run(frames: int, size: tuple[int, int], per_task: int, scratch: Path) -> Non
     )
     print(f"source movie attached                 {_megabytes(source.stat().st_size)}")
     for step, written in outputs.items():
-        print(
-            f"uploaded as {step:<8} outputs ({len(written.files):3d} files) {_megabytes(written.size)}"
-        )
+        files = f"({len(written.files):3d} files)"
+        print(f"uploaded as {step:<8} outputs {files} {_megabytes(written.size)}")
     total = sum(written.size for written in outputs.values())
     print(f"uploaded in all                       {_megabytes(total)}")
     print(f"download of the deliverables (Assemble step) {_megabytes(outputs['Assemble'].size)}")
