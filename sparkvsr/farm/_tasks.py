@@ -4,6 +4,7 @@ stored windows into its output; all derive the same plan from the same job."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -75,14 +76,25 @@ def _keyframe_sources(job: FileJob, frames: FrameRange, indices: list[int]) -> d
     """Where each keyframe comes from, for the clip key: a still by its content (the same file
     edited is another keyframe), else the provider, by its settings, that restores it."""
     stills = user_stills(job, frames)
-    provider = job.settings.provider
-    restorer = provider and replace(provider, cache_dir=None, use_cache=True)
+    restorer = _provider_key(job.settings.provider)
     return {
         index: f"still {file_key(stills[index])} fit={job.settings.fit}"
         if index in stills
-        else f"restored by {restorer!r}"
+        else f"restored by {restorer}"
         for index in indices
     }
+
+
+def _provider_key(provider) -> str | None:
+    """The provider by its settings, its files by their content: each session of a farm job has
+    its own path to the same service config."""
+    if provider is None:
+        return None
+    config = provider.api_config
+    config = config and (file_key(config) if os.path.isfile(config) else os.path.basename(config))
+    named = [provider.pisa_python, provider.pisa_script]
+    tools = [path and os.path.basename(path) for path in named]
+    return f"{provider.name} {provider.model} {config} {tools}"
 
 
 def windows_from(plan: Sequence[Window], first: int, count: int) -> list[int]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import make_cut, make_shot
 from farm_jobs import hr_still, needs_openjd, same_frames
 from fleet import ServiceManagedFleet
-from helpers import numbered_frames
+from helpers import RestorationService, numbered_frames, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.timeline import read_timeline
@@ -95,3 +96,33 @@ def test_a_keyframe_folder_is_attached_and_mapped(tmp_path, studio):
     fleet_run(tmp_path, studio, folder)
 
     assert same_frames(local, farmed)
+
+
+@pytest.mark.slow
+def test_a_keyframe_step_restores_each_keyframe_once_for_all_upscale_tasks(tmp_path, studio):
+    path, keys = make_shot(studio)
+    service = RestorationService()
+    # A service that answers differently each time, as a generative one does.
+    service.replies = [
+        (200, {"image": png_data_uri(np.full((128, 192, 3), grey, np.uint8))}, 0)
+        for grey in (40, 80, 120, 160)
+    ]
+    config = studio / "api.json"
+    config.write_text(json.dumps({"url": service.url}))
+    farmed = studio / "out" / "shot_x4.mov"
+    provider = ["--provider", "api", "--api-config", str(config)]
+    ends = ["--keyframes", "auto:ends"]  # the last frame has no still: the provider's
+    folder = bundle(tmp_path, path, farmed, "--windows-per-task", "3", *keys[:4], *ends, *provider)
+    folder_assets = json.loads((folder / "asset_references.yaml").read_text())
+    assert str(config) in folder_assets["assetReferences"]["inputs"]["filenames"]
+    template = json.loads((folder / "template.yaml").read_text())
+    assert [step["name"] for step in template["steps"]] == ["Keyframes", "Upscale", "Assemble"]
+    try:
+        _, outputs = fleet_run(tmp_path, studio, folder)
+    finally:
+        service.close()
+    restored = [name for name in outputs["Keyframes"].files if name.endswith(".npy")]
+    assert restored and all(name.startswith("out.sparkvsr-work/") for name in restored)
+    # Restored once each, by the keyframe step; the three upscale tasks used those images.
+    assert len(service.requests) == len(restored)
+    assert farmed.is_file()
