@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -75,13 +76,22 @@ def test_openjd_check_accepts_the_bundles(tmp_path, shot, cut):
 
 @pytest.mark.slow
 @needs_openjd
-def test_an_openjd_run_of_the_bundle_writes_what_upscale_writes(tmp_path, shot):
+def test_the_printed_command_runs_the_bundle_as_upscale_would(tmp_path, shot, capsys):
     path, keys = shot
     local, farmed, work = tmp_path / "local.mov", tmp_path / "farmed.mov", tmp_path / "work"
     assert main(["upscale", str(path), "-o", str(local), "--no-progress", *keys]) == 0
+    capsys.readouterr()
     bundle(tmp_path, path, farmed, "--work-dir", str(work), "--windows-per-task", "3", *keys)
+    (printed,) = [
+        line.removeprefix("without a farm: ")
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("without a farm: ")
+    ]
 
-    result = openjd_run(tmp_path / "bundle", values(tmp_path, path, farmed, work))
+    # As printed, from a shell with no virtual environment active (no sparkvsr, no openjd).
+    bare = {**os.environ, "PATH": "/usr/bin:/bin"}
+    bare.pop("VIRTUAL_ENV", None)
+    result = run(*shlex.split(printed), env=bare, cwd=tmp_path)
 
     assert result.returncode == 0, result.stdout[-3000:]
     assert same_frames(local, farmed)
@@ -350,3 +360,37 @@ def test_a_200000_frame_take_makes_a_valid_template_of_few_tasks(tmp_path, shot,
     if shutil.which(OPENJD):
         checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_wheel_is_carried_and_installed_per_session_by_a_job_environment(tmp_path, shot):
+    path, keys = shot
+    wheel = tmp_path / "sparkvsr-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"a wheel")
+    template = bundle(
+        tmp_path, path, tmp_path / "o.mov", "--wheel", str(wheel), "--python", "python3", *keys
+    )
+    (environment,) = template["jobEnvironments"]
+    on_enter = environment["script"]["actions"]["onEnter"]
+    assert on_enter["command"] == "{{Param.Python}}"
+    assert on_enter["args"] == [
+        "{{Env.File.Install}}",
+        "{{Param.Wheel}}",
+        "{{Session.WorkingDirectory}}",
+    ]
+    assert "openjd_env: SPARKVSR_PYTHON=" in environment["script"]["embeddedFiles"][0]["data"]
+    assert (tmp_path / "bundle" / wheel.name).read_bytes() == b"a wheel"
+    wheel_parameter = [p for p in template["parameterDefinitions"] if p["name"] == "Wheel"]
+    assert wheel_parameter[0]["dataFlow"] == "IN"  # attached to the job like any input
+    if shutil.which(OPENJD):
+        checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_invalid_template_is_refused_before_anything_is_written(tmp_path, shot, capsys):
+    path, keys = shot
+    # The job is named after the video; OpenJD allows job names of up to 128 characters.
+    long = path.rename(path.with_name("a" * 130 + ".mov"))
+    output = ["-o", str(tmp_path / "o.mov"), "--bundle-dir", str(tmp_path / "b")]
+    assert main(["farm", "bundle", str(long), *output, *keys]) == 2
+    assert "OpenJD rejects the job template" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
