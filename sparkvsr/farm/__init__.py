@@ -10,6 +10,7 @@ from sparkvsr.farm._bundle import (
     SPECIFICATION,
     BundleSpec,
     job_template,
+    openjd_job,
     openjd_run_arguments,
     write_bundle,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "clips_with_tasks",
     "job_template",
     "map_media_paths",
+    "openjd_job",
     "openjd_run_arguments",
     "path_options",
     "paths_in",

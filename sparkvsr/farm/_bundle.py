@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from sparkvsr.atomic import write_atomically
-from sparkvsr.errors import InvalidInputError
+from sparkvsr.errors import InvalidInputError, NotFoundError
 
 SPECIFICATION = "jobtemplate-2023-09"
 
@@ -205,20 +205,24 @@ def parameter_values(spec: BundleSpec) -> dict[str, str]:
     return values
 
 
-def validate(template: dict, values: dict[str, str], folder: Path) -> None:
-    """Decodes the template and makes its job with OpenJD's own model: an invalid bundle is
-    never written.
+def openjd_job(template: dict, values: dict[str, str], folder: Path):
+    """The job OpenJD's own model makes of the template and parameter values (decoded and
+    validated): an invalid bundle is never written.
 
     Raises:
         InvalidInputError: what OpenJD objects to.
     """
-    from openjd.model import (
-        DecodeValidationError,
-        create_job,
-        decode_job_template,
-        preprocess_job_parameters,
-    )
-
+    try:
+        from openjd.model import (
+            DecodeValidationError,
+            create_job,
+            decode_job_template,
+            preprocess_job_parameters,
+        )
+    except ImportError:
+        raise NotFoundError(
+            "writing a farm bundle needs openjd-model: pip install 'sparkvsr[farm]'"
+        ) from None
     try:
         decoded = decode_job_template(template=template)
         parameters = preprocess_job_parameters(
@@ -227,7 +231,7 @@ def validate(template: dict, values: dict[str, str], folder: Path) -> None:
             job_template_dir=folder,
             current_working_dir=folder,
         )
-        create_job(job_template=decoded, job_parameter_values=parameters)
+        return create_job(job_template=decoded, job_parameter_values=parameters)
     except DecodeValidationError as error:
         raise InvalidInputError(f"OpenJD rejects the job template: {error}") from None
 
@@ -238,7 +242,7 @@ def write_bundle(spec: BundleSpec, folder: str) -> Path:
     path."""
     bundle = Path(folder)
     template, values = job_template(spec), parameter_values(spec)
-    validate(template, values, bundle)
+    openjd_job(template, values, bundle)
     bundle.mkdir(parents=True, exist_ok=True)
     if spec.wheel:
         shutil.copy2(spec.wheel, bundle / os.path.basename(spec.wheel))

@@ -16,12 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from farm_jobs import OPENJD, run
-from openjd.model import (
-    StepParameterSpaceIterator,
-    create_job,
-    decode_job_template,
-    preprocess_job_parameters,
-)
+from openjd.model import StepParameterSpaceIterator
+
+from sparkvsr.farm import openjd_job
 
 
 @dataclass
@@ -178,14 +175,7 @@ def _steps_in_order(template: dict) -> list[dict]:
 
 def _tasks(bundle: Path, template: dict, values: dict, step_name: str) -> list[dict]:
     """The step's tasks as OpenJD's model enumerates its parameter space."""
-    decoded = decode_job_template(template=template)
-    parameters = preprocess_job_parameters(
-        job_template=decoded,
-        job_parameter_values=values,
-        job_template_dir=bundle,
-        current_working_dir=bundle,
-    )
-    job = create_job(job_template=decoded, job_parameter_values=parameters)
+    job = openjd_job(template, values, bundle)
     step = next(step for step in job.steps if step.name == step_name)
     if step.parameterSpace is None:
         return [{}]
