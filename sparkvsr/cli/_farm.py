@@ -315,7 +315,8 @@ def run_windows(args: argparse.Namespace) -> int:
         windows = _indices(args.windows)
     elif args.first_window is not None:
         windows = windows_from(work.plan, args.first_window, args.windows_per_task)
-    print(f"openjd_status: {len(work.plan) if windows is None else len(windows)} windows")
+    count = len(work.plan) if windows is None else len(windows)
+    print(f"openjd_status: {count} windows", flush=True)
     ran = run_clip_windows(work, windows, progress=_progress)
     print(f"ran windows {ran or 'none (all were stored already)'}")
     return 0

@@ -163,15 +163,11 @@ def timeline_selection(
     )
 
 
-def run(args: argparse.Namespace, upscale=None, mapped=None) -> int:
+def run(args: argparse.Namespace, upscale=None) -> int:
     """Runs `sparkvsr timeline upscale`; `upscale(job, progress)` replaces upscale_file for each
-    clip and `mapped(path)` maps its media paths (the farm's assembler)."""
+    clip (the farm's assembler, which maps paths with `args.map_path`)."""
     path_map = tuple(getattr(args, "map_path", ()))
     timeline = read_timeline(args.edit, rate=args.rate, path_map=path_map)
-    if mapped is not None:
-        from sparkvsr.farm import map_media_paths
-
-        map_media_paths(timeline, mapped)
     with open_runner_for(args) as runner:
         selection = timeline_selection(args, runner, path_map)
         plans = plan_timeline(timeline, selection)
