@@ -394,3 +394,22 @@ def test_an_invalid_template_is_refused_before_anything_is_written(tmp_path, sho
     assert main(["farm", "bundle", str(long), *output, *keys]) == 2
     assert "OpenJD rejects the job template" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.slow
+@needs_openjd
+def test_an_edit_whose_clip_cannot_run_completes_with_that_clip_skipped(tmp_path, cut):
+    edit = read_timeline(str(cut))
+    (clip_a,) = [clip for clip in edit.find_clips() if clip.name == "a"]
+    clip_a.markers[0].comment = ""  # its keyframe has no still, and there is no --provider
+    write_timeline(edit, str(cut))
+    farmed = tmp_path / "farmed"
+    bundle(tmp_path, cut, farmed)
+
+    result = openjd_run(tmp_path / "bundle", values(tmp_path, cut, farmed, tmp_path / "work"))
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "skipped: keyframe 8 has no still; give one, or restore it with --provider" in (
+        result.stdout
+    )
+    assert len(list(farmed.glob("*.mov"))) == 2 and (farmed / "cut.sparkvsr.otio").is_file()
