@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -241,11 +241,16 @@ def write_bundle(spec: BundleSpec, folder: str) -> Path:
     `asset_references.yaml` (and the wheel) into `folder` (created); returns the template's
     path."""
     bundle = Path(folder)
-    template, values = job_template(spec), parameter_values(spec)
-    openjd_job(template, values, bundle)
+    template = job_template(spec)
+    openjd_job(template, parameter_values(spec), bundle)
     bundle.mkdir(parents=True, exist_ok=True)
     if spec.wheel:
-        shutil.copy2(spec.wheel, bundle / os.path.basename(spec.wheel))
+        # The bundle carries its wheel: the job attaches the copy, wherever the bundle goes.
+        carried = bundle / os.path.basename(spec.wheel)
+        if carried.resolve() != Path(spec.wheel).resolve():
+            shutil.copy2(spec.wheel, carried)
+        spec = replace(spec, wheel=str(carried.absolute()))
+    values = parameter_values(spec)
     documents = {
         "template.yaml": template,
         "parameter_values.yaml": {

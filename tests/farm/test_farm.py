@@ -381,6 +381,9 @@ def test_a_wheel_is_carried_and_installed_per_session_by_a_job_environment(tmp_p
     assert (tmp_path / "bundle" / wheel.name).read_bytes() == b"a wheel"
     wheel_parameter = [p for p in template["parameterDefinitions"] if p["name"] == "Wheel"]
     assert wheel_parameter[0]["dataFlow"] == "IN"  # attached to the job like any input
+    written = json.loads((tmp_path / "bundle" / "parameter_values.yaml").read_text())
+    carried = str(tmp_path / "bundle" / wheel.name)
+    assert {"name": "Wheel", "value": carried} in written["parameterValues"]
     if shutil.which(OPENJD):
         checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
         assert checked.returncode == 0, checked.stdout + checked.stderr
