@@ -103,6 +103,18 @@ def run_bundle(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"--windows-per-task must be at least 1, got {farm.windows_per_task}"
         )
+    spec = _bundle_spec(farm, options)
+    template = write_bundle(spec, farm.bundle_dir)
+    print(f"wrote {template.parent}: upscale tasks {spec.tasks}, then assemble")
+    openjd = Path(sys.executable).with_name("openjd")
+    arguments = openjd_run_arguments(spec, template, str(openjd) if openjd.exists() else "openjd")
+    print("without a farm: " + shlex.join(arguments))
+    return 0
+
+
+def _bundle_spec(farm: argparse.Namespace, options: list[str]) -> BundleSpec:
+    """The bundle of the job `farm.input -o farm.output OPTIONS`: every path made absolute, the
+    files it reads found, its tasks planned."""
     source, output = os.path.abspath(farm.input), os.path.abspath(farm.output)
     if not os.path.isfile(source):
         raise NotFoundError(f"input not found: {source}")
@@ -121,7 +133,7 @@ def run_bundle(args: argparse.Namespace) -> int:
     else:
         tasks, per_task = _window_tasks(job_args, work_dir, farm.windows_per_task)
     engine = job_args.engine or DEFAULT_ENGINE
-    spec = BundleSpec(
+    return BundleSpec(
         kind="timeline" if edit else "file",
         command=command,
         source=source,
@@ -138,12 +150,6 @@ def run_bundle(args: argparse.Namespace) -> int:
         outputs=tuple(attached["output"]),
         name=f"SparkVSR {Path(source).name}",
     )
-    template = write_bundle(spec, farm.bundle_dir)
-    print(f"wrote {template.parent}: upscale tasks {tasks}, then assemble")
-    openjd = Path(sys.executable).with_name("openjd")
-    arguments = openjd_run_arguments(spec, template, str(openjd) if openjd.exists() else "openjd")
-    print("without a farm: " + shlex.join(arguments))
-    return 0
 
 
 def _path_options(head: list[str]):
