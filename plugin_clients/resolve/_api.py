@@ -69,12 +69,6 @@ class ResolveVersion:
         """Timeline.GetSelectedClips (the clips selected on the timeline) is new in 21.0.4."""
         return self._number >= (21, 0, 4)
 
-    @property
-    def end_frame_inclusive(self) -> bool:
-        """AppendToTimeline's endFrame counts the last frame on 19.1 builds (public scripts
-        subtract 1 there); it is exclusive before and after."""
-        return (self.major, self.minor) == (19, 1)
-
     def __str__(self) -> str:
         return f"{self.product} {self.major}.{self.minor}.{self.patch}"
 

@@ -77,6 +77,11 @@ class ResolveTimeline:
     def track_items(self, track: int) -> list:
         return list(self.timeline.GetItemListInTrack(VIDEO, track) or [])
 
+    def item_ids(self) -> set:
+        """The unique ids of every item on the timeline's video tracks."""
+        tracks = range(1, self.track_count() + 1)
+        return {item.GetUniqueId() for t in tracks for item in self.track_items(t)} - {None}
+
     # The job's timeline ---------------------------------------------------------------------
 
     def is_current(self) -> bool:

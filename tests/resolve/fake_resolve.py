@@ -26,9 +26,8 @@ the ones that vary between builds and projects), with where each is documented o
 - GetSourceStartFrame/EndFrame answer 0/0 on timelines conformed from XML, and a frame early on
   some builds (the same 21.1 report; issue #17).
 - ImportMedia of a path already in the Media Pool answers the existing item (issue #17).
-- endFrame counts the last frame on 19.1 builds (public scripts subtract 1 there;
-  nakano000/Resolve_Script PR #23 on the 18.6 -> 19.1 change) and is exclusive on 20.x/21.x
-  (davinci-resolve-mcp PR #80, measured on 21.0).
+- endFrame counts the frame after the last (measured on 19.1.3.7 and 21.0) or, by other
+  reports, the last one (Quirks.end_frame_inclusive, with the sources).
 - Resolve 21 refuses a whole AppendToTimeline batch holding fractional frames and answers None
   (tmoroney/auto-subs PR #772).
 - Drop-frame timelines report their rate as "29.97 DF" (public Resolve scripts parse that form).
@@ -109,6 +108,8 @@ class MediaPool:
         self._project = project
         self._root = Folder("Master")
         self._current = self._root
+        self.appended: list[list[dict]] = []
+        """Test-side: the clip infos of every AppendToTimeline call."""
 
     def GetRootFolder(self):
         return self._root
@@ -156,6 +157,7 @@ class MediaPool:
         frames = [info.get(key, 0) for info in clipInfos for key in ("startFrame", "endFrame")]
         if version >= (21, 0, 0) and any(value != int(value) for value in frames):
             return None
+        self.appended.append([dict(info) for info in clipInfos])
         placed = []
         for info in clipInfos:
             item = self._append(timeline, version, info)
@@ -166,9 +168,13 @@ class MediaPool:
     def _append(self, timeline: Timeline, version, info):
         media_item = info["mediaPoolItem"]
         start, end = int(info["startFrame"]), int(info["endFrame"])
-        if version[:2] == (19, 1):
-            end += 1  # endFrame inclusive on 19.1 builds
-        if not 0 <= start < end <= int(media_item.GetClipProperty("Frames")):
+        quirks = self._project.quirks
+        if quirks.end_frame_inclusive:
+            end += 1  # Quirks.end_frame_inclusive says who reports which
+        frames = int(media_item.GetClipProperty("Frames"))
+        if end > frames and quirks.end_frame_past_media == "clamp":
+            end = frames
+        if not 0 <= start < end <= frames:
             return None
         if version >= (18, 1, 0):
             record = int(info.get("recordFrame", timeline.GetEndFrame()))

@@ -31,6 +31,17 @@ class Quirks:
     add_track_at_index: bool = True
     """AddTrack(type, {"index": n}) inserts at n (the README's word); False: it appends on top
     and still answers True (unconfirmed: README.md lists it to check in a real Resolve)."""
+    end_frame_inclusive: bool = False
+    """AppendToTimeline's endFrame is the last media frame placed (True) or the one after it
+    (False), on any version. Exclusive: measured on Studio 21.0 (davinci-resolve-mcp PR #80 and
+    issue #82: startFrame 6254, endFrame 6348 places 94 frames), on 21.0.4.5 (that project's
+    api-limitations ledger, "endFrame EXCLUSIVE (verified at 1, 119 and 120 frames)") and on
+    19.1.3.7 (the same ledger's GetSourceEndFrame entry reads back the endFrame sent; issue #26).
+    Inclusive: nakano000/Resolve_Script PR #23, whose scripts subtract 1 from 19.x on."""
+    end_frame_past_media: str = "refuse"
+    """An endFrame past the media's last frame (what the other convention's endFrame is for a
+    clip ending at the media's end): "refuse" (the append answers no item) or "clamp" (placed
+    up to the media's end). No source says which; both are modelled."""
 
 
 def since(version: tuple[int, int, int]):

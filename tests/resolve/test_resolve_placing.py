@@ -93,6 +93,105 @@ def test_clips_of_any_rate_are_placed_over_the_media_frames_they_replace(
     assert edit.timeline.collisions == []
 
 
+def placed_over_the_same_media_frames(edit, originals, track=2) -> None:
+    """Each original has an upscaled copy on `track` at its record frame, as long, showing the
+    same media frames (the copies start at the used range: no handles)."""
+    copies = edit.timeline.items(track)
+    assert len(copies) == len(originals)
+    for old, new in zip(originals, copies):
+        assert (new.GetStart(), new.GetDuration()) == (old.GetStart(), old.GetDuration())
+        first = old.media_frame_at(old.GetStart())
+        for frame in range(old.GetStart(), old.GetEnd()):
+            assert new.media_frame_at(frame) + first == old.media_frame_at(frame)
+
+
+def placed_frame_counts(edit) -> list[int]:
+    """endFrame - startFrame of every AppendToTimeline call so far."""
+    return [infos[0]["endFrame"] - infos[0]["startFrame"] for infos in edit.media_pool.appended]
+
+
+def mixed_rate_first(make_edit, **options):
+    """V1: B (24 media frames of a 50p movie on the 25p timeline: whichever way Resolve counts
+    endFrame, 24 or 25 of them fill the same 12 frames); V2: A (same rate) after it."""
+    edit = make_edit(rate=Fraction(25), **options)
+    b = edit.cut(
+        edit.import_movie("B002", 60, "00:00:00:00", seed=1, rate=Fraction(50)), 1, 10, 5, 24
+    )
+    edit.timeline.AddTrack("video")
+    a = edit.cut(edit.import_movie("A001", 80, "10:00:00:00"), 2, 30, 20, 40)
+    edit.timeline.SetMarkInOut(0, 80)
+    return edit, b, a
+
+
+@pytest.mark.parametrize("version", [(19, 1, 3, 7, ""), (21, 0, 4, 3, "")])
+def test_end_frame_exclusive_is_learnt_from_the_first_placement(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, version
+):
+    edit, a, b = two_clips(make_edit, b_rate=Fraction(50), version=version, studio=False)
+    edit.timeline.select(a, b)
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+
+    run_script(edit)
+
+    assert "placed 2 clips on a new track" in capsys.readouterr().out
+    placed_over_the_same_media_frames(edit, [a, b])
+    assert placed_frame_counts(edit)[2:] == [40, 24]  # after the two cuts: one call per clip
+    assert edit.timeline.collisions == []
+
+
+@pytest.mark.parametrize("version", [(19, 1, 3, 7, ""), (21, 0, 4, 3, "")])
+@pytest.mark.parametrize(
+    ("past_media", "calls"),
+    # A ends at its media's end: an exclusive endFrame there is one past it, which a build
+    # that counts it inclusively refuses (then A is placed again, and B knows) or cuts short
+    # (then A lands right and nothing is learnt; B neither, for the same reason).
+    [("refuse", [40, 39, 23]), ("clamp", [40, 24])],
+)
+def test_end_frame_inclusive_is_learnt_from_the_first_placement_and_kept(
+    make_edit,
+    tmp_path,
+    run_script,
+    write_settings,
+    start_server,
+    capsys,
+    version,
+    past_media,
+    calls,
+):
+    quirks = Quirks(end_frame_inclusive=True, end_frame_past_media=past_media)
+    edit, a, b = two_clips(
+        make_edit, b_rate=Fraction(50), version=version, studio=False, quirks=quirks
+    )
+    edit.timeline.select(a, b)
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+
+    run_script(edit)
+
+    assert "placed 2 clips on a new track" in capsys.readouterr().out
+    placed_over_the_same_media_frames(edit, [a, b])
+    assert placed_frame_counts(edit)[2:] == calls
+    assert edit.timeline.collisions == []
+
+
+def test_end_frame_inclusive_is_learnt_from_the_first_clip_that_can_tell(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+):
+    edit, b, a = mixed_rate_first(
+        make_edit, version=(20, 2, 1, 3, ""), studio=False, quirks=Quirks(end_frame_inclusive=True)
+    )
+    # Handles: neither clip ends at its media's end, so only the placed lengths can tell.
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"), handles=2)
+
+    run_script(edit)
+
+    assert "placed 2 clips on 2 new tracks" in capsys.readouterr().out
+    (new_b,) = edit.timeline.items(2)
+    (new_a,) = edit.timeline.items(4)
+    for old, new in ((b, new_b), (a, new_a)):
+        assert (new.GetStart(), new.GetDuration()) == (old.GetStart(), old.GetDuration())
+    assert placed_frame_counts(edit)[2:] == [24, 40, 39]  # B cannot tell (12 frames either way)
+
+
 @pytest.mark.parametrize("version", [(19, 1, 3, 7, ""), (21, 0, 4, 3, "")])
 def test_stacked_clips_get_a_new_track_each_never_one_shared(
     make_edit, tmp_path, run_script, write_settings, start_server, capsys, version
