@@ -259,7 +259,8 @@ class ResolveTimeline:
         left = item.GetLeftOffset()
         if left is None:
             raise ResolveError("Resolve reports no left offset for it")
-        first = first_media_frame(item, int(left), duration, (self.rate, media_rate))
+        frames = int(properties.get("Frames") or 0)
+        first = first_media_frame(item, int(left), duration, (self.rate, media_rate), frames)
         media_start = timecode_time(properties.get("Start TC") or "00:00:00:00", media_rate)
         media_time = opentime.RationalTime(first, float(media_rate))
         clip = otio.schema.Clip(
@@ -268,7 +269,7 @@ class ResolveTimeline:
                 target_url=path,
                 available_range=opentime.TimeRange(
                     media_start,
-                    opentime.RationalTime(int(properties.get("Frames") or 0), float(media_rate)),
+                    opentime.RationalTime(frames, float(media_rate)),
                 ),
             ),
             # Starts on a media frame; lasts the item's timeline frames (real-time playback).

@@ -22,7 +22,9 @@ class Quirks:
 
     source_frames: str = "exact"
     """GetSourceStartFrame/EndFrame: "exact", "early" (both a frame low, reported on 21.1 for
-    mixed-rate clips) or "zero" (0/0, timelines conformed from XML)."""
+    mixed-rate clips) or "zero" (0/0 on timelines conformed from XML: the importer leaves the
+    clip's time map without a source axis, davinci-resolve-mcp's api-limitations ledger, "Clip
+    speed / retime ratio", measured on 19.1.3.7; issue #26)."""
     on_collision: str = "ghost"
     """AppendToTimeline onto occupied frames: "ghost" (answers an item whose getters return
     None, left in the track) or "drop" (leaves the clip out of its answer)."""
@@ -96,6 +98,8 @@ class TimelineItem:
         self._media_in = media_in
         self._media_frames = media_frames
         self._per_media_frame = timeline._rate / media_item.rate  # timeline frames
+        self._speed = Fraction(1)  # media frames shown per media frame of real time
+        self._reversed = False
         self._duration = math.floor(media_frames * self._per_media_frame)  # floored, as placed
         self._markers: dict[float, dict] = {}
         self._id = f"item-{next(_ids)}"
@@ -116,12 +120,15 @@ class TimelineItem:
     def GetDuration(self):
         return self._duration
 
+    # Both offsets count whole timeline frames at the clip's speed (position / speed): the
+    # same clip at 100% and 200% read 1822 and 911 (davinci-resolve-mcp's api-limitations
+    # ledger, "Clip speed / retime ratio", witness calibration on Studio 19.1.3.7).
     def GetLeftOffset(self):
-        return math.floor(self._media_in * self._per_media_frame)  # whole timeline frames
+        return math.floor(self._media_in * self._per_media_frame / self._speed)
 
     def GetRightOffset(self):
         after = int(self._media_item.GetClipProperty("Frames")) - self._media_in
-        return math.floor((after - self._media_frames) * self._per_media_frame)
+        return math.floor((after - self._media_frames) * self._per_media_frame / self._speed)
 
     @since((19, 0, 2))
     def GetSourceStartFrame(self):
@@ -136,7 +143,10 @@ class TimelineItem:
         if quirk == "zero":
             return 0, 0
         shift = -1 if quirk == "early" else 0
-        return self._media_in + shift, self._media_in + self._media_frames + shift
+        first, end = self._media_in + shift, self._media_in + self._media_frames + shift
+        # A reversed clip reads its start above its end (the same ledger entry, measured on
+        # 21.0.4.5: a reversed OTIO import read 95 -> 46).
+        return (end, first) if self._reversed else (first, end)
 
     def GetMediaPoolItem(self):
         return self._media_item
@@ -153,8 +163,10 @@ class TimelineItem:
     # Test-side actions and views
     def retime(self, percent: float) -> None:
         """What changing the clip's speed in the Inspector does: the same media frames over a
-        different number of timeline frames."""
-        self._duration = round(self._media_frames * self._per_media_frame * 100 / percent)
+        different number of timeline frames (a negative percentage plays them backwards)."""
+        self._speed = Fraction(abs(percent)) / 100
+        self._reversed = percent < 0
+        self._duration = round(self._media_frames * self._per_media_frame / self._speed)
 
     def trim(self, duration: int) -> None:
         """What dragging the clip's end does: `duration` timeline frames from the same start."""
@@ -163,7 +175,8 @@ class TimelineItem:
 
     def media_frame_at(self, record_frame: int) -> int:
         """The media frame this item shows at a record frame (real-time playback)."""
-        return self._media_in + math.floor((record_frame - self._start) / self._per_media_frame)
+        shown = math.floor((record_frame - self._start) * self._speed / self._per_media_frame)
+        return self._media_in + (self._media_frames - 1 - shown if self._reversed else shown)
 
 
 class GhostItem:

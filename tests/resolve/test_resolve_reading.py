@@ -111,6 +111,54 @@ def test_source_frames_that_are_zero_or_a_frame_early_do_not_move_same_rate_clip
     ]
 
 
+@pytest.mark.parametrize(
+    ("quirk", "reason"),
+    [
+        ("exact", "it has a speed change (24 media frames over 48 timeline frames)"),
+        ("early", "it has a speed change (24 media frames over 48 timeline frames)"),
+        (
+            "zero",
+            "Resolve reports no source frames for it (none before 19.0.2, 0/0 on timelines "
+            "conformed from XML), and its offsets and duration span 120 frames where its media "
+            "has 60: it has a speed change",
+        ),
+    ],
+)
+def test_source_frames_unknown_never_pass_a_retimed_clip_as_100_percent(make_edit, quirk, reason):
+    edit, a, b = two_clips(make_edit, quirks=Quirks(source_frames=quirk))
+    b.retime(50)  # its left offset now reads 10 where its media starts at frame 5
+
+    job = job_of(edit)
+
+    assert job.refused == [
+        f"B002.mov: skipped: {reason}, which Resolve's scripting API cannot place back; render "
+        "it at 100% first"
+    ]
+    assert [(p.name, p.used.start, p.used.stop) for p in job.plans()] == [("A001.mov", 20, 60)]
+
+
+def test_source_frames_unknown_before_19_0_2_a_retimed_clip_is_refused(make_edit):
+    edit, _, b = two_clips(make_edit, version=(19, 0, 1, 5, ""))
+    b.retime(200)
+    edit.timeline.SetCurrentTimecode("01:00:02:05")  # no In/Out before 19.1: the playhead on B
+    job = job_of(edit)
+    assert job.refused == [
+        "B002.mov: skipped: Resolve reports no source frames for it (none before 19.0.2, 0/0 on "
+        "timelines conformed from XML), and its offsets and duration span 29 frames where its "
+        "media has 60: it has a speed change, which Resolve's scripting API cannot place back; "
+        "render it at 100% first"
+    ]
+
+
+def test_a_reversed_clip_is_refused_with_the_reason(make_edit):
+    edit, _, b = two_clips(make_edit)
+    b.retime(-100)
+    assert job_of(edit).refused == [
+        "B002.mov: skipped: it plays in reverse (media frames 29 down to 5), which Resolve's "
+        "scripting API cannot place back; render it first"
+    ]
+
+
 def test_a_mixed_rate_clip_without_source_frames_is_refused_with_the_reason(make_edit):
     edit, _, _ = two_clips(make_edit, b_rate=Fraction(50), quirks=Quirks(source_frames="zero"))
     job = job_of(edit)
