@@ -25,7 +25,7 @@ from sparkvsr_resolve._api import (
     item_span,
 )
 from sparkvsr_resolve._resolve import ResolveTimeline
-from sparkvsr_resolve._undo import Added, remove_items
+from sparkvsr_resolve._undo import Added, EditPage, remove_items, undo_or_explain
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ def place(
     try:
         _place(timeline, done, f"SparkVSR x{scale}", bin_name, added)
         _check_placed(timeline, added)
-    except BaseException:
-        added.undo(timeline)
+    except BaseException as error:
+        undo_or_explain(added, timeline, error)
         raise
     return Placed(list(added.items), len(added.tracks), notes)
 
@@ -92,17 +92,10 @@ def _bin(timeline: ResolveTimeline, name: str, added: Added):
     return folder
 
 
-def _pool_ids(folder) -> set:
-    ids = {clip.GetUniqueId() for clip in folder.GetClipList() or [] if clip}
-    for sub in folder.GetSubFolderList() or []:
-        ids |= _pool_ids(sub)
-    return ids
-
-
 def _import(timeline: ResolveTimeline, paths: list[str], added: Added) -> dict:
     """The media pool item of each path. Importing a path already in the pool may answer the
     existing item: that one is used but never removed."""
-    before = _pool_ids(timeline.media_pool.GetRootFolder())
+    before = {clip.GetUniqueId() for clip in timeline.pool_clips()}
     by_path = {}
     for item in timeline.media_pool.ImportMedia(paths) or []:
         path = item.GetClipProperty("File Path") if item else None
@@ -262,7 +255,9 @@ def _append_once(placing: _Placing, inclusive: bool, added: Added) -> tuple[Item
 def _undo_last(placing: _Placing, added: Added) -> None:
     """Removes the item just placed, before placing it again."""
     item = added.items.pop()
-    if remove_items(placing.timeline, [item]):
+    with EditPage(placing.timeline):
+        left = remove_items(placing.timeline, [item])
+    if left:
         added.items.append(item)
         raise ResolveError(
             f"Resolve placed {placing.outcome.plan.name} a frame off and would not remove it "

@@ -50,6 +50,7 @@ class ResolveTimeline:
     """The timeline current when the job was read, read and changed through the scripting API."""
 
     def __init__(self, resolve, version: ResolveVersion):
+        self.resolve = resolve
         self.version = version
         manager = resolve.GetProjectManager()
         self.project = manager.GetCurrentProject() if manager else None
@@ -76,6 +77,14 @@ class ResolveTimeline:
 
     def track_items(self, track: int) -> list:
         return list(self.timeline.GetItemListInTrack(VIDEO, track) or [])
+
+    def pool_clips(self, folder=None) -> list:
+        """Every clip in the Media Pool (or in `folder` and its bins)."""
+        folder = folder or self.media_pool.GetRootFolder()
+        clips = [clip for clip in folder.GetClipList() or [] if clip]
+        for sub in folder.GetSubFolderList() or []:
+            clips += self.pool_clips(sub)
+        return clips
 
     def item_ids(self) -> set:
         """The unique ids of every item on the timeline's video tracks."""

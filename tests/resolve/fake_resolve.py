@@ -47,6 +47,7 @@ from fake_resolve_timeline import Quirks, Timeline, TimelineItem, add_marker, fp
 __all__ = ["Bmd", "MediaPool", "Project", "Quirks", "Resolve", "Timeline", "TimelineItem"]
 
 _ids = itertools.count(1)
+PAGES = ("media", "cut", "edit", "fusion", "color", "fairlight", "deliver")
 
 
 class MediaPoolItem:
@@ -210,6 +211,8 @@ class Project:
         self._media_pool = MediaPool(self)
         self._timelines: list[Timeline] = []
         self._timeline: Timeline | None = None
+        self.page = "edit"
+        """The page the UI shows (Resolve.OpenPage/GetCurrentPage)."""
 
     def GetName(self):
         return self._name
@@ -229,6 +232,7 @@ class Project:
     def SetCurrentTimeline(self, timeline):
         if timeline not in self._timelines:
             self._timelines.append(timeline)
+            timeline.project = self
         self._timeline = timeline
         return True
 
@@ -249,9 +253,26 @@ class Resolve:
         self._product = "DaVinci Resolve Studio" if studio else "DaVinci Resolve"
         self.version = version
         self.ui = UIManager()
+        self.refuse_page_switch = False
+        """Test-side: OpenPage answers False (a modal dialog is open)."""
 
     def GetProjectManager(self):
         return self._manager
+
+    # README: OpenPage(pageName) switches to one of "media", "cut", "edit", "fusion", "color",
+    # "fairlight", "deliver" and answers a Bool (None in older editions); GetCurrentPage()
+    # names the page shown. A modal dialog makes such calls fail (rogmag/davinci-resolve-scripts
+    # README): refuse_page_switch models it.
+    def OpenPage(self, pageName):
+        project = self._manager.GetCurrentProject()
+        if self.refuse_page_switch or project is None or pageName not in PAGES:
+            return False
+        project.page = pageName
+        return True
+
+    def GetCurrentPage(self):
+        project = self._manager.GetCurrentProject()
+        return project.page if project else "edit"
 
     def GetProductName(self):
         return self._product

@@ -40,6 +40,13 @@ class Quirks:
     api-limitations ledger, "endFrame EXCLUSIVE (verified at 1, 119 and 120 frames)") and on
     19.1.3.7 (the same ledger's GetSourceEndFrame entry reads back the endFrame sent; issue #26).
     Inclusive: nakano000/Resolve_Script PR #23, whose scripts subtract 1 from 19.x on."""
+    delete_clips: str = "edit_page"
+    """Timeline.DeleteClips: "edit_page" (answers False and deletes nothing while the UI shows
+    another page; measured on Studio 21.0 with the Fairlight page open, davinci-resolve-mcp's
+    api-limitations ledger, "Timeline.DeleteClips (requires the Edit page; flaky first
+    attempt)"), "flaky" (the first call answers False and deletes nothing, the same call again
+    works: that entry and PR #111, seen once on 21.0), "false_but_deleted" (answers False yet
+    deletes: PR #114) or "any_page" (what the README's "returns True if successful" says)."""
     end_frame_past_media: str = "refuse"
     """An endFrame past the media's last frame (what the other convention's endFrame is for a
     clip ending at the media's end): "refuse" (the append answers no item) or "clamp" (placed
@@ -258,6 +265,12 @@ class Timeline:
         """(track, start, end) of each placement that collided: a test-side record."""
         self.refuse_new_tracks = False
         """Test-side: AddTrack answers False, as the README allows it to."""
+        self.refuse_track_deletion = False
+        """Test-side: DeleteTrack answers False, as the README allows it to."""
+        self.delete_calls = 0
+        """Test-side: how many times DeleteClips was called."""
+        self.project = None
+        """The project holding it (set by Project.SetCurrentTimeline)."""
 
     # Reading
     def GetName(self):
@@ -338,19 +351,25 @@ class Timeline:
         return True
 
     def DeleteTrack(self, trackType, trackIndex):
-        if not 1 <= trackIndex <= len(self._tracks[trackType]):
+        if self.refuse_track_deletion or not 1 <= trackIndex <= len(self._tracks[trackType]):
             return False
         del self._tracks[trackType][trackIndex - 1]
         self._renumber(trackType)
         return True
 
     def DeleteClips(self, timelineItems, ripple=False):
+        quirk = self.quirks.delete_clips
+        self.delete_calls += 1
+        if quirk == "edit_page" and self.project and self.project.page != "edit":
+            return False
+        if quirk == "flaky" and self.delete_calls == 1:
+            return False
         removed = False
         for track in self._tracks["video"]:
             before = len(track["items"])
             track["items"] = [item for item in track["items"] if item not in timelineItems]
             removed |= len(track["items"]) != before
-        return removed
+        return removed and quirk != "false_but_deleted"
 
     def AddMarker(self, frameId, color, name, note, duration, customData=""):
         return add_marker(self._markers, frameId, color, name, note, duration, customData)
