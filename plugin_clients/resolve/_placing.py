@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -93,13 +94,18 @@ def _bin(timeline: ResolveTimeline, name: str, added: Added):
 
 
 def _import(timeline: ResolveTimeline, paths: list[str], added: Added) -> dict:
-    """The media pool item of each path. Importing a path already in the pool may answer the
-    existing item: that one is used but never removed."""
-    before = {clip.GetUniqueId() for clip in timeline.pool_clips()}
-    by_path = {}
-    for item in timeline.media_pool.ImportMedia(paths) or []:
-        path = item.GetClipProperty("File Path") if item else None
-        if path:
+    """The media pool item of each path: the one already in the Media Pool (found by its file
+    path: what ImportMedia answers for a pooled path is undocumented), which is used but never
+    removed, else the one ImportMedia creates."""
+    pool = timeline.pool_clips()
+    pooled = {_path_key(clip.GetClipProperty("File Path")): clip for clip in pool}
+    by_path = {path: pooled[_path_key(path)] for path in paths if _path_key(path) in pooled}
+    wanted = [path for path in paths if path not in by_path]
+    before = {clip.GetUniqueId() for clip in pool}
+    for item in (timeline.media_pool.ImportMedia(wanted) if wanted else None) or []:
+        key = _path_key(item.GetClipProperty("File Path")) if item else ""
+        path = next((path for path in wanted if _path_key(path) == key), None)
+        if path is not None:
             by_path[path] = item
             if item.GetUniqueId() not in before:
                 added.media.append(item)
@@ -107,6 +113,11 @@ def _import(timeline: ResolveTimeline, paths: list[str], added: Added) -> dict:
     if missing:
         raise ResolveError(f"Resolve could not import {', '.join(missing)}")
     return by_path
+
+
+def _path_key(path) -> str:
+    """A file path as the platform compares them (separators; case on Windows)."""
+    return os.path.normcase(os.path.normpath(path)) if path else ""
 
 
 def _add_tracks(timeline: ResolveTimeline, sources: list[int], name: str, added: Added):

@@ -29,7 +29,7 @@ from sparkvsr_resolve._api import (
     is_provenance,
     item_span,
 )
-from sparkvsr_resolve._source import first_media_frame
+from sparkvsr_resolve._source import Media, first_media_frame
 
 # Resolve's marker colours with an OTIO colour of the same name; the others keep their own name.
 _OTIO_COLORS = {"Fuchsia": "MAGENTA"}
@@ -269,8 +269,9 @@ class ResolveTimeline:
         if left is None:
             raise ResolveError("Resolve reports no left offset for it")
         frames = int(properties.get("Frames") or 0)
-        first = first_media_frame(item, int(left), duration, (self.rate, media_rate), frames)
         media_start = timecode_time(properties.get("Start TC") or "00:00:00:00", media_rate)
+        media = Media(media_rate, frames, int(media_start.value))
+        first = first_media_frame(item, int(left), duration, self.rate, media)
         media_time = opentime.RationalTime(first, float(media_rate))
         clip = otio.schema.Clip(
             name=span.name,

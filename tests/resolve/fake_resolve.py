@@ -23,9 +23,9 @@ the ones that vary between builds and projects), with where each is documented o
 - Mixed frame rates: media of another rate plays in real time; GetLeftOffset and GetDuration
   count whole timeline frames (a live report on 21.1: a 50p clip on a 25p timeline has source
   frame = 2 x left offset), and placed durations are floored to whole timeline frames.
-- GetSourceStartFrame/EndFrame answer 0/0 on timelines conformed from XML, and a frame early on
-  some builds (the same 21.1 report; issue #17).
-- ImportMedia of a path already in the Media Pool answers the existing item (issue #17).
+- GetSourceStartFrame/EndFrame answer 0/0 on timelines conformed from XML, and a frame off on
+  some items (Quirks.source_frames, with the sources).
+- ImportMedia of a path already in the Media Pool: undocumented (Quirks.reimport).
 - endFrame counts the frame after the last (measured on 19.1.3.7 and 21.0) or, by other
   reports, the last one (Quirks.end_frame_inclusive, with the sources).
 - Resolve 21 refuses a whole AppendToTimeline batch holding fractional frames and answers None
@@ -42,7 +42,14 @@ from fractions import Fraction
 
 import av
 from fake_fusion_ui import UIDispatcher, UIManager
-from fake_resolve_timeline import Quirks, Timeline, TimelineItem, add_marker, fps_text
+from fake_resolve_timeline import (
+    Quirks,
+    Timeline,
+    TimelineItem,
+    add_marker,
+    fps_text,
+    frames_of_timecode,
+)
 
 __all__ = ["Bmd", "MediaPool", "Project", "Quirks", "Resolve", "Timeline", "TimelineItem"]
 
@@ -58,6 +65,7 @@ class MediaPoolItem:
             frames = stream.frames
             timecode = stream.metadata.get("timecode") or "00:00:00:00"
             width, height = stream.codec_context.width, stream.codec_context.height
+        self.timecode_frames = frames_of_timecode(timecode, self.rate, ";" in timecode)
         self._id = f"mpi-{next(_ids)}"
         self._properties = {
             "File Path": path,
@@ -129,10 +137,13 @@ class MediaPool:
 
     def ImportMedia(self, items):
         imported = []
+        reimport = self._project.quirks.reimport
         for path in items:
             existing = self._find(path)
-            if existing is not None and self._project.quirks.reimport_returns_existing:
-                imported.append(existing)
+            if existing is not None and reimport != "duplicate":
+                if reimport == "none":
+                    return None
+                imported += [existing] if reimport == "existing" else []
                 continue
             try:
                 clip = MediaPoolItem(path)

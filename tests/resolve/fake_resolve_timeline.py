@@ -21,15 +21,19 @@ class Quirks:
     the sources report most often."""
 
     source_frames: str = "exact"
-    """GetSourceStartFrame/EndFrame: "exact", "early" (both a frame low, reported on 21.1 for
-    mixed-rate clips) or "zero" (0/0 on timelines conformed from XML: the importer leaves the
-    clip's time map without a source axis, davinci-resolve-mcp's api-limitations ledger, "Clip
-    speed / retime ratio", measured on 19.1.3.7; issue #26)."""
+    """GetSourceStartFrame/EndFrame: "exact"; "early"/"late" (both a frame off where
+    GetLeftOffset reads the frame sent: davinci-resolve-mcp's api-limitations ledger,
+    "TimelineItem.GetSourceStartFrame", direction not given; a frame early on 21.1 for mixed-rate
+    clips by issue #17's account; GetSourceStartTime stays right); or "zero" (0/0 on timelines
+    conformed from XML: the importer leaves the clip's time map without a source axis, the same
+    ledger, "Clip speed / retime ratio", measured on 19.1.3.7; issue #26)."""
     on_collision: str = "ghost"
     """AppendToTimeline onto occupied frames: "ghost" (answers an item whose getters return
     None, left in the track) or "drop" (leaves the clip out of its answer)."""
-    reimport_returns_existing: bool = True
-    """ImportMedia of a path already in the Media Pool answers the existing item."""
+    reimport: str = "existing"
+    """ImportMedia of a path already in the Media Pool, which the README leaves open (it
+    "returns a list of the MediaPoolItems created"): "existing" (answers the pooled item, by
+    issue #17's account), "nothing" ([]), "none" (None) or "duplicate" (creates another)."""
     add_track_at_index: bool = True
     """AddTrack(type, {"index": n}) inserts at n (the README's word); False: it appends on top
     and still answers True (unconfirmed: README.md lists it to check in a real Resolve)."""
@@ -145,11 +149,27 @@ class TimelineItem:
     def GetSourceEndFrame(self):
         return self._source_frames()[1]
 
-    def _source_frames(self):
+    # README, new in 19.0.2: the start and end of the media pool clip in the timeline clip,
+    # as frames and as seconds. The seconds count on the media's timecode (davinci-resolve-mcp
+    # issue #147: 15527.812 for a clip 10 s into media starting at 04:18:37;25).
+    @since((19, 0, 2))
+    def GetSourceStartTime(self):
+        return self._source_time(self._source_frames(shift=False)[0])
+
+    @since((19, 0, 2))
+    def GetSourceEndTime(self):
+        return self._source_time(self._source_frames(shift=False)[1])
+
+    def _source_time(self, frame: int) -> float:
+        if self._timeline.quirks.source_frames == "zero":
+            return 0.0
+        return float((self._media_item.timecode_frames + frame) / self._media_item.rate)
+
+    def _source_frames(self, shift=True):
         quirk = self._timeline.quirks.source_frames
         if quirk == "zero":
             return 0, 0
-        shift = -1 if quirk == "early" else 0
+        shift = {"early": -1, "late": 1}.get(quirk, 0) if shift else 0
         first, end = self._media_in + shift, self._media_in + self._media_frames + shift
         # A reversed clip reads its start above its end (the same ledger entry, measured on
         # 21.0.4.5: a reversed OTIO import read 95 -> 46).

@@ -228,10 +228,12 @@ def test_the_jobs_timeline_is_made_current_again_before_placing(
     assert (other.GetTrackCount("video"), other.items(1)) == (1, [])
 
 
+@pytest.mark.parametrize("reimport", ["existing", "nothing", "none", "duplicate"])
 def test_a_failed_run_removes_only_what_it_imported_and_reads_no_provenance_as_keyframes(
-    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, reimport
 ):
-    edit, a, b = two_clips(make_edit, version=(21, 0, 4, 3, ""), studio=False)
+    quirks = Quirks(reimport=reimport)  # what ImportMedia answers for a pooled path
+    edit, a, b = two_clips(make_edit, version=(21, 0, 4, 3, ""), studio=False, quirks=quirks)
     edit.timeline.select(a, b)
     write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
     run_script(edit)
@@ -244,7 +246,7 @@ def test_a_failed_run_removes_only_what_it_imported_and_reads_no_provenance_as_k
     # Whatever the keyframe prefix, the first run's "Upscaled x4" markers are no keyframes.
     write_settings(marker_prefix="Upscaled")
     edit.timeline.refuse_new_tracks = True
-    run_script(edit)  # the same outputs: ImportMedia answers the first run's media pool items
+    run_script(edit)  # the same outputs: the first run's media pool items are found by path
 
     console = capsys.readouterr().out
     assert "SparkVSR: Video 1 clip 1 (A001.mov): 0 keyframes" in console

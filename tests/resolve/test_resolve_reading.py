@@ -159,6 +159,31 @@ def test_a_reversed_clip_is_refused_with_the_reason(make_edit):
     ]
 
 
+@pytest.mark.parametrize(("quirk", "read"), [("early", 19), ("late", 21)])
+def test_a_mixed_rate_clip_whose_source_start_frame_is_a_frame_off_is_refused(
+    make_edit, quirk, read
+):
+    edit = make_edit(rate=Fraction(25), quirks=Quirks(source_frames=quirk))
+    movie = edit.import_movie("C003", 80, "01:00:00:00", rate=Fraction(50))
+    edit.cut(movie, 1, 10, 20, 24)  # media frames 20..43: left offset 10 fits 19, 20 and 21
+    edit.timeline.SetMarkInOut(0, 40)
+    assert job_of(edit).refused == [
+        f"C003.mov: skipped: its media runs at 50 fps on a 25 fps timeline, and Resolve's "
+        f"source start frame ({read}) disagrees with its source start time (media frame 20), "
+        "so which media frames it shows cannot be known; set the clip's frame rate to the "
+        "timeline's or render it first"
+    ]
+
+
+def test_a_mixed_rate_clip_starts_where_its_source_start_time_says_on_timecoded_media(make_edit):
+    edit = make_edit(rate=Fraction(25))
+    movie = edit.import_movie("C003", 80, "01:00:00:00", rate=Fraction(50))
+    edit.cut(movie, 1, 10, 21, 24)
+    edit.timeline.SetMarkInOut(0, 40)
+    (plan,) = job_of(edit).plans()
+    assert (plan.skipped, plan.used.start) == (None, 21)
+
+
 def test_a_mixed_rate_clip_without_source_frames_is_refused_with_the_reason(make_edit):
     edit, _, _ = two_clips(make_edit, b_rate=Fraction(50), quirks=Quirks(source_frames="zero"))
     job = job_of(edit)
