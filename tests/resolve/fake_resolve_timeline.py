@@ -57,6 +57,18 @@ class Quirks:
     up to the media's end). No source says which; both are modelled."""
 
 
+SWITCHES = {
+    "source_frames": ("exact", "early", "late", "zero"),
+    "on_collision": ("ghost", "drop"),
+    "reimport": ("existing", "nothing", "none", "duplicate"),
+    "add_track_at_index": (True, False),
+    "delete_clips": ("edit_page", "flaky", "false_but_deleted", "any_page"),
+    "end_frame_inclusive": (False, True),
+    "end_frame_past_media": ("refuse", "clamp"),
+}
+"""Every value each Quirks switch takes."""
+
+
 def since(version: tuple[int, int, int]):
     """A method that exists from `version` on; before, the name reads as None (calling it raises
     TypeError, as Resolve's scripting objects do for names they lack)."""
