@@ -49,7 +49,7 @@ class Added:
         left: list[str] = []
         with EditPage(timeline):
             _step(left, "the placed clips", lambda: _remove_placed(timeline, self))
-        if left:  # clips still on the timeline keep their media and its bin
+        if left:  # what stays on the timeline may use the media: it stays, with its bin
             left += [f"{clip.GetName()} in the Media Pool" for clip in self.media]
             if self.folder is not None:
                 left.append(f"the Media Pool bin {self.folder.GetName()}")

@@ -7,7 +7,8 @@ sparkvsr_resolve._resolve documents (absolute record frames from GetStartFrame, 
 01:00:00:00 and 24 fps; timeline markers and In/Out relative to the timeline start; item
 markers in media frames). Version gates follow the README editions: clip info "trackIndex" and
 "recordFrame" from 18.1 (before, AppendToTimeline appends at the end of V1), AddTrack with
-{"index"} from 19.0, GetSourceStartFrame/EndFrame from 19.0.2, GetMarkInOut from 19.1,
+{"index"} from 19.0, GetSourceStartFrame/EndFrame and GetSourceStartTime/EndTime from 19.0.2,
+GetMarkInOut from 19.1,
 Timeline.GetSelectedClips from 21.0.4; a method the version lacks reads as None. Media is real:
 ImportMedia reads the file with PyAV as Resolve reads its clip properties.
 
@@ -25,6 +26,10 @@ the ones that vary between builds and projects), with where each is documented o
   frame = 2 x left offset), and placed durations are floored to whole timeline frames.
 - GetSourceStartFrame/EndFrame answer 0/0 on timelines conformed from XML, and a frame off on
   some items (Quirks.source_frames, with the sources).
+- Retimed clips: GetLeftOffset/GetRightOffset count at the clip's speed, GetSourceStartFrame/
+  EndFrame show the media frames it spans, reversed with a reversed clip (TimelineItem.retime).
+- Timeline.DeleteClips answers False (and may delete nothing) off the Edit page, on a first try
+  or even while deleting (Quirks.delete_clips); OpenPage/GetCurrentPage switch and name pages.
 - ImportMedia of a path already in the Media Pool: undocumented (Quirks.reimport).
 - endFrame counts the frame after the last (measured on 19.1.3.7 and 21.0) or, by other
   reports, the last one (Quirks.end_frame_inclusive, with the sources).
