@@ -27,6 +27,11 @@ class Quirks:
     clips by issue #17's account; GetSourceStartTime stays right); or "zero" (0/0 on timelines
     conformed from XML: the importer leaves the clip's time map without a source axis, the same
     ledger, "Clip speed / retime ratio", measured on 19.1.3.7; issue #26)."""
+    source_end: str = "last_if_mixed"
+    """GetSourceEndFrame: the frame after the last shown ("after"), the last one ("last": read
+    so by davinci-resolve-mcp's verified-trim code), or the frame after where the media's rate
+    is the timeline's and the last one where it is not ("last_if_mixed": measured over 12 items
+    on 19.1.3.7, that project's ledger, "GetSourceStartFrame on an AUDIO item")."""
     on_collision: str = "ghost"
     """AppendToTimeline onto occupied frames: "ghost" (answers an item whose getters return
     None, left in the track) or "drop" (leaves the clip out of its answer)."""
@@ -59,6 +64,7 @@ class Quirks:
 
 SWITCHES = {
     "source_frames": ("exact", "early", "late", "zero"),
+    "source_end": ("after", "last", "last_if_mixed"),
     "on_collision": ("ghost", "drop"),
     "reimport": ("existing", "nothing", "none", "duplicate"),
     "add_track_at_index": (True, False),
@@ -159,7 +165,10 @@ class TimelineItem:
 
     @since((19, 0, 2))
     def GetSourceEndFrame(self):
-        return self._source_frames()[1]
+        start, end = self._source_frames()
+        quirk = self._timeline.quirks.source_end
+        last = quirk == "last" or (quirk == "last_if_mixed" and self._per_media_frame != 1)
+        return end - 1 if last and (start, end) != (0, 0) else end
 
     # README, new in 19.0.2: the start and end of the media pool clip in the timeline clip,
     # as frames and as seconds. The seconds count on the media's timecode (davinci-resolve-mcp

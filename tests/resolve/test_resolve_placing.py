@@ -8,30 +8,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from fake_resolve import Quirks, Timeline
-from resolve_edits import add_timeline_marker, two_clips
+from resolve_edits import add_timeline_marker, dialog_user, two_clips
 
 from sparkvsr.media import probe_video, write_still
 from sparkvsr.timeline import sidecar_path
 
 NTSC_FILM = Fraction(24000, 1001)
 NTSC = Fraction(30000, 1001)
-
-
-def dialog_user(seen, during=None):
-    """Clicks Upscale, runs `during` while the job runs, waits for it, reads the status, closes."""
-
-    def user(window):
-        items = window.GetItems()
-        window.click("OK")
-        if during:
-            during()
-        while items["Cancel"].Text != "Close":
-            yield
-        seen["status"] = items["Status"].Text
-        window.click("Cancel")
-        yield
-
-    return user
 
 
 def stacked(make_edit, **options):

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 from fake_resolve import Quirks, Resolve
+from fake_resolve_timeline import SWITCHES
 from resolve_edits import add_timeline_marker, two_clips
 
 from sparkvsr_resolve import ResolveError, ResolveJob, ResolveSettings
@@ -83,10 +84,12 @@ def test_the_clips_selected_on_the_timeline_are_used_where_resolve_tells(
         (NTSC, True, NTSC_FILM),
     ],
 )
+@pytest.mark.parametrize("source_end", SWITCHES["source_end"])
 def test_mixed_rate_clips_take_keyframes_from_the_media_frames_they_show(
-    make_edit, rate, drop_frame, b_rate
+    make_edit, rate, drop_frame, b_rate, source_end
 ):
-    edit, a, b = two_clips(make_edit, rate, b_rate, drop_frame=drop_frame)
+    quirks = Quirks(source_end=source_end)
+    edit, a, b = two_clips(make_edit, rate, b_rate, drop_frame=drop_frame, quirks=quirks)
     assert b.GetLeftOffset() * b_rate / rate != 5  # the left offset cannot say where B starts
     marker_frame = b.GetStart() + 2
     add_timeline_marker(edit, marker_frame)

@@ -3,7 +3,7 @@ try, or while deleting (the test double's switches), with a real server."""
 
 import pytest
 from fake_resolve import Quirks
-from resolve_edits import two_clips
+from resolve_edits import dialog_user, two_clips
 
 
 def refuse_to_place(edit, clip):
@@ -62,27 +62,29 @@ def test_delete_clips_false_off_the_edit_page_still_leaves_nothing_added(
     assert edit.resolve.GetCurrentPage() == "fairlight"  # the user's page again
 
 
+@pytest.mark.parametrize("studio", [False, True])  # the console's report, the dialog's status
 def test_delete_clips_false_where_nothing_helps_names_what_is_left(
-    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, studio
 ):
-    edit, a, b = two_clips(make_edit, version=(20, 2, 1, 3, ""), studio=False)
+    edit, a, b = two_clips(make_edit, version=(20, 2, 1, 3, ""), studio=studio)
     refuse_to_place(edit, b)
     assert edit.resolve.OpenPage("color")
     edit.resolve.refuse_page_switch = True  # a modal dialog is open
     edit.timeline.refuse_track_deletion = True
     write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+    seen = {}
 
-    run_script(edit)
+    run_script(edit, dialog_user(seen))
 
-    console = capsys.readouterr().out
+    report = seen["status"] if studio else capsys.readouterr().out
     assert (
-        f"SparkVSR: Resolve did not place B002.mov on V2 at frame {b.GetStart()} (it answered "
-        "no item: it may overlap something there); undoing the run, Resolve would not remove "
-        f"video track V2, A001_sparkvsr_x4_20-59.mov at frame {a.GetStart()}, "
-        "A001_sparkvsr_x4_20-59.mov in the Media Pool, B002_sparkvsr_x4_5-28.mov in the Media "
-        "Pool, the Media Pool bin SparkVSR: remove them by hand" in console
+        f"Resolve did not place B002.mov on V2 at frame {b.GetStart()} (it answered no item: it "
+        "may overlap something there); undoing the run, Resolve would not remove video track "
+        f"V2, A001_sparkvsr_x4_20-59.mov at frame {a.GetStart()}, A001_sparkvsr_x4_20-59.mov in "
+        "the Media Pool, B002_sparkvsr_x4_5-28.mov in the Media Pool, the Media Pool bin "
+        "SparkVSR: remove them by hand" in report
     )
-    assert "nothing was added" not in console
+    assert "othing was added" not in report
     assert edit.timeline.delete_calls == 2  # tried, read back, tried once more
     (left,) = edit.timeline.items(2)
     assert (left.GetStart(), left.GetDuration()) == (a.GetStart(), a.GetDuration())
