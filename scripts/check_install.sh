@@ -63,13 +63,13 @@ exercise() {
     "$venv/bin/python" "$check" clip clip.mov
     "$venv/bin/sparkvsr" upscale clip.mov --engine flow --scale 2 -o out.mov --no-progress
     "$venv/bin/python" "$check" frames out.mov 24 192 128
-    "$venv/bin/sparkvsr" info
     cd "$repo"
 }
 
 say "1/2: base install (what an editor's Python gets)"
 install "$work/venv-base" ""
 exercise "$work/venv-base"
+(cd "$work" && venv-base/bin/sparkvsr info)
 if "$work/venv-base/bin/python" -c "import torch" 2>/dev/null; then
     say "torch is installed in the base environment: it must not be"
     exit 1
