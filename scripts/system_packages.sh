@@ -10,7 +10,8 @@ require_packages() {
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=()
     [ "$(id -u)" = 0 ] || sudo=(sudo)
-    local command="${sudo[*]:+sudo }apt-get update && ${sudo[*]:+sudo }apt-get install -y ${missing[*]}"
+    local run="${sudo[*]:+sudo }apt-get"
+    local command="$run update && $run install -y ${missing[*]}"
     if ! command -v apt-get >/dev/null 2>&1; then
         echo "the tests need ${missing[*]} (Debian's names): install them, then run again" >&2
         return 1
@@ -30,5 +31,6 @@ require_packages() {
     echo "installing ${missing[*]} (apt-get)..." >&2
     "${sudo[@]}" apt-get update -qq
     # Through env: sudo drops the caller's environment.
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq "${missing[@]}" >/dev/null
 }
