@@ -125,6 +125,8 @@ def _window_key(
     for part in (settings, wire.layout_to_proto(layout)):
         digest.update(part.SerializeToString(deterministic=True))
     digest.update(f"frames={request.frame_count}".encode())
+    if request.refresh:  # absent from plain requests, so their keys stay as they were
+        digest.update(f"refresh={request.refresh}".encode())
     frames = data.reshape(request.frame_count, -1)
     digest.update(b"".join(_HASHERS.map(lambda frame: hashlib.sha256(frame).digest(), frames)))
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):

@@ -45,8 +45,9 @@ def reduce(frames: np.ndarray, factor: int) -> np.ndarray:
 
 
 def window_of(time: int, first: int, last: int, length: int) -> tuple[int, int]:
-    start = first + (time - first) // length * length
-    return start, min(start + length - 1, last)
+    """Windows tile host time from frame 0, cut to the clip's range [first, last]."""
+    start = time // length * length
+    return max(start, first), min(start + length - 1, last)
 
 
 def engine_window(
@@ -72,12 +73,15 @@ def expected_frame(
     window: int,
     first: int = 0,
     keyframes: WindowKeyframes | None = None,
+    shrink: int = 1,
 ) -> np.ndarray:
-    """The frame the effect must render at `time` (top-down, the input's dtype)."""
+    """The frame the effect must render at `time` (top-down, the input's dtype); at render scale
+    1/`shrink` the frames are the host's scaled ones and the result is shrunk into them."""
     start, stop = window_of(time, first, first + len(frames) - 1, window)
-    factor = scale if mode == "restore" else 1
+    factor = scale // shrink if mode == "restore" else 1
     reduced = reduce(frames[start - first : stop - first + 1], factor)
-    result = engine_window(reduced, scale, keyframes, start)[time - start][::-1]  # bottom-up
+    result = engine_window(reduced, scale, keyframes, start)[time - start]
+    result = reduce(result[None], shrink)[0][::-1]  # bottom-up
     height, width = frames.shape[1:3]
     target = (height, width) if mode == "restore" else (height * scale, width * scale)
     pad = ((0, target[0] - result.shape[0]), (0, target[1] - result.shape[1]), (0, 0))

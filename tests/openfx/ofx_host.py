@@ -79,30 +79,35 @@ IMAGE_EFFECT_SUITE = [
 ]
 # paramGetValue/AtTime are variadic; on x86-64 System V a pointer after the fixed arguments
 # arrives where a fixed pointer argument would, so they are served with fixed signatures.
-PARAMETER_SUITE = [
-    ("paramDefine", FN(INT, P, S, S, C.POINTER(P))),
-    ("paramGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
-    ("paramSetGetPropertySet", FN(INT, P, C.POINTER(P))),
-    ("paramGetPropertySet", FN(INT, P, C.POINTER(P))),
-    ("paramGetValue", FN(INT, P, P)),
-    ("paramGetValueAtTime", FN(INT, P, D, P)),
-] + [
-    (name, UNSUPPORTED)
-    for name in (
-        "paramGetDerivative",
-        "paramGetIntegral",
-        "paramSetValue",
-        "paramSetValueAtTime",
-        "paramGetNumKeys",
-        "paramGetKeyTime",
-        "paramGetKeyIndex",
-        "paramDeleteKey",
-        "paramDeleteAllKeys",
-        "paramCopy",
-        "paramEditBegin",
-        "paramEditEnd",
-    )
-]
+PARAMETER_SUITE = (
+    [
+        ("paramDefine", FN(INT, P, S, S, C.POINTER(P))),
+        ("paramGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
+        ("paramSetGetPropertySet", FN(INT, P, C.POINTER(P))),
+        ("paramGetPropertySet", FN(INT, P, C.POINTER(P))),
+        ("paramGetValue", FN(INT, P, P)),
+        ("paramGetValueAtTime", FN(INT, P, D, P)),
+    ]
+    + [
+        ("paramGetDerivative", UNSUPPORTED),
+        ("paramGetIntegral", UNSUPPORTED),
+        ("paramSetValue", FN(INT, P, INT)),  # integer parameters only (the Refresh count)
+    ]
+    + [
+        (name, UNSUPPORTED)
+        for name in (
+            "paramSetValueAtTime",
+            "paramGetNumKeys",
+            "paramGetKeyTime",
+            "paramGetKeyIndex",
+            "paramDeleteKey",
+            "paramDeleteAllKeys",
+            "paramCopy",
+            "paramEditBegin",
+            "paramEditEnd",
+        )
+    ]
+)
 MEMORY_SUITE = [("memoryAlloc", FN(INT, P, C.c_size_t, C.POINTER(P))), ("memoryFree", FN(INT, P))]
 MULTITHREAD_SUITE = [
     ("multiThread", UNSUPPORTED),
@@ -446,6 +451,7 @@ class OfxTestHost:
             ),
             "paramGetValue": value,
             "paramGetValueAtTime": value,
+            "paramSetValue": lambda h, v: setattr(self.handles.get(h, Param), "value", v),
         }
 
     def _owner(self, set_handle) -> Effect:

@@ -87,8 +87,12 @@ class EffectInstance:
         assert status in (OK, REPLY_DEFAULT)
         return out.values["OfxImageClipPropFrameRange_Source"]
 
-    def render(self, time: float) -> tuple[int, np.ndarray]:
-        """Renders one frame as a host does; returns the status and the output, top-down."""
+    def render(
+        self, time: float, interactive: bool = True, render_scale: float = 1.0
+    ) -> tuple[int, np.ndarray]:
+        """Renders one frame as a host does, for its viewer (`interactive`) or a final render;
+        returns the status and the output, top-down. At a `render_scale` other than 1 the
+        source clip's frames must be the host's scaled ones (the caller makes them)."""
         x1, y1, x2, y2 = self.region_of_definition(time)
         self.frames_needed(time)
         source = self.effect.clips["Source"].frames
@@ -98,12 +102,23 @@ class EffectInstance:
             OfxPropTime=float(time),
             OfxImageEffectPropFieldToRender=b"OfxImageFieldNone",
             OfxImageEffectPropRenderWindow=[x1, y1, x2, y2],
-            OfxImageEffectPropRenderScale=[1.0, 1.0],
+            OfxImageEffectPropRenderScale=[float(render_scale)] * 2,
             OfxImageEffectPropSequentialRenderStatus=0,
-            OfxImageEffectPropInteractiveRenderStatus=0,
+            OfxImageEffectPropInteractiveRenderStatus=int(interactive),
         )
         status = self.host.action("OfxImageEffectActionRender", self.handle, in_args)
         return status, image[::-1].copy()
+
+    def press(self, button: str) -> int:
+        """A user's press of a push button: InstanceChanged naming it."""
+        in_args = PropertySet(
+            OfxPropType=b"OfxTypeParameter",
+            OfxPropName=button.encode(),
+            OfxPropChangeReason=b"OfxChangeUserEdited",
+            OfxPropTime=0.0,
+            OfxImageEffectPropRenderScale=[1.0, 1.0],
+        )
+        return self.host.action("OfxActionInstanceChanged", self.handle, in_args)
 
     def message(self) -> tuple[str, str] | None:
         return self.host.persistent.get(self.handle)

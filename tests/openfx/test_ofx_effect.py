@@ -35,7 +35,12 @@ def test_describes_a_temporal_filter_with_its_parameters(host):
         "provider": b"local",
         "window": 16,
         "timeout": 300,
+        "onFailure": 0,
+        "refresh": None,  # a push button has no value
+        "refreshCount": 0,
     }
+    assert descriptor.params["refresh"].kind == "OfxParamTypePushButton"
+    assert descriptor.params["refreshCount"].props.get("OfxParamPropSecret") == 1
     scale = descriptor.params["sourceScale"].props.values["OfxParamPropChoiceOption"]
     assert scale == [b"Auto", b"2", b"3", b"4"]
 

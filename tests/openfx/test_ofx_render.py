@@ -55,7 +55,7 @@ def test_one_job_per_window_whatever_renders_and_order(host, host_frames, proxy)
     effect = effect_on(host, np.ascontiguousarray(host_frames[:, :, ::-1]), proxy)
     for time in (2, 0, 3, 1, 9, 8, 2, 9, 1):
         assert effect.render(time)[0] == OK
-    assert len(proxy.replies) == 9
+    assert len(proxy.replies) == 2  # the instance remembers each window's output
     assert proxy.jobs() == 2  # windows [0, 3] and [8, 9]
     effect.destroy()
 

@@ -325,18 +325,20 @@ class WindowKeyframe(_message.Message):
     def __init__(self, offset: _Optional[int] = ..., still_path: _Optional[str] = ...) -> None: ...
 
 class RunWindowRequest(_message.Message):
-    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes")
+    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes", "refresh")
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
     LAYOUT_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     INPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
+    REFRESH_FIELD_NUMBER: _ClassVar[int]
     settings: JobSettings
     layout: FrameLayout
     frame_count: int
     input_path: str
     keyframes: _containers.RepeatedCompositeFieldContainer[WindowKeyframe]
-    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ...) -> None: ...
+    refresh: int
+    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ..., refresh: _Optional[int] = ...) -> None: ...
 
 class RunWindowResponse(_message.Message):
     __slots__ = ("output_path", "output_layout", "cached", "job_id")

@@ -25,10 +25,16 @@ static OfxStatus load(void) {
     if (!sv_host.props || !sv_host.effects || !sv_host.params || !sv_host.memory ||
         !sv_host.threads)
         return kOfxStatErrMissingHostFeature;
-    int multires = 0;
-    if (SV_OK(sv_host.props->propGetInt(sv_host.host->host,
-                                        kOfxImageEffectPropSupportsMultiResolution, 0, &multires)))
-        sv_host.host_multires = multires;
+    /* Both optional: a host that does not say has neither (and a viewer). */
+    int multires = 0, background = 0;
+    sv_host.host_multires = SV_OK(sv_host.props->propGetInt(
+                                sv_host.host->host, kOfxImageEffectPropSupportsMultiResolution, 0,
+                                &multires)) &&
+                            multires;
+    sv_host.host_background = SV_OK(sv_host.props->propGetInt(
+                                  sv_host.host->host, kOfxImageEffectHostPropIsBackground, 0,
+                                  &background)) &&
+                              background;
     return kOfxStatOK;
 }
 
@@ -72,6 +78,7 @@ static OfxStatus dispatch(const char *action, OfxImageEffectHandle effect,
     if (strcmp(action, kOfxImageEffectActionGetFramesNeeded) == 0)
         return sv_frames_needed(effect, in, out);
     if (strcmp(action, kOfxImageEffectActionRender) == 0) return sv_render(effect, in);
+    if (strcmp(action, kOfxActionInstanceChanged) == 0) return sv_instance_changed(effect, in);
     return kOfxStatReplyDefault;
 }
 

@@ -62,6 +62,8 @@ static char *request_json(const SvWindowJob *job) {
              job->frame_count);
     append(out, len, head);
     json_string(out, len, job->input_path);
+    snprintf(head, sizeof head, ",\"refresh\":%d", s->refresh);
+    append(out, len, head);
     append_keyframes(job, out, len);
     append(out, len, "}");
     return out;

@@ -5,7 +5,9 @@
 
 #include "sparkvsr_ofx.h"
 
-/* Windows tile the source clip's frame range from its first frame: [first + k*length, ...). */
+/* Windows tile host time from frame 0, [k*length, (k+1)*length), cut to the source clip's frame
+ * range: a frame's window, and so its pixels, do not depend on where the clip starts (trimming
+ * its head changes only the window the cut falls in). */
 int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out) {
     OfxPropertySetHandle props;
     double range[2];
@@ -16,8 +18,9 @@ int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out
     int frame = (int)floor(time + 0.5);
     if (frame < first) frame = first;
     if (frame > last) frame = last;
-    out->first = first + (frame - first) / length * length;
-    out->last = out->first + length - 1 < last ? out->first + length - 1 : last;
+    int start = (int)floor((double)frame / length) * length; /* frames before 0 too */
+    out->first = start > first ? start : first;
+    out->last = start + length - 1 < last ? start + length - 1 : last;
     return 1;
 }
 

@@ -124,27 +124,41 @@ static void store(unsigned char *at, int sample_bytes, unsigned value, int wire_
 
 static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-/* Writes out's pixels inside `window`: pixel (x, y) takes the frame's pixel at (x - origin_x,
- * y - origin_y) counted from its bottom-left, clamped to the frame (so edges short of a whole
- * block repeat the last one). */
-void sv_place(const SvFrame *frame, int origin_x, int origin_y, SvImage *out, OfxRectI window) {
+/* The rounded means, in wire units, of the four channels over the shrink x shrink block of the
+ * frame whose bottom-left pixel is (fx, fy) counted from the frame's bottom-left, clamped to the
+ * frame (so edges short of a whole block repeat the last one). */
+static void block_mean(const SvFrame *frame, int shrink, int fx, int fy, unsigned mean[4]) {
+    unsigned long long sum[4] = {0, 0, 0, 0};
+    int bytes = frame->sample_bytes;
+    for (int dy = 0; dy < shrink; dy++) {
+        size_t row = (size_t)(frame->height - 1 - clamp(fy + dy, 0, frame->height - 1));
+        for (int dx = 0; dx < shrink; dx++) {
+            size_t x = (size_t)clamp(fx + dx, 0, frame->width - 1);
+            const unsigned char *src = frame->data + (row * frame->width + x) * 4 * bytes;
+            for (int c = 0; c < 4; c++) sum[c] += get_wire(src + c * bytes, bytes);
+        }
+    }
+    unsigned count = (unsigned)(shrink * shrink);
+    for (int c = 0; c < 4; c++) mean[c] = (unsigned)((sum[c] + count / 2) / count);
+}
+
+/* Writes out's pixels inside `window`: pixel (x, y) takes the mean of the frame's shrink x shrink
+ * block at ((x - origin_x) * shrink, (y - origin_y) * shrink), counted from its bottom-left. */
+void sv_place(const SvFrame *frame, int shrink, int origin_x, int origin_y, SvImage *out,
+              OfxRectI window) {
     int x1 = window.x1 > out->bounds.x1 ? window.x1 : out->bounds.x1;
     int x2 = window.x2 < out->bounds.x2 ? window.x2 : out->bounds.x2;
     int y1 = window.y1 > out->bounds.y1 ? window.y1 : out->bounds.y1;
     int y2 = window.y2 < out->bounds.y2 ? window.y2 : out->bounds.y2;
-    for (int y = y1; y < y2; y++) {
-        size_t row = (size_t)(frame->height - 1 - clamp(y - origin_y, 0, frame->height - 1));
+    unsigned mean[4];
+    for (int y = y1; y < y2; y++)
         for (int x = x1; x < x2; x++) {
-            int fx = clamp(x - origin_x, 0, frame->width - 1);
-            const unsigned char *src =
-                frame->data + (row * frame->width + fx) * 4 * frame->sample_bytes;
             unsigned char *dst = (unsigned char *)pixel(out, x, y);
+            block_mean(frame, shrink, (x - origin_x) * shrink, (y - origin_y) * shrink, mean);
             for (int c = 0; c < 4; c++)
-                store(dst + c * out->sample_bytes, out->sample_bytes,
-                      get_wire(src + c * frame->sample_bytes, frame->sample_bytes),
+                store(dst + c * out->sample_bytes, out->sample_bytes, mean[c],
                       frame->sample_bytes);
         }
-    }
 }
 
 /* The input unchanged (each pixel repeated factor x factor times where the output is larger),

@@ -28,7 +28,8 @@ void sv_image_release(SvImage *image);
 int sv_wire_sample_bytes(const SvImage *image);
 size_t sv_frame_bytes(const SvFrame *frame);
 void sv_reduce(const SvImage *image, int factor, SvFrame *out);
-void sv_place(const SvFrame *frame, int origin_x, int origin_y, SvImage *out, OfxRectI window);
+void sv_place(const SvFrame *frame, int shrink, int origin_x, int origin_y, SvImage *out,
+              OfxRectI window);
 void sv_pass_through(const SvImage *in, int factor, SvImage *out, OfxRectI window);
 
 #endif

@@ -25,12 +25,19 @@ typedef struct SvHost {
     const OfxMessageSuiteV2 *messages2; /* either of these, or neither */
     const OfxMessageSuiteV1 *messages1;
     int host_multires;
+    int host_background; /* kOfxImageEffectHostPropIsBackground: a render farm, no viewer */
 } SvHost;
 
 extern SvHost sv_host;
 
 typedef enum { SV_MODE_RESTORE = 0, SV_MODE_UPSCALE = 1 } SvMode;
 typedef enum { SV_KEYS_NONE = 0, SV_KEYS_FOLDER = 1, SV_KEYS_PROVIDER = 2 } SvKeySource;
+/* The "On failure" choice, in its options' order. */
+typedef enum {
+    SV_FAIL_IN_FINAL = 0, /* pass through in the viewer, fail a final render */
+    SV_FAIL_ALWAYS = 1,
+    SV_PASS_ALWAYS = 2
+} SvOnFailure;
 
 /* Everything a render needs from the parameters, read and checked at one time. */
 typedef struct SvSettings {
@@ -44,15 +51,19 @@ typedef struct SvSettings {
     char provider[64];
     int window;      /* frames per engine window */
     int timeout_s;   /* longest wait for the server */
+    int refresh;     /* presses of Refresh: part of every cache key */
 } SvSettings;
+
+typedef struct SvMemo SvMemo; /* memo.h */
 
 /* Per-instance data, hung on the instance's kOfxPropInstanceData. */
 typedef struct SvInstance {
     OfxImageEffectHandle effect;
     OfxImageClipHandle source, output;
     OfxParamHandle p_scale, p_mode, p_engine, p_server, p_keys, p_key_folder, p_provider,
-        p_window, p_timeout;
+        p_window, p_timeout, p_on_failure, p_refresh_count;
     OfxMutexHandle server_lock; /* one window request in flight per instance */
+    SvMemo *memo;               /* the windows sent last; read and written under server_lock */
 } SvInstance;
 
 /* A frame range [first, last] in host time. */
@@ -72,9 +83,11 @@ OfxStatus sv_describe_in_context(OfxImageEffectHandle effect);
 /* instance.c, params.c */
 OfxStatus sv_create_instance(OfxImageEffectHandle effect);
 OfxStatus sv_destroy_instance(OfxImageEffectHandle effect);
+OfxStatus sv_instance_changed(OfxImageEffectHandle effect, OfxPropertySetHandle in);
 SvInstance *sv_instance(OfxImageEffectHandle effect);
 int sv_read_settings(const SvInstance *inst, OfxTime time, SvSettings *out, char *why,
                      size_t why_len);
+SvOnFailure sv_read_on_failure(const SvInstance *inst, OfxTime time);
 
 /* geometry.c */
 int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out);
