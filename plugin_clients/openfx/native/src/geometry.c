@@ -24,22 +24,6 @@ int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out
     return 1;
 }
 
-/* The factor between the project size and the source clip's width, where it is 2, 3 or 4:
- * hosts that give an effect source-resolution frames in a larger project report both. */
-int sv_auto_scale(const SvInstance *inst, OfxTime time) {
-    OfxPropertySetHandle props;
-    double project[2] = {0, 0};
-    OfxRectD rod;
-    if (!SV_OK(sv_host.effects->getPropertySet(inst->effect, &props)) ||
-        !SV_OK(sv_host.props->propGetDoubleN(props, kOfxImageEffectPropProjectSize, 2, project)) ||
-        !SV_OK(sv_host.effects->clipGetRegionOfDefinition(inst->source, time, &rod)))
-        return 0;
-    double width = rod.x2 - rod.x1;
-    for (int scale = 2; scale <= 4; scale++)
-        if (width > 0 && fabs(project[0] - scale * width) < 0.5) return scale;
-    return 0;
-}
-
 static int read_time_and_settings(OfxImageEffectHandle effect, OfxPropertySetHandle in,
                                   SvInstance **inst, OfxTime *time, SvSettings *settings) {
     char why[SV_MESSAGE_LEN];

@@ -1,5 +1,6 @@
 /* Parameter definitions and reading them into checked settings. */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,22 @@ const SvParamSpec sv_param_specs[] = {
      1 << 30, NULL, SV_PARAM_SECRET},
     {NULL, SV_PARAM_INT, NULL, NULL, NULL, 0, 0, 0, NULL, 0},
 };
+
+/* The factor between the project size and the source clip's width, where it is 2, 3 or 4:
+ * hosts that give an effect source-resolution frames in a larger project report both. */
+int sv_auto_scale(const SvInstance *inst, OfxTime time) {
+    OfxPropertySetHandle props;
+    double project[2] = {0, 0};
+    OfxRectD rod;
+    if (!SV_OK(sv_host.effects->getPropertySet(inst->effect, &props)) ||
+        !SV_OK(sv_host.props->propGetDoubleN(props, kOfxImageEffectPropProjectSize, 2, project)) ||
+        !SV_OK(sv_host.effects->clipGetRegionOfDefinition(inst->source, time, &rod)))
+        return 0;
+    double width = rod.x2 - rod.x1;
+    for (int scale = 2; scale <= 4; scale++)
+        if (width > 0 && fabs(project[0] - scale * width) < 0.5) return scale;
+    return 0;
+}
 
 #define WHY(...) (snprintf(why, why_len, __VA_ARGS__), 0)
 
