@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import os
@@ -86,7 +87,7 @@ class WindowCache:
         key: str,
         size: int,
     ) -> tuple[str, str]:
-        upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
+        upright = dataclasses.replace(layout, row_order="top_down")
         keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
         spec = JobSpec(
             frame_count=request.frame_count,
@@ -158,7 +159,7 @@ def _map_input(path: str, count: int, layout: FrameLayout) -> np.ndarray:
     if size != count * layout.nbytes:
         raise InvalidInputError(
             f"window input {path} holds {size} bytes; {count} frames of "
-            f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} need "
+            f"{layout.width}x{layout.height}x{layout.channels} {layout.dtype} need "
             f"{count * layout.nbytes}"
         )
     return np.memmap(path, dtype=layout.dtype, mode="r")

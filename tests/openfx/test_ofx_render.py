@@ -110,3 +110,19 @@ def test_two_threads_render_at_once(host, host_frames, proxy):
         assert np.array_equal(frame, expected_frame(frames, time, 4, "restore", WINDOW))
     assert proxy.jobs() == 2  # [0, 3] and [4, 7], each once although both threads asked
     effect.destroy()
+
+
+@pytest.mark.slow
+def test_scene_linear_float_frames_keep_their_light(host, host_frames, proxy):
+    # Values from -0.5 to 16, as a linear compositing script holds them: nothing is clamped.
+    frames = host_frames.astype(np.float32) / 255 * np.float32(16.5) - np.float32(0.5)
+    effect = effect_on(host, np.ascontiguousarray(frames[:, ::-1]), proxy)
+    frames = effect.effect.clips["Source"].frames
+    for time in (1, 6):
+        status, frame = effect.render(time)
+        assert status == OK and effect.message() is None, effect.message()
+        expected = expected_frame(frames, time, 4, "restore", WINDOW)
+        # The library's own float result, within half float's precision (11 significant bits).
+        np.testing.assert_allclose(frame, expected, rtol=2**-10, atol=1e-3)
+        assert frame.max() > 4 and frame.min() < 0
+    effect.destroy()

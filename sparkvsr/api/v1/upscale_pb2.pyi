@@ -13,6 +13,12 @@ class RowOrder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROW_ORDER_TOP_DOWN: _ClassVar[RowOrder]
     ROW_ORDER_BOTTOM_UP: _ClassVar[RowOrder]
 
+class SampleFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SAMPLE_FORMAT_UNSPECIFIED: _ClassVar[SampleFormat]
+    SAMPLE_FORMAT_UINT: _ClassVar[SampleFormat]
+    SAMPLE_FORMAT_FLOAT: _ClassVar[SampleFormat]
+
 class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     JOB_STATE_UNSPECIFIED: _ClassVar[JobState]
@@ -24,6 +30,9 @@ class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 ROW_ORDER_UNSPECIFIED: RowOrder
 ROW_ORDER_TOP_DOWN: RowOrder
 ROW_ORDER_BOTTOM_UP: RowOrder
+SAMPLE_FORMAT_UNSPECIFIED: SampleFormat
+SAMPLE_FORMAT_UINT: SampleFormat
+SAMPLE_FORMAT_FLOAT: SampleFormat
 JOB_STATE_UNSPECIFIED: JobState
 JOB_STATE_QUEUED: JobState
 JOB_STATE_RUNNING: JobState
@@ -32,18 +41,20 @@ JOB_STATE_FAILED: JobState
 JOB_STATE_CANCELLED: JobState
 
 class FrameLayout(_message.Message):
-    __slots__ = ("width", "height", "channels", "bit_depth", "row_order")
+    __slots__ = ("width", "height", "channels", "bit_depth", "row_order", "sample_format")
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     BIT_DEPTH_FIELD_NUMBER: _ClassVar[int]
     ROW_ORDER_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_FORMAT_FIELD_NUMBER: _ClassVar[int]
     width: int
     height: int
     channels: int
     bit_depth: int
     row_order: RowOrder
-    def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., channels: _Optional[int] = ..., bit_depth: _Optional[int] = ..., row_order: _Optional[_Union[RowOrder, str]] = ...) -> None: ...
+    sample_format: SampleFormat
+    def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., channels: _Optional[int] = ..., bit_depth: _Optional[int] = ..., row_order: _Optional[_Union[RowOrder, str]] = ..., sample_format: _Optional[_Union[SampleFormat, str]] = ...) -> None: ...
 
 class FramePart(_message.Message):
     __slots__ = ("frame_index", "layout", "total_bytes", "offset", "data")

@@ -57,8 +57,9 @@ static char *request_json(const SvWindowJob *job) {
     }
     snprintf(head, sizeof head,
              "},\"layout\":{\"width\":%d,\"height\":%d,\"channels\":4,\"bitDepth\":%d,"
-             "\"rowOrder\":\"ROW_ORDER_TOP_DOWN\"},\"frameCount\":%d,\"inputPath\":",
+             "\"rowOrder\":\"ROW_ORDER_TOP_DOWN\"%s},\"frameCount\":%d,\"inputPath\":",
              job->layout.width, job->layout.height, job->layout.sample_bytes * 8,
+             job->layout.is_float ? ",\"sampleFormat\":\"SAMPLE_FORMAT_FLOAT\"" : "",
              job->frame_count);
     append(out, len, head);
     json_string(out, len, job->input_path);

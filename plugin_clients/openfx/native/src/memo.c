@@ -14,7 +14,7 @@ typedef struct SvMemoEntry {
     unsigned long long used; /* 0: empty; larger: used more recently */
     SvSettings settings;
     SvWindow window;
-    int factor, width, height, sample_bytes;
+    int factor, width, height, sample_bytes, is_float;
     uint64_t keyframes;
     uint64_t frames[SV_MEMO_FRAMES];
     char output[SV_TEXT_LEN];
@@ -64,6 +64,7 @@ static int same_window(const SvMemoEntry *entry, const SvWindowState *state) {
            entry->factor == state->factor && entry->width == state->layout.width &&
            entry->height == state->layout.height &&
            entry->sample_bytes == state->layout.sample_bytes &&
+           entry->is_float == state->layout.is_float &&
            entry->keyframes == state->keyframes;
 }
 
@@ -95,6 +96,7 @@ void sv_memo_store(SvMemo **memo, const SvWindowState *state, const uint64_t *fr
     entry->width = state->layout.width;
     entry->height = state->layout.height;
     entry->sample_bytes = state->layout.sample_bytes;
+    entry->is_float = state->layout.is_float;
     entry->keyframes = state->keyframes;
     memcpy(entry->frames, frame_keys, (size_t)count * sizeof *frame_keys);
     snprintf(entry->output, sizeof entry->output, "%s", output);

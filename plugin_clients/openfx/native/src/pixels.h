@@ -16,10 +16,12 @@ typedef struct SvImage {
 
 /* A frame as it travels: RGBA, rows top-down without padding (the server then flips
  * nothing: the rows are flipped here, in the pass that converts the samples anyway), 1 or 2
- * bytes per sample (16-bit little-endian; float images travel as 16-bit). */
+ * bytes per sample, little-endian: 8-bit, 16-bit, or half floats for float images (scene-linear
+ * light: nothing clamped). */
 typedef struct SvFrame {
     unsigned char *data;
     int width, height, sample_bytes;
+    int is_float; /* 2-byte samples are IEEE half floats */
 } SvFrame;
 
 int sv_image_fetch(OfxImageClipHandle clip, OfxTime time, SvImage *out, char *why,

@@ -173,11 +173,14 @@ static SvOutcome check_render(SvRender *r, OfxPropertySetHandle in, char *why, s
 
 static SvOutcome restore(SvRender *r, char *why, size_t why_len) {
     int sample_bytes = sv_wire_sample_bytes(&r->source);
+    int is_float = r->source.sample_bytes == 4; /* float images travel as half floats */
     SvFrame frame = {NULL, (r->source.bounds.x2 - r->source.bounds.x1) / r->factor,
-                     (r->source.bounds.y2 - r->source.bounds.y1) / r->factor, sample_bytes};
+                     (r->source.bounds.y2 - r->source.bounds.y1) / r->factor, sample_bytes,
+                     is_float};
     SvFrames frames = {frame, frame};
     SvMappedFrame result = {
-        {NULL, frame.width * r->settings.scale, frame.height * r->settings.scale, sample_bytes},
+        {NULL, frame.width * r->settings.scale, frame.height * r->settings.scale, sample_bytes,
+         is_float},
         NULL, 0};
     frames.current.data = sv_alloc(r->inst->effect, sv_frame_bytes(&frame));
     frames.other.data = sv_alloc(r->inst->effect, sv_frame_bytes(&frame));
