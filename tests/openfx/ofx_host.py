@@ -79,35 +79,33 @@ IMAGE_EFFECT_SUITE = [
 ]
 # paramGetValue/AtTime are variadic; on x86-64 System V a pointer after the fixed arguments
 # arrives where a fixed pointer argument would, so they are served with fixed signatures.
-PARAMETER_SUITE = (
-    [
-        ("paramDefine", FN(INT, P, S, S, C.POINTER(P))),
-        ("paramGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
-        ("paramSetGetPropertySet", FN(INT, P, C.POINTER(P))),
-        ("paramGetPropertySet", FN(INT, P, C.POINTER(P))),
-        ("paramGetValue", FN(INT, P, P)),
-        ("paramGetValueAtTime", FN(INT, P, D, P)),
-    ]
-    + [
-        ("paramGetDerivative", UNSUPPORTED),
-        ("paramGetIntegral", UNSUPPORTED),
-        ("paramSetValue", FN(INT, P, INT)),  # integer parameters only (the Refresh count)
-    ]
-    + [
-        (name, UNSUPPORTED)
-        for name in (
-            "paramSetValueAtTime",
-            "paramGetNumKeys",
-            "paramGetKeyTime",
-            "paramGetKeyIndex",
-            "paramDeleteKey",
-            "paramDeleteAllKeys",
-            "paramCopy",
-            "paramEditBegin",
-            "paramEditEnd",
-        )
-    ]
-)
+PARAMETER_SUITE = [
+    ("paramDefine", FN(INT, P, S, S, C.POINTER(P))),
+    ("paramGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
+    ("paramSetGetPropertySet", FN(INT, P, C.POINTER(P))),
+    ("paramGetPropertySet", FN(INT, P, C.POINTER(P))),
+    ("paramGetValue", FN(INT, P, P)),
+    ("paramGetValueAtTime", FN(INT, P, D, P)),
+] + [
+    (name, UNSUPPORTED)
+    for name in (
+        "paramGetDerivative",
+        "paramGetIntegral",
+        "paramSetValue",
+        "paramSetValueAtTime",
+        "paramGetNumKeys",
+        "paramGetKeyTime",
+        "paramGetKeyIndex",
+        "paramDeleteKey",
+        "paramDeleteAllKeys",
+        "paramCopy",
+        "paramEditBegin",
+        "paramEditEnd",
+    )
+]
+# paramSetValue (variadic too) serves integer parameters: the effect's Refresh count.
+_AT = [name for name, _ in PARAMETER_SUITE].index("paramSetValue")
+PARAMETER_SUITE[_AT] = ("paramSetValue", FN(INT, P, INT))
 MEMORY_SUITE = [("memoryAlloc", FN(INT, P, C.c_size_t, C.POINTER(P))), ("memoryFree", FN(INT, P))]
 MULTITHREAD_SUITE = [
     ("multiThread", UNSUPPORTED),
