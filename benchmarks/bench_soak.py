@@ -1,17 +1,22 @@
 """Soak: many clients run many small jobs on one server (loopback), some disconnecting mid-job and
-reattaching, some cancelling; every frame of every job not cancelled must come back exact.
+reattaching, some cancelling; every frame of every job not cancelled must come back exact. Beside
+the gRPC clients, WebSocket clients of the gateway run path-based media jobs (some cancelling),
+one socket floods the gateway with calls, and a probe times a small call meanwhile.
 
 The server runs in its own process (the flow engine, a temporary durable store), so its peak
 memory is its own. Each job is one of a few templates whose frames were computed in process
 first; a frame that is missing or differs counts as lost.
 
-Run: .venv/bin/python benchmarks/bench_soak.py [--seconds 20] [--clients 12]
-Prints jobs completed, reattached and cancelled, frames lost (must be 0), peak server memory.
+Run: .venv/bin/python benchmarks/bench_soak.py [--seconds 20] [--clients 12] [--ws-clients 4]
+    [--no-flood]
+Prints jobs completed, reattached and cancelled, frames lost (must be 0), errors (must be 0), the
+probe's latency and peak server memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import random
 import subprocess
@@ -20,8 +25,10 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+from _soak_gateway import make_media_clip, run_gateway_clients
 
 from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
@@ -34,9 +41,11 @@ SERVER = """
 import sys, threading
 sys.modules["torch"] = None
 from sparkvsr_server import BackgroundServer, ServerConfig
-config = ServerConfig(port=0, spool_dir=sys.argv[1], max_queued_jobs=256, workers=2)
+config = ServerConfig(
+    port=0, gateway_port=0, spool_dir=sys.argv[1], max_queued_jobs=256, workers=2
+)
 server = BackgroundServer(config)
-print(server.port, flush=True)
+print(server.port, server.server.gateway.port, flush=True)
 threading.Event().wait()
 """
 
@@ -136,20 +145,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=12)
+    parser.add_argument("--ws-clients", type=int, default=4, help="gateway media-job clients")
+    parser.add_argument("--no-flood", action="store_true", help="no flooding socket")
     args = parser.parse_args()
     templates = make_templates(4)
-    with tempfile.TemporaryDirectory(prefix="soak-") as spool:
+    with tempfile.TemporaryDirectory(prefix="soak-") as folder:
+        work = Path(folder)
+        clip = make_media_clip(work)
+        (work / "spool").mkdir()
         server = subprocess.Popen(
-            [sys.executable, "-c", SERVER, spool], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", SERVER, str(work / "spool")], stdout=subprocess.PIPE, text=True
         )
         try:
-            address = f"127.0.0.1:{server.stdout.readline().strip()}"
+            grpc_port, gateway_port = server.stdout.readline().split()
+            address = f"127.0.0.1:{grpc_port}"
             tally = Tally()
             deadline = time.monotonic() + args.seconds
             threads = [
                 threading.Thread(target=client_loop, args=(address, templates, deadline, i, tally))
                 for i in range(args.clients)
             ]
+            gateway = {}
+            threads.append(
+                threading.Thread(
+                    target=lambda: gateway.update(
+                        tally=asyncio.run(
+                            run_gateway_clients(
+                                f"http://127.0.0.1:{gateway_port}",
+                                clip,
+                                work / "outputs",
+                                deadline,
+                                args.ws_clients,
+                                not args.no_flood,
+                            )
+                        )
+                    )
+                )
+            )
             started = time.monotonic()
             for thread in threads:
                 thread.start()
@@ -160,7 +192,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
-    print(f"clients                 {args.clients} for {elapsed:.1f} s (loopback)")
+    print(f"gRPC clients            {args.clients} for {elapsed:.1f} s (loopback)")
     print(f"jobs completed          {tally.completed} ({tally.completed / elapsed:.1f}/s)")
     print(f"  of which reattached   {tally.reattached}")
     print(f"jobs cancelled          {tally.cancelled}")
@@ -169,6 +201,8 @@ def main() -> None:
     print(f"errors                  {len(tally.errors)}")
     for error in tally.errors[:5]:
         print(f"  {error}")
+    for line in gateway["tally"].report():
+        print(line)
     print(f"peak server memory      {peak / 1024:.0f} MiB (VmHWM)")
 
 

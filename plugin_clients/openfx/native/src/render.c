@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "memo.h"
 
@@ -25,11 +23,10 @@ typedef struct SvRender {
 
 /* The instance's server lock, waited for in slices so that an abort is seen. */
 static SvOutcome lock_server(SvRender *r) {
-    const struct timespec slice = {0, 5 * 1000 * 1000};
     for (;;) {
         if (sv_aborted(r->inst->effect)) return SV_ABORTED;
         if (SV_OK(sv_host.threads->mutexTryLock(r->inst->server_lock))) return SV_DONE;
-        nanosleep(&slice, NULL);
+        sv_sleep_ms(5);
     }
 }
 
@@ -62,7 +59,7 @@ static SvOutcome write_window(SvRender *r, SvWindow window, int fd, SvFrames *fr
             if (!fits) return WHY("frame %d differs in size or depth from frame %g", t, r->time);
         }
         keys[t - window.first] = sv_content_key(frame->data, bytes);
-        if (write(fd, frame->data, bytes) != (ssize_t)bytes)
+        if (!sv_file_write(fd, frame->data, bytes))
             return WHY("cannot write the window for the server (disk full?)");
     }
     return SV_DONE;
@@ -94,7 +91,7 @@ static SvOutcome send_window(SvRender *r, const SvWindowState *state, const SvKe
     SvOutcome outcome =
         fd < 0 ? WHY("cannot create a handover file in /dev/shm or $TMPDIR")
                : write_window(r, state->window, fd, frames, frame_keys, why, why_len);
-    if (fd >= 0) close(fd);
+    if (fd >= 0) sv_file_close(fd);
     if (outcome == SV_DONE) {
         SvWindowJob job = {&r->settings, input, frames->current, count, keys, key_count};
         int index = (int)(r->time + 0.5) - state->window.first;
@@ -102,7 +99,7 @@ static SvOutcome send_window(SvRender *r, const SvWindowState *state, const SvKe
                               why_len);
     }
     if (outcome == SV_DONE) sv_memo_store(&r->inst->memo, state, frame_keys, output);
-    if (fd >= 0) unlink(input);
+    if (fd >= 0) sv_file_remove(input);
     free(frame_keys);
     return outcome;
 }
