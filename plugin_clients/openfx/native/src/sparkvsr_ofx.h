@@ -3,10 +3,11 @@
  *
  * The modules call one another one way only (tests/openfx/test_ofx_modules.py checks it):
  *   entry.c    -> describe.c, instance.c, geometry.c, render.c   (the dispatcher: nobody calls it)
- *   render.c   -> geometry.c, instance.c, params.c, memo.c, gateway.c, pixels.c
+ *   render.c   -> geometry.c, instance.c, params.c, memo.c, gateway.c, pixels.c, platform
  *   geometry.c -> instance.c, params.c         describe.c -> params.c      instance.c -> memo.c
- *   gateway.c  -> http.c, pixels.c
- * and all but memo.c -> host.c (the host's suites), which calls none of them.
+ *   gateway.c  -> http.c, pixels.c, platform   http.c -> http_reply.c, platform
+ * and the plug-in's modules -> host.c (the host's suites); host.c, memo.c, http_reply.c and the
+ * platform module (platform_posix.c or platform_win32.c) call none of them.
  */
 #ifndef SPARKVSR_OFX_H
 #define SPARKVSR_OFX_H
