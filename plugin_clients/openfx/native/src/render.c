@@ -13,6 +13,7 @@
 typedef struct SvRender {
     SvInstance *inst;
     OfxTime time;
+    int frame; /* the time's frame, rounded as sv_window_at rounds it */
     SvSettings settings;
     SvImage source, output;
     OfxRectI window_px;
@@ -44,12 +45,11 @@ typedef struct SvFrames {
  * content key; the current frame is the one already reduced. */
 static SvOutcome write_window(SvRender *r, SvWindow window, int fd, SvFrames *frames,
                               uint64_t *keys, char *why, size_t why_len) {
-    int now = (int)(r->time + 0.5);
     size_t bytes = sv_frame_bytes(&frames->current);
     for (int t = window.first; t <= window.last; t++) {
         if (sv_aborted(r->inst->effect)) return SV_ABORTED;
-        SvFrame *frame = t == now ? &frames->current : &frames->other;
-        if (t != now) {
+        SvFrame *frame = t == r->frame ? &frames->current : &frames->other;
+        if (t != r->frame) {
             SvImage image;
             if (!sv_image_fetch(r->inst->source, t, &image, why, why_len)) return SV_FAILED;
             int fits = same_bounds(image.bounds, r->source.bounds) &&
@@ -94,7 +94,7 @@ static SvOutcome send_window(SvRender *r, const SvWindowState *state, const SvKe
     if (fd >= 0) sv_file_close(fd);
     if (outcome == SV_DONE) {
         SvWindowJob job = {&r->settings, input, frames->current, count, keys, key_count};
-        int index = (int)(r->time + 0.5) - state->window.first;
+        int index = r->frame - state->window.first;
         outcome = fetch_frame(&job, r->inst->effect, index, output, sizeof output, result, why,
                               why_len);
     }
@@ -116,7 +116,7 @@ static SvOutcome run_window(SvRender *r, SvFrames *frames, SvMappedFrame *result
     int key_count = sv_find_keyframes(&r->settings, state.window, keys, r->settings.window);
     state.keyframes = sv_keyframes_key(keys, key_count);
     sv_reduce(&r->source, r->factor, &frames->current);
-    int index = (int)(r->time + 0.5) - state.window.first;
+    int index = r->frame - state.window.first;
     uint64_t key = sv_content_key(frames->current.data, sv_frame_bytes(&frames->current));
     const char *known = sv_memo_find(r->inst->memo, &state, index, key);
     char unused[SV_MESSAGE_LEN]; /* a remembered output since dropped is simply sent again */
@@ -246,6 +246,7 @@ OfxStatus sv_render(OfxImageEffectHandle effect, OfxPropertySetHandle in) {
         !SV_OK(sv_host.props->propGetIntN(in, kOfxImageEffectPropRenderWindow, 4,
                                           &r.window_px.x1)))
         return kOfxStatFailed;
+    r.frame = (int)floor(r.time + 0.5);
     if (!sv_image_fetch(r.inst->source, r.time, &r.source, why, sizeof why)) return kOfxStatFailed;
     if (!sv_image_fetch(r.inst->output, r.time, &r.output, why, sizeof why)) {
         sv_image_release(&r.source);
