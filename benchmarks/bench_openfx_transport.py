@@ -63,9 +63,9 @@ def file_server(requests, replies, budget: int) -> None:
     try:
         while (path := requests.get()) is not None:
             request = pb.RunWindowRequest(input_path=path, frame_count=FRAMES)
-            key, _ = _read_window(request, "bench", layout)
+            keys, _ = _read_window(request, "bench", layout)
             images = (image for _ in range(FRAMES))
-            replies.put(str(store.write(key, images, OUT_BYTES, bottom_up=False)))
+            replies.put(str(store.write(keys.window, images, OUT_BYTES, bottom_up=False)))
             # As the server's WindowCache does after a reply: the next window's memory ahead.
             spare = threading.Thread(target=store.prepare_spare, args=(OUT_BYTES,))
             spare.start()

@@ -1,6 +1,6 @@
 """What a frame costs the host when its window was sent before, and Refresh, against a real
-server's gateway: a remembered window's frame fetches that frame alone; a changed frame, or a
-press of Refresh, sends the window again."""
+server's gateway: a frame of a window the instance remembers, or the server holds, fetches that
+frame alone; a changed frame, or a press of Refresh, sends the window again."""
 
 from __future__ import annotations
 
@@ -45,10 +45,16 @@ def test_a_remembered_windows_frames_cost_one_source_fetch_each(host, host_frame
         )
     assert host.fetched == [5, 6, 7, 4, 6]
     assert len(proxy.replies) == 1  # the server was not asked again
-    other = EffectInstance(host, frames)  # remembers nothing: sends the window, runs no job
+    # A fresh instance remembers nothing; the server finds the window by the frame alone.
+    host.fetched.clear()
+    other = EffectInstance(host, frames)
     other.set(server=proxy.address, window=WINDOW)
-    assert np.array_equal(rendered(other, 5), expected_frame(frames, 5, 4, "restore", WINDOW))
-    assert proxy.replies[-1].get("cached") and proxy.jobs() == 1
+    for time in (5, 6):
+        assert np.array_equal(
+            rendered(other, time), expected_frame(frames, time, 4, "restore", WINDOW)
+        )
+    assert host.fetched == [5, 6]
+    assert len(proxy.replies) == 1 and all(p.get("outputPath") for p in proxy.probes[-2:])
     other.destroy()
     effect.destroy()
 
@@ -93,4 +99,18 @@ def test_refresh_sees_a_keyframe_still_edited_in_place(host, host_frames, proxy,
     assert effect.press("refresh") == OK  # nothing changed: the server still runs it again
     assert np.array_equal(rendered(effect, 2), after)
     assert proxy.jobs() == 3 and not proxy.replies[-1].get("cached")
+    effect.destroy()
+
+
+@pytest.mark.slow
+def test_abort_mid_window_stops_before_the_window_is_sent(host, host_frames, proxy):
+    frames = np.ascontiguousarray(host_frames[::-1])  # played backwards: windows no test ran
+    effect = EffectInstance(host, frames)
+    effect.set(server=proxy.address, window=8)
+    host.abort_check = lambda: len(host.fetched) >= 4  # the window's 4th frame read, then abort
+    status, _ = effect.render(6)
+    assert status == OK and effect.message() is None  # discarded, not reported
+    assert len(proxy.probes) == 1 and not proxy.probes[0].get("outputPath")  # the probe missed
+    assert proxy.replies == []  # and the window was never sent
+    assert 4 <= len(host.fetched) <= 5  # the current frame, then the window up to the abort
     effect.destroy()

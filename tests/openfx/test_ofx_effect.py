@@ -180,14 +180,3 @@ def test_abort_while_waiting_for_the_server_returns_promptly(host, host_frames, 
     assert silent_server.accepted == 1
     assert effect.message() is None  # an aborted render is discarded, not reported
     effect.destroy()
-
-
-def test_abort_mid_window_stops_before_the_server_is_asked(host, host_frames, silent_server):
-    effect = EffectInstance(host, host_frames)
-    effect.set(server=f"127.0.0.1:{silent_server.port}", window=8)
-    host.abort_check = lambda: len(host.fetched) >= 4  # the window's 4th frame read, then abort
-    status, _ = effect.render(6)
-    assert status == OK
-    assert silent_server.accepted == 0
-    assert 4 <= len(host.fetched) <= 5  # the current frame, then the window up to the abort
-    effect.destroy()

@@ -336,20 +336,26 @@ class WindowKeyframe(_message.Message):
     def __init__(self, offset: _Optional[int] = ..., still_path: _Optional[str] = ...) -> None: ...
 
 class RunWindowRequest(_message.Message):
-    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes", "refresh")
+    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes", "refresh", "probe", "probe_offset", "window_start")
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
     LAYOUT_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     INPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
     REFRESH_FIELD_NUMBER: _ClassVar[int]
+    PROBE_FIELD_NUMBER: _ClassVar[int]
+    PROBE_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
     settings: JobSettings
     layout: FrameLayout
     frame_count: int
     input_path: str
     keyframes: _containers.RepeatedCompositeFieldContainer[WindowKeyframe]
     refresh: int
-    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ..., refresh: _Optional[int] = ...) -> None: ...
+    probe: bool
+    probe_offset: int
+    window_start: int
+    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ..., refresh: _Optional[int] = ..., probe: _Optional[bool] = ..., probe_offset: _Optional[int] = ..., window_start: _Optional[int] = ...) -> None: ...
 
 class RunWindowResponse(_message.Message):
     __slots__ = ("output_path", "output_layout", "cached", "job_id")

@@ -93,7 +93,8 @@ static SvOutcome send_window(SvRender *r, const SvWindowState *state, const SvKe
                : write_window(r, state->window, fd, frames, frame_keys, why, why_len);
     if (fd >= 0) sv_file_close(fd);
     if (outcome == SV_DONE) {
-        SvWindowJob job = {&r->settings, input, frames->current, count, keys, key_count};
+        SvWindowJob job = {&r->settings, input,   frames->current,    count, keys,
+                           key_count,    state->window.first, 0, 0};
         int index = r->frame - state->window.first;
         outcome = fetch_frame(&job, r->inst->effect, index, output, sizeof output, result, why,
                               why_len);
@@ -104,8 +105,33 @@ static SvOutcome send_window(SvRender *r, const SvWindowState *state, const SvKe
     return outcome;
 }
 
-/* The current frame's result: from the output of a window the instance sent with these
- * settings and this frame's content (one host frame fetched), else by sending the window. */
+/* Sends the current frame alone and maps the output of a window the server holds with these
+ * settings and start, whose frame at this offset had this content; *found 0: it holds none. */
+static SvOutcome probe_window(SvRender *r, const SvWindowState *state, const SvKeyframe *keys,
+                              int key_count, SvFrames *frames, SvMappedFrame *result, int *found,
+                              char *why, size_t why_len) {
+    char input[SV_TEXT_LEN], output[SV_TEXT_LEN] = "", unused[SV_MESSAGE_LEN];
+    int index = r->frame - state->window.first;
+    int fd = sv_handover_open(input, sizeof input);
+    if (fd < 0) return WHY("cannot create a handover file in /dev/shm or $TMPDIR");
+    int written = sv_file_write(fd, frames->current.data, sv_frame_bytes(&frames->current));
+    sv_file_close(fd);
+    SvOutcome outcome = written ? SV_DONE : WHY("cannot write the frame for the server");
+    if (outcome == SV_DONE) {
+        int count = state->window.last - state->window.first + 1;
+        SvWindowJob job = {&r->settings, input,     frames->current,     count, keys,
+                           key_count,    state->window.first, 1, index};
+        outcome = sv_run_window(&job, r->inst->effect, output, sizeof output, why, why_len);
+    }
+    sv_file_remove(input);
+    *found = outcome == SV_DONE && output[0] != '\0' &&
+             sv_map_output_frame(output, index, result, unused, sizeof unused);
+    return outcome;
+}
+
+/* The current frame's result, fetching the fewest host frames: from the output of a window the
+ * instance sent with these settings and this frame's content, else from one the server holds
+ * (the probe: one frame sent), else by sending the whole window. */
 static SvOutcome run_window(SvRender *r, SvFrames *frames, SvMappedFrame *result, char *why,
                             size_t why_len) {
     SvWindowState state = {&r->settings, {0, 0}, r->factor, frames->current, 0};
@@ -120,10 +146,15 @@ static SvOutcome run_window(SvRender *r, SvFrames *frames, SvMappedFrame *result
     uint64_t key = sv_content_key(frames->current.data, sv_frame_bytes(&frames->current));
     const char *known = sv_memo_find(r->inst->memo, &state, index, key);
     char unused[SV_MESSAGE_LEN]; /* a remembered output since dropped is simply sent again */
+    if (known != NULL && sv_map_output_frame(known, index, result, unused, sizeof unused)) {
+        free(keys);
+        return SV_DONE;
+    }
+    int found = 0;
     SvOutcome outcome =
-        known != NULL && sv_map_output_frame(known, index, result, unused, sizeof unused)
-            ? SV_DONE
-            : send_window(r, &state, keys, key_count, frames, result, why, why_len);
+        probe_window(r, &state, keys, key_count, frames, result, &found, why, why_len);
+    if (outcome == SV_DONE && !found)
+        outcome = send_window(r, &state, keys, key_count, frames, result, why, why_len);
     free(keys);
     return outcome;
 }
