@@ -93,8 +93,8 @@ static SvOutcome send_window(SvRender *r, const SvWindowState *state, const SvKe
                : write_window(r, state->window, fd, frames, frame_keys, why, why_len);
     if (fd >= 0) sv_file_close(fd);
     if (outcome == SV_DONE) {
-        SvWindowJob job = {&r->settings, input,   frames->current,    count, keys,
-                           key_count,    state->window.first, 0, 0};
+        SvWindowJob job = {&r->settings, input, frames->current, count, keys, key_count,
+                           state->window.first, 0, 0};
         int index = r->frame - state->window.first;
         outcome = fetch_frame(&job, r->inst->effect, index, output, sizeof output, result, why,
                               why_len);
@@ -119,8 +119,8 @@ static SvOutcome probe_window(SvRender *r, const SvWindowState *state, const SvK
     SvOutcome outcome = written ? SV_DONE : WHY("cannot write the frame for the server");
     if (outcome == SV_DONE) {
         int count = state->window.last - state->window.first + 1;
-        SvWindowJob job = {&r->settings, input,     frames->current,     count, keys,
-                           key_count,    state->window.first, 1, index};
+        SvWindowJob job = {&r->settings, input, frames->current, count, keys, key_count,
+                           state->window.first, 1, index};
         outcome = sv_run_window(&job, r->inst->effect, output, sizeof output, why, why_len);
     }
     sv_file_remove(input);
@@ -150,9 +150,11 @@ static SvOutcome run_window(SvRender *r, SvFrames *frames, SvMappedFrame *result
         free(keys);
         return SV_DONE;
     }
-    int found = 0;
+    int found = 0; /* a window of one frame is sent whole at once: the probe would be it */
     SvOutcome outcome =
-        probe_window(r, &state, keys, key_count, frames, result, &found, why, why_len);
+        state.window.last == state.window.first
+            ? SV_DONE
+            : probe_window(r, &state, keys, key_count, frames, result, &found, why, why_len);
     if (outcome == SV_DONE && !found)
         outcome = send_window(r, &state, keys, key_count, frames, result, why, why_len);
     free(keys);
