@@ -1,13 +1,16 @@
 """Engine windows handed over as files (the OpenFX sidecar's transport), with their outputs
-cached by the content of their inputs and settings: asking again runs no engine."""
+cached by the content of their inputs and settings: asking again runs no engine. A probe finds a
+window's output by one of its frames (where the client says where the window starts)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import os
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -25,6 +28,7 @@ from sparkvsr_server._window_store import WindowStore
 logger = logging.getLogger(__name__)
 
 _READ_BLOCK = 16 << 20
+_PROBE_ENTRIES = 1 << 16  # frames whose windows probes can find (some 150 bytes each)
 # Frames are hashed side by side (hashlib lets go of the GIL): the key costs half the time.
 _HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
 
@@ -37,6 +41,7 @@ class WindowCache:
         self._manager = manager
         self._loop = loop
         self._running: dict[str, asyncio.Future] = {}
+        self._probes: OrderedDict[str, str] = OrderedDict()  # probe key -> window key
 
     async def run(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
         """The window's output file, computed once for each distinct input and settings.
@@ -47,9 +52,18 @@ class WindowCache:
         layout = wire.layout_from_proto(request.layout)
         settings = wire.job_settings_from_proto(request.settings)
         engine = settings.engine or self._manager.default_engine
-        key, frames = await asyncio.to_thread(_read_window, request, engine, layout)
         scaled = layout.scaled(settings.scale)
         output_layout, size = wire.layout_to_proto(scaled), request.frame_count * scaled.nbytes
+        if request.probe:
+            probe = await asyncio.to_thread(_read_probe, request, engine, layout)
+            output = self.store.lookup(self._probes.get(probe, ""))
+            return pb.RunWindowResponse(
+                output_path=str(output or ""), output_layout=output_layout, cached=bool(output)
+            )
+        keys, frames = await asyncio.to_thread(_read_window, request, engine, layout)
+        key = keys.window
+        if request.HasField("window_start"):
+            self._index(keys, request.window_start, key)
         if key in self._running:  # the same window asked again while it runs: wait for it
             await asyncio.shield(self._running[key])
         if output := self.store.lookup(key):
@@ -76,6 +90,16 @@ class WindowCache:
             output_path=str(output), output_layout=output_layout, job_id=job_id
         )
 
+    def _index(self, keys: WindowKeys, start: int, key: str) -> None:
+        """Lets probes find the window's output by any of its frames (the oldest entries go
+        first past _PROBE_ENTRIES; a probe for an output the store dropped misses)."""
+        for offset, frame in enumerate(keys.frames):
+            probe = keys.probe(start, offset, frame)
+            self._probes[probe] = key
+            self._probes.move_to_end(probe)
+        while len(self._probes) > _PROBE_ENTRIES:
+            self._probes.popitem(last=False)
+
     def _compute(
         self,
         request: pb.RunWindowRequest,
@@ -86,7 +110,7 @@ class WindowCache:
         key: str,
         size: int,
     ) -> tuple[str, str]:
-        upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
+        upright = dataclasses.replace(layout, row_order="top_down")
         keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
         spec = JobSpec(
             frame_count=request.frame_count,
@@ -106,18 +130,35 @@ class WindowCache:
 
 
 def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout):
-    """The window's cache key and its frames (top-down), both from one mapping of the input."""
+    """The window's keys and its frames (top-down), both from one mapping of the input."""
     data = _map_input(request.input_path, request.frame_count, layout)
     frames = data.reshape(request.frame_count, *layout.shape)
-    key = _window_key(request, engine, layout, data)
-    return key, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
+    flat = data.reshape(request.frame_count, -1)
+    digests = list(_HASHERS.map(lambda frame: hashlib.sha256(frame).digest(), flat))
+    keys = WindowKeys(_settings_key(request, engine, layout), digests)
+    return keys, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
 
 
-def _window_key(
-    request: pb.RunWindowRequest, engine: str, layout: FrameLayout, data: np.ndarray
-) -> str:
-    """A hash of everything the output depends on: settings, layout, the frames' bytes and each
-    keyframe's still (or the provider that will restore it)."""
+@dataclasses.dataclass(frozen=True)
+class WindowKeys:
+    """A window's cache key, in two parts: everything but the frames, and each frame's digest."""
+
+    settings: str
+    frames: list[bytes]
+
+    @property
+    def window(self) -> str:
+        """What the output is stored under: a hash of everything it depends on."""
+        return hashlib.sha256(self.settings.encode() + b"".join(self.frames)).hexdigest()
+
+    def probe(self, start: int, offset: int, frame: bytes) -> str:
+        """What a probe for the frame at `offset` of the window at `start` looks up."""
+        return hashlib.sha256(f"{self.settings} {start} {offset} ".encode() + frame).hexdigest()
+
+
+def _settings_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
+    """A hash of everything the output depends on but the frames: settings, layout, frame count,
+    the Refresh count and each keyframe's still (or the provider that will restore it)."""
     digest = hashlib.sha256()
     settings = pb.JobSettings()
     settings.CopyFrom(request.settings)
@@ -125,13 +166,25 @@ def _window_key(
     for part in (settings, wire.layout_to_proto(layout)):
         digest.update(part.SerializeToString(deterministic=True))
     digest.update(f"frames={request.frame_count}".encode())
-    frames = data.reshape(request.frame_count, -1)
-    digest.update(b"".join(_HASHERS.map(lambda frame: hashlib.sha256(frame).digest(), frames)))
+    if request.refresh:  # absent from plain requests, so their keys stay as they were
+        digest.update(f"refresh={request.refresh}".encode())
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
         digest.update(f"keyframe={keyframe.offset}".encode())
         if keyframe.still_path:
             _hash_file(digest, keyframe.still_path, f"keyframe {keyframe.offset} still")
     return digest.hexdigest()
+
+
+def _read_probe(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
+    """The index key a probe looks up: its one frame, at its offset of its window."""
+    if not request.HasField("window_start") or request.probe_offset >= request.frame_count:
+        raise InvalidInputError(
+            "a probe needs window_start and a probe_offset below frame_count "
+            f"(got offset {request.probe_offset} of {request.frame_count})"
+        )
+    frame = hashlib.sha256(_map_input(request.input_path, 1, layout)).digest()
+    keys = WindowKeys(_settings_key(request, engine, layout), [])
+    return keys.probe(request.window_start, request.probe_offset, frame)
 
 
 def _hash_file(digest, path: str, what: str) -> None:
@@ -156,7 +209,7 @@ def _map_input(path: str, count: int, layout: FrameLayout) -> np.ndarray:
     if size != count * layout.nbytes:
         raise InvalidInputError(
             f"window input {path} holds {size} bytes; {count} frames of "
-            f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} need "
+            f"{layout.width}x{layout.height}x{layout.channels} {layout.dtype} need "
             f"{count * layout.nbytes}"
         )
     return np.memmap(path, dtype=layout.dtype, mode="r")
