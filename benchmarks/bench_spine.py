@@ -24,7 +24,15 @@ from sparkvsr.specs import FrameLayout, JobSpec, SourceFrame
 from sparkvsr.upscale_file import FileJob, upscale_file
 from sparkvsr_server import BackgroundServer, ServerConfig
 
-COPY_INFO = EngineInfo("copy", "returns its input (transport benchmark)", (1,), 1, 8, 0)
+COPY_INFO = EngineInfo(
+    "copy",
+    "returns its input (transport benchmark)",
+    scales=(1,),
+    min_keyframe_gap=1,
+    chunk_length=8,
+    chunk_overlap=0,
+    default_scale=1,
+)
 
 
 class CopyEngine(Engine):

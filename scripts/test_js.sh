@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # The Premiere panel's JavaScript checks: node's test runner on the panel logic and adapter against
 # the premierepro fake, and tsc keeping the fake and the adapter true to @adobe/premierepro.
-# Also installs Debian's chromium (for the panel's browser test) when it is missing.
+# Needs node and npm, and chromium for the panel's browser test (asked for before installing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
-  "${apt_get[@]}" update -qq
-  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq chromium >/dev/null
-fi
+source scripts/system_packages.sh
+require_packages node=nodejs npm=npm chromium=chromium
 cd tests/premiere
 npm ci --no-audit --no-fund --loglevel=error
 node --test

@@ -1,14 +1,62 @@
 """Shared fixtures: clips synthesised with PyAV in tmp_path, servers on loopback port 0 with
-the test engines injected."""
+the test engines injected; the whole run kept to one temporary root of its own."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import Clip, engines, make_clip
 
-from sparkvsr_server import BackgroundServer, ServerConfig
+# Where the user's own state lives, by variable: each points under this run's root instead.
+ISOLATED_FOLDERS = {
+    "TMPDIR": "tmp",
+    "SPARKVSR_STATE_DIR": "state",
+    "SPARKVSR_CACHE_DIR": "cache/sparkvsr/keyframes",
+    "XDG_STATE_HOME": "xdg/state",
+    "XDG_CACHE_HOME": "xdg/cache",
+    "XDG_CONFIG_HOME": "xdg/config",
+}
+
+
+def _isolate() -> Path:
+    """Points the temp folder, SparkVSR's state and keyframe cache and the XDG folders under one
+    new root, so no test touches the user's (a server's spool, a started server's log, the
+    Resolve settings) and what tests leave goes with the root. Done when this file is imported,
+    before pytest or any test asks tempfile for its folder; servers started in subprocesses
+    inherit it."""
+    root = Path(tempfile.mkdtemp(prefix="sparkvsr-tests-"))
+    for variable, folder in ISOLATED_FOLDERS.items():
+        (root / folder).mkdir(parents=True)
+        os.environ[variable] = str(root / folder)
+    tempfile.tempdir = os.environ["TMPDIR"]
+    return root
+
+
+TEST_ROOT = _isolate()
+
+from helpers import Clip, engines, make_clip  # noqa: E402 (after the isolation above)
+
+from sparkvsr_server import BackgroundServer, ServerConfig  # noqa: E402
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A green run takes its root with it; a red one keeps it to look at (the summary names it)."""
+    if exitstatus == 0:
+        shutil.rmtree(TEST_ROOT, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TEST_ROOT.exists():
+        terminalreporter.write_line(f"this run's temporary files are kept in {TEST_ROOT}")
+
+
+@pytest.fixture(scope="session")
+def test_root() -> Path:
+    """The run's temporary root (see _isolate)."""
+    return TEST_ROOT
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,12 +74,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def clip(tmp_path: Path) -> Clip:
     return make_clip(tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def _private_keyframe_cache(tmp_path_factory, monkeypatch):
-    """Restored keyframes go to a temporary cache, never the user's."""
-    monkeypatch.setenv("SPARKVSR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "keyframe-cache"))
 
 
 @pytest.fixture

@@ -384,7 +384,9 @@ def free_port() -> int:
 
 
 def kill_servers_on(port: int) -> None:
-    """Kills `sparkvsr serve` processes started for `port` (found through /proc)."""
+    """Kills `sparkvsr serve` processes started for `port` (found through /proc) and waits
+    until they are gone (or zombies: dead, and writing nothing more)."""
+    killed = []
     for pid in os.listdir("/proc"):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as file:
@@ -393,6 +395,19 @@ def kill_servers_on(port: int) -> None:
             continue
         if b"serve" in command and str(port).encode() in command:
             os.kill(int(pid), 9)
+            killed.append(pid)
+    deadline = time.monotonic() + 10
+    while killed and time.monotonic() < deadline:
+        killed = [pid for pid in killed if _running(pid)]
+        time.sleep(0.05)
+
+
+def _running(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def png_data_uri(image: np.ndarray) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from sparkvsr.cli._options import at_least
+from sparkvsr.cli._options import at_least, progress_bar
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,21 +21,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--frames", type=at_least(1), default=48, help="clip length (default: 48)")
     parser.add_argument("--keyframe-every", type=at_least(1), default=24, help="keyframe spacing")
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress (default: a bar on a terminal, a line per 10%% or 10 s elsewhere)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from sparkvsr.demo import run_demo
 
-    with tqdm(total=args.frames, unit="frame", desc="upscaling", file=sys.stderr) as bar:
-        result = run_demo(
-            args.output_dir,
-            args.frames,
-            args.keyframe_every,
-            progress=lambda done, total: bar.update(done - bar.n),
-        )
+    bar, progress = progress_bar(args, "upscaling")
+    try:
+        result = run_demo(args.output_dir, args.frames, args.keyframe_every, progress=progress)
+    finally:
+        bar.close()
     print(f"source clip:  {result.source}")
     print(f"upscaled x4:  {result.output}")
     print(f"comparison:   {result.comparison}")

@@ -18,6 +18,7 @@ from sparkvsr.cli._options import (
 )
 from sparkvsr.engines import EngineInfo, engine_entry
 from sparkvsr.errors import InvalidInputError
+from sparkvsr.media import check_writable_folder
 from sparkvsr.runners import Runner
 from sparkvsr.settings import OUTPUT_FORMATS
 from sparkvsr.timeline import (
@@ -178,17 +179,24 @@ def run(args: argparse.Namespace, upscale=None) -> int:
         if args.dry_run:
             print(json.dumps({"clips": [plan.to_json() for plan in plans]}, indent=2))
             return 0
+        otio_out = _edit_output(args)
+        # Before any clip runs: a folder that cannot take the edit cannot take the clips either.
+        for target in {otio_out, os.path.join(args.output_dir, Path(otio_out).name)}:
+            check_writable_folder(target)
         result = _upscale(args, timeline, selection, runner, upscale)
     # The table first: it says why clips were skipped even if writing the edit fails.
     print(result.summary())
-    stem = Path(args.edit).name.split(".")[0]
-    otio_out = args.otio_out or os.path.join(args.output_dir, f"{stem}.sparkvsr.otio")
-    os.makedirs(os.path.dirname(os.path.abspath(otio_out)), exist_ok=True)
     write_timeline(result.timeline, otio_out)
     print(f"wrote {otio_out} ({_mode(args)})")
     if result.cancelled:
         return 130
     return 0 if all(outcome.done for outcome in result.outcomes) else 1
+
+
+def _edit_output(args: argparse.Namespace) -> str:
+    """Where the edit showing the upscaled clips goes (--otio-out, else beside the clips)."""
+    stem = Path(args.edit).name.split(".")[0]
+    return args.otio_out or os.path.join(args.output_dir, f"{stem}.sparkvsr.otio")
 
 
 def _engine_rules(args: argparse.Namespace, runner: Runner, engine: str) -> EngineInfo:

@@ -11,6 +11,7 @@ from typing import Literal, get_args
 import av
 import numpy as np
 
+from sparkvsr.atomic import write_atomically
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.media._audio import AudioSpan, read_audio, write_audio
 from sparkvsr.media._outputs import check_output, is_sequence_pattern, output_errors
@@ -116,13 +117,15 @@ class FrameWriter:
         encoder, pixel_format_8, pixel_format_16 = _SEQUENCE_ENCODERS[
             Path(self._target).suffix.lower()
         ]
-        self._container = av.open(
-            self._path, "w", format="image2", options={"start_number": str(first_index)}
-        )
-        self._stream = self._container.add_stream(encoder, rate=frame_rate)
+        # An encoder without a muxer: FFmpeg's image2 muxer writes each frame straight to its
+        # name (a full disk leaves a truncated image); each packet is one whole image file.
+        self._stream = av.CodecContext.create(encoder, "w")
+        self._stream.time_base = 1 / frame_rate
         self._stream.pix_fmt = pixel_format_8 if self._layout.bit_depth == 8 else pixel_format_16
         self._configure_stream()
         self._colorspace = None
+        self._next_index = first_index
+        self._frames_written: list[str] = []
 
     def _configure_stream(self) -> None:
         self._stream.width = self._layout.width
@@ -145,27 +148,48 @@ class FrameWriter:
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=self._input_format)
         if self._colorspace:
             frame = frame.reformat(format=self._stream.pix_fmt, dst_colorspace=self._colorspace)
+        self._encode(frame)
+
+    def _encode(self, frame: av.VideoFrame | None) -> None:
+        """Encodes a frame (None flushes the encoder) into the movie, or into image files."""
+        if self._sequence:
+            for packet in self._stream.encode(frame):
+                self._write_image(bytes(packet))
+            return
         with output_errors(self._target):
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
 
+    def _write_image(self, image_file: bytes) -> None:
+        """Writes the sequence's next frame whole or not at all; an error names that frame."""
+        path = self._target % self._next_index
+        with output_errors(path):
+            write_atomically(path, image_file)
+        self._frames_written.append(path)
+        self._next_index += 1
+
     def close(self) -> None:
         """Flushes the encoder and publishes the output."""
+        self._encode(None)
+        if self._sequence:
+            return
         with output_errors(self._target):
-            for packet in self._stream.encode():
-                self._container.mux(packet)
             self._container.close()
-            if not self._sequence:
-                os.replace(self._path, self._target)
+            os.replace(self._path, self._target)
 
     def abort(self) -> None:
-        """Closes and deletes a partial movie (written sequence frames are kept; they are whole)."""
+        """Closes and deletes a partial movie, or the frames of a sequence written so far: a
+        failed or cancelled run leaves nothing, so running it again starts afresh."""
+        if self._sequence:
+            for path in self._frames_written:
+                Path(path).unlink(missing_ok=True)
+            return
         try:
             # A full disk fails this close too; the error already raised is the one to report.
             with contextlib.suppress(OSError):
                 self._container.close()
         finally:
-            if not self._sequence and os.path.exists(self._path):
+            if os.path.exists(self._path):
                 os.remove(self._path)
 
     def __enter__(self) -> FrameWriter:

@@ -7,7 +7,6 @@ import logging
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 
@@ -42,8 +41,8 @@ def ensure_server(
     """Checks that a server answers; with `start_local`, starts `sparkvsr serve` on this machine
     when nothing answers at a loopback address.
 
-    The started server outlives the caller (it serves the next run too) and logs to a file in the
-    temp folder. `python` is the interpreter with SparkVSR installed (default: this one).
+    The started server outlives the caller (it serves the next run too) and logs to
+    `local_server_log()`. `python` is the interpreter with SparkVSR installed (default: this one).
 
     Raises:
         ServerUnavailableError: nothing answers and none may or could be started (the message
@@ -62,7 +61,7 @@ def ensure_server(
             f"no SparkVSR server answers at {options.address} and {python} (the Python to "
             "start one with) does not exist; start `sparkvsr serve` yourself"
         )
-    log_path = os.path.join(tempfile.gettempdir(), "sparkvsr-local-server.log")
+    log_path = local_server_log()
     log(f"starting a local SparkVSR server on port {options.port} (log: {log_path})")
     process = _spawn_server(python, options, log_path)
     deadline = time.monotonic() + timeout_s
@@ -71,6 +70,14 @@ def ensure_server(
             process.kill()
             raise ServerUnavailableError(f"the local SparkVSR server did not start; see {log_path}")
         time.sleep(0.25)
+
+
+def local_server_log() -> str:
+    """The log of servers started by `ensure_server`: `logs/` in the per-user state folder,
+    where a user looks for what outlives a run (and tests isolate with $SPARKVSR_STATE_DIR)."""
+    folder = environment.user_state_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / "sparkvsr-local-server.log")
 
 
 def _spawn_server(python: str, options: ConnectionOptions, log_path: str) -> subprocess.Popen:

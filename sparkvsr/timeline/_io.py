@@ -9,8 +9,9 @@ from xml.etree import ElementTree
 
 import opentimelineio as otio
 
-from sparkvsr.errors import InvalidInputError, NotFoundError
-from sparkvsr.media import probe_video
+from sparkvsr.atomic import atomic_path
+from sparkvsr.errors import InvalidInputError, NotFoundError, OutputError
+from sparkvsr.media import output_errors, probe_video
 from sparkvsr.timeline._paths import PathMapping, map_path
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,9 @@ def _read(path: str, adapter: str, rate: Fraction | None):
         ) from None
 
 
-# Any SMPTE rate reads every EDL timecode; only the media references are wanted from this read.
+# Any SMPTE rate parses every EDL timecode, but durations across a second boundary differ at
+# another rate than the EDL's: the trial read, which only wants the media references, lets the
+# adapter ignore source and record durations that disagree.
 _TRIAL_RATE = Fraction(60)
 
 
@@ -98,9 +101,13 @@ def edl_rate(path: str, path_map: tuple[PathMapping, ...] = ()) -> Fraction:
     """
     ask = "give the EDL's frame rate with --rate (for example --rate 25 or --rate 24000/1001)"
     try:
-        trial = otio.adapters.read_from_file(path, "cmx_3600", rate=float(_TRIAL_RATE))
+        trial = otio.adapters.read_from_file(
+            path, "cmx_3600", rate=float(_TRIAL_RATE), ignore_timecode_mismatch=True
+        )
     except Exception as error:
-        raise InvalidInputError(f"cannot read {path} as an EDL: {error}") from None
+        raise InvalidInputError(
+            f"cannot tell the frame rate of {path} (reading it for its media: {error}); {ask}"
+        ) from None
     files = {
         map_path(clip.media_reference.target_url, path_map)
         for clip in trial.find_clips()
@@ -144,11 +151,10 @@ def write_timeline(timeline: otio.schema.Timeline, path: str) -> None:
     adapter = _adapter_name(path)
     if adapter in ADAPTER_LOSSES:
         logger.warning("%s: %s", os.path.basename(path), ADAPTER_LOSSES[adapter])
-    partial = os.path.join(os.path.dirname(path) or ".", f".{os.path.basename(path)}.partial")
     try:
-        otio.adapters.write_to_file(timeline, partial, adapter_name=adapter)
-    except Exception as error:
-        if os.path.exists(partial):
-            os.remove(partial)
+        with output_errors(path), atomic_path(path) as partial:
+            otio.adapters.write_to_file(timeline, str(partial), adapter_name=adapter)
+    except OutputError:
+        raise
+    except Exception as error:  # the adapter's own errors: what the format cannot hold
         raise InvalidInputError(f"cannot write {path} ({adapter}): {error}") from None
-    os.replace(partial, path)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import opentimelineio as otio
 
 from sparkvsr.errors import InvalidInputError, JobCancelledError, NotFoundError, SparkVSRError
-from sparkvsr.media import output_target
+from sparkvsr.media import output_errors, output_target
 from sparkvsr.runners import LocalRunner, Runner
 from sparkvsr.settings import FileJob, JobSettings
-from sparkvsr.sidecar import job_record, write_sidecar
+from sparkvsr.sidecar import job_record, sidecar_path, write_sidecar
 from sparkvsr.timeline._conform import (
     OutputMode,
     conform,
@@ -22,6 +22,7 @@ from sparkvsr.timeline._conform import (
     upscaled_reference,
 )
 from sparkvsr.timeline._plan import ClipPlan, TimelineSelection, plan_timeline
+from sparkvsr.timeline._reuse import reusable_output
 from sparkvsr.upscale_file import FileJobResult, upscale_file
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class ClipOutcome:
     """The movie or image sequence pattern written (or shared with an identical clip)."""
     error: str | None = None
     """Why the clip was not upscaled; None = it was."""
+    reused: bool = False
+    """The output is an earlier run's, made with the same settings (its sidecar says so)."""
 
     @property
     def done(self) -> bool:
@@ -69,7 +72,9 @@ class TimelineResult:
         for outcome in self.outcomes:
             plan = outcome.plan
             frames = f"{plan.frames.start}-{plan.frames.stop - 1}" if plan.frames else "-"
-            if outcome.done:
+            if outcome.reused:
+                status = f"reused: {outcome.output}"
+            elif outcome.done:
                 status = f"done: {outcome.output}"
             elif outcome.error == CANCELLED:
                 status = CANCELLED
@@ -82,7 +87,9 @@ class TimelineResult:
             for row in rows
         ]
         done = sum(outcome.done for outcome in self.outcomes)
-        lines.append(f"{done} of {len(self.outcomes)} clips upscaled")
+        reused = sum(outcome.reused for outcome in self.outcomes)
+        earlier = f" ({reused} reused from an earlier run)" if reused else ""
+        lines.append(f"{done} of {len(self.outcomes)} clips upscaled{earlier}")
         return "\n".join(lines)
 
 
@@ -127,6 +134,7 @@ def upscale_timeline(
         def upscale(job: FileJob, on_frame) -> FileJobResult:
             return upscale_file(job, runner, progress=on_frame)
 
+    engine = settings.engine or runner.default_engine
     edited = copy.deepcopy(timeline)
     plans = plan_timeline(edited, selection)
     outcomes: list[ClipOutcome] = []
@@ -141,10 +149,16 @@ def upscale_timeline(
             outcomes.append(ClipOutcome(plan, output=written[same_work]))
             continue
         target = _free_target(plan, settings, output_dir, set(written.values()))
+        if not settings.overwrite and reusable_output(plan, target, settings, engine):
+            logger.info("%s: reusing %s (upscaled earlier with these settings)", plan.label, target)
+            written[same_work] = target
+            outcomes.append(ClipOutcome(plan, output=target, reused=True))
+            continue
         for warning in plan.warnings:
             logger.warning("%s: %s", plan.label, warning)
         try:
             job, result = _upscale_clip(plan, target, settings, upscale, progress, should_stop)
+            write_clip_sidecar(plan, job, result)
         except JobCancelledError:
             cancelled = True
             outcomes.append(ClipOutcome(plan, error=CANCELLED))
@@ -152,7 +166,6 @@ def upscale_timeline(
         except SparkVSRError as error:
             outcomes.append(ClipOutcome(plan, error=str(error)))
             continue
-        write_clip_sidecar(plan, job, result)
         written[same_work] = target
         outcomes.append(ClipOutcome(plan, output=target))
     placed = [
@@ -220,4 +233,5 @@ def write_clip_sidecar(plan: ClipPlan, job: FileJob, result: FileJobResult) -> s
         marked = markers.get(keyframe["frame"])
         keyframe["from"] = marked.origin if marked else "auto"
         keyframe["marker"] = marked.marker if marked else None
-    return write_sidecar(result.output, record)
+    with output_errors(sidecar_path(result.output)):
+        return write_sidecar(result.output, record)

@@ -48,6 +48,9 @@ class EffectInstance:
             default = param.props.get("OfxParamPropDefault")
             self.effect.params[name] = Param(param.kind, param.props, default)
             self.effect.params[name].handle = host.handles.add(self.effect.params[name])
+        # Never the default gateway (127.0.0.1:50052), where the user's own `sparkvsr serve` may
+        # listen: nothing listens on port 1, and a test that wants a server names its own.
+        self.set(server="127.0.0.1:1")
         self.handle = host.handles.add(self.effect)
         assert host.action("OfxActionCreateInstance", self.handle) == OK
         self.clip_preferences = PropertySet()

@@ -3,7 +3,7 @@ manifest.json at its root, and every panel file shipped as package data."""
 
 from __future__ import annotations
 
-import fnmatch
+import glob
 import json
 import re
 import subprocess
@@ -114,10 +114,15 @@ def test_manifest_wants_premiere_26_3_or_later():
 def test_every_panel_file_ships_as_package_data():
     line = re.search(r"^sparkvsr_premiere = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(), re.M)
     patterns = json.loads(f"[{line.group(1)}]")
+    package = PANEL_FOLDER.parent
+    # Matched as setuptools matches package data: glob, with ** for any depth.
+    shipped = {
+        Path(path).relative_to(package).as_posix()
+        for pattern in patterns
+        for path in glob.glob(str(package / pattern), recursive=True)
+    }
     for relative in panel_files():
-        name = f"panel/{relative.as_posix()}"
-        depth = name.count("/")
-        assert any(fnmatch.fnmatch(name, p) and depth == p.count("/") for p in patterns), name
+        assert f"panel/{relative.as_posix()}" in shipped, relative
 
 
 def test_default_folder_per_platform(tmp_path):
