@@ -50,8 +50,8 @@ def file_server(requests, replies, budget: int) -> None:
     cache key, the output written into the window store (shared memory, byte budget)."""
     from sparkvsr.api.v1 import upscale_pb2 as pb
     from sparkvsr.specs import FrameLayout
-    from sparkvsr_server._window_store import WindowStore
-    from sparkvsr_server._windows import _read_window
+    from sparkvsr_server.windows._handover import _read_window
+    from sparkvsr_server.windows._output_store import WindowStore
 
     layout = FrameLayout(IN_SHAPE[1], IN_SHAPE[0], 4, 16)  # top-down, as the plug-in sends
     store, image = WindowStore(Path(tempfile.mkdtemp()), budget), engine_output()

@@ -20,12 +20,12 @@ from sparkvsr.connection import is_loopback
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.info import EngineStatus, ServerInfo, describe_installation
-from sparkvsr_server._auth import TokenAuthInterceptor
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._gateway import Gateway
-from sparkvsr_server._manager import EngineFactory, JobManager
-from sparkvsr_server._service import JobService
-from sparkvsr_server._servicer import UpscaleServicer
+from sparkvsr_server.jobs._manager import EngineFactory, JobManager
+from sparkvsr_server.transports._auth import TokenAuthInterceptor
+from sparkvsr_server.transports._gateway import Gateway
+from sparkvsr_server.transports._grpc import UpscaleServicer
+from sparkvsr_server.transports._service import JobService
 
 logger = logging.getLogger(__name__)
 

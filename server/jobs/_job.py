@@ -18,7 +18,7 @@ from sparkvsr.errors import (
 )
 from sparkvsr.pipeline import check_arrival
 from sparkvsr.specs import InputItem, JobState, JobStatus, Keyframe, SourceFrame
-from sparkvsr_server._store import JobFiles
+from sparkvsr_server.jobs._store import JobFiles
 
 logger = logging.getLogger(__name__)
 

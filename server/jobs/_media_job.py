@@ -14,7 +14,7 @@ from sparkvsr.errors import EngineError, InvalidInputError, JobCancelledError, S
 from sparkvsr.sidecar import job_record, write_sidecar
 from sparkvsr.specs import JobState, JobStatus
 from sparkvsr.upscale_file import FileJob, check_file_job, upscale_file
-from sparkvsr_server._runner import ManagerRunner
+from sparkvsr_server.jobs._runner import ManagerRunner
 
 logger = logging.getLogger(__name__)
 

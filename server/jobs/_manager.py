@@ -23,12 +23,12 @@ from sparkvsr.errors import (
 )
 from sparkvsr.specs import JobSpec, JobState
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._engine_windows import EngineWindowStore
-from sparkvsr_server._jobs import Job
-from sparkvsr_server._limits import check_job_limits
-from sparkvsr_server._schedule import FairQueue
-from sparkvsr_server._scheduler import EngineFactory, WindowScheduler
-from sparkvsr_server._store import JobStore
+from sparkvsr_server.jobs._job import Job
+from sparkvsr_server.jobs._limits import check_job_limits
+from sparkvsr_server.jobs._store import JobStore
+from sparkvsr_server.scheduling._fair_queue import FairQueue
+from sparkvsr_server.scheduling._window_scheduler import EngineFactory, WindowScheduler
+from sparkvsr_server.windows._engine_store import EngineWindowStore
 
 logger = logging.getLogger(__name__)
 

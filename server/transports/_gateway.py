@@ -18,7 +18,7 @@ from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.connection import is_loopback
 from sparkvsr.errors import InvalidInputError, SparkVSRError, UnauthenticatedError
-from sparkvsr_server._service import JobService
+from sparkvsr_server.transports._service import JobService
 
 logger = logging.getLogger(__name__)
 

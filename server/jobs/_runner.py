@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from sparkvsr.engines import EngineInfo
 from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
 from sparkvsr.specs import InputItem, JobSpec, OutputFrame
-from sparkvsr_server._jobs import Job
-from sparkvsr_server._manager import JobManager
+from sparkvsr_server.jobs._job import Job
+from sparkvsr_server.jobs._manager import JobManager
 
 
 class ManagerRunner:
