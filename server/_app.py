@@ -21,11 +21,10 @@ from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.info import EngineStatus, ServerInfo, describe_installation
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server.jobs._manager import EngineFactory, JobManager
-from sparkvsr_server.transports._auth import TokenAuthInterceptor
-from sparkvsr_server.transports._gateway import Gateway
-from sparkvsr_server.transports._grpc import UpscaleServicer
-from sparkvsr_server.transports._service import JobService
+from sparkvsr_server.jobs import JobManager, Spool
+from sparkvsr_server.scheduling import EngineFactory
+from sparkvsr_server.transports import Gateway, JobService, TokenAuthInterceptor, UpscaleServicer
+from sparkvsr_server.windows import EngineWindowStore
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +75,7 @@ class SparkVSRServer:
             raise InvalidInputError(
                 f"cannot listen on {config.host}:{config.port} (in use, or not an address here)"
             ) from None
+        self.spool = Spool.open(config.spool_dir)
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
@@ -108,13 +108,11 @@ class SparkVSRServer:
         engine that failed to load keeps it NOT_SERVING, with the reason in the server info."""
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
-        self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        windows = EngineWindowStore(self.spool.root / "engine-windows")
+        self.manager = JobManager(self.config, self._engines, loop, self.spool, windows)
         service = self.service = JobService(
-            self.config,
-            self.manager,
-            self._describe(),
-            asyncio.get_running_loop(),
-            self.manager.spool,
+            self.config, self.manager, self._describe(), loop, self.spool.root
         )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
             UpscaleServicer(self.config, self.manager, service), self.grpc_server
@@ -180,6 +178,7 @@ class SparkVSRServer:
         await self.grpc_server.stop(1.0)
         if self.service is not None:
             self.service.close()
+        self.spool.close()
 
 
 def refuse_a_port_in_use(host: str, port: int, option: str) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from pathlib import Path
+from typing import Protocol
 
 from sparkvsr.engines import EngineInfo, check_job_fits_engine
 from sparkvsr.errors import (
@@ -21,24 +19,30 @@ from sparkvsr.errors import (
     ResourceExhaustedError,
     SparkVSRError,
 )
+from sparkvsr.pipeline import WindowCache
 from sparkvsr.specs import JobSpec, JobState
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server.jobs._job import Job
 from sparkvsr_server.jobs._limits import check_job_limits
+from sparkvsr_server.jobs._spool import Spool
 from sparkvsr_server.jobs._store import JobStore
-from sparkvsr_server.scheduling._fair_queue import FairQueue
-from sparkvsr_server.scheduling._window_scheduler import EngineFactory, WindowScheduler
-from sparkvsr_server.windows._engine_store import EngineWindowStore
+from sparkvsr_server.scheduling import EngineFactory, FairQueue, WindowScheduler
 
 logger = logging.getLogger(__name__)
+
+
+class CollectedWindowCache(WindowCache, Protocol):
+    """A window cache whose windows unused for a while can be removed."""
+
+    def collect(self, max_age_s: float) -> int: ...
 
 
 class JobManager:
     """Admits jobs, runs them on worker threads, keeps their frames until they expire.
 
-    Jobs live in a durable store (`config.spool_dir`): a manager started on the store of one
-    that died finds its jobs, runs the unfinished ones again (finished windows are reused) and
-    serves the finished ones' frames.
+    Jobs live in a durable store in the spool: a manager started on the spool of one that died
+    finds its jobs, runs the unfinished ones again (finished windows, kept in `windows`, are
+    reused) and serves the finished ones' frames.
     """
 
     def __init__(
@@ -46,6 +50,8 @@ class JobManager:
         config: ServerConfig,
         engines: Mapping[str, tuple[EngineInfo, EngineFactory]],
         loop: asyncio.AbstractEventLoop,
+        spool: Spool,
+        windows: CollectedWindowCache,
     ):
         self._config = config
         self._engines = dict(engines)
@@ -53,11 +59,9 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._queue: FairQueue[Job] = FairQueue()
         self._accepting = True
-        self._own_spool = config.spool_dir is None
-        root = Path(config.spool_dir or tempfile.mkdtemp(prefix="sparkvsr-jobs-"))
-        self._store = JobStore(root / "jobs")
-        self._windows = EngineWindowStore(root / "engine-windows")
-        self._spool = root
+        self._spool = spool
+        self._store = JobStore(spool.root / "jobs")
+        self._windows = windows
         self._workers = [
             threading.Thread(target=self._work, name=f"sparkvsr-job-{i}", daemon=True)
             for i in range(config.workers)
@@ -67,11 +71,6 @@ class JobManager:
         self._scheduler = WindowScheduler(devices, self._engines, config.default_engine)
         self._collected_at = -float("inf")
         self._restore()
-
-    @property
-    def spool(self) -> Path:
-        """The folder under which jobs keep their frames (and the server its caches)."""
-        return self._spool
 
     @property
     def accepting(self) -> bool:
@@ -143,12 +142,10 @@ class JobManager:
         await _until(lambda: all(job.state.finished for job in self._jobs.values()), deadline)
         await _until(lambda: not any(job.readers for job in self._jobs.values()), deadline)
         for job in self._jobs.values():
-            job.cancel("the server is shutting down", keep_for_restart=not self._own_spool)
+            job.cancel("the server is shutting down", keep_for_restart=not self._spool.temporary)
         self._queue.stop(len(self._workers))
         await asyncio.to_thread(self._join_workers)
         await asyncio.to_thread(self._scheduler.stop)
-        if self._own_spool:
-            shutil.rmtree(self._spool, ignore_errors=True)
 
     def _join_workers(self) -> None:
         for worker in self._workers:
@@ -176,7 +173,6 @@ class JobManager:
             job.state = JobState.QUEUED
             logger.info("resuming job %s from frame %d", job.id, job.frames_done)
             self._queue.put(job, job.owner)
-        self._windows.collect(self._config.job_ttl_s, leftovers=True)
         self._collect()
 
     def _collect(self) -> None:

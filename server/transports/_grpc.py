@@ -19,8 +19,7 @@ from sparkvsr.errors import (
 )
 from sparkvsr.specs import Keyframe, SourceFrame
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server.jobs._job import Job
-from sparkvsr_server.jobs._manager import JobManager
+from sparkvsr_server.jobs import Job, JobManager
 from sparkvsr_server.transports._service import JobService
 
 

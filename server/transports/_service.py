@@ -16,11 +16,8 @@ from sparkvsr.info import ServerInfo
 from sparkvsr.media import probe_video
 from sparkvsr.sidecar import sidecar_path
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server.jobs._manager import JobManager
-from sparkvsr_server.jobs._media_job import MediaJob, start_media_job
-from sparkvsr_server.jobs._runner import ManagerRunner
-from sparkvsr_server.windows._handover import WindowCache
-from sparkvsr_server.windows._output_store import WindowStore
+from sparkvsr_server.jobs import JobManager, ManagerRunner, MediaJob, start_media_job
+from sparkvsr_server.windows import WindowCache, WindowStore
 
 
 class JobService:

@@ -18,8 +18,7 @@ from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes import UserStills
 from sparkvsr.settings import JobSettings
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
-from sparkvsr_server.jobs._manager import JobManager
-from sparkvsr_server.jobs._runner import ManagerRunner
+from sparkvsr_server.jobs import JobManager, ManagerRunner
 from sparkvsr_server.windows._output_store import WindowStore
 
 logger = logging.getLogger(__name__)

@@ -96,7 +96,7 @@ def test_a_job_rerun_with_one_keyframe_changed_reuses_the_other_windows(tmp_path
 
 
 def test_a_restarted_server_collects_what_a_crash_left_half_made(tmp_path):
-    from sparkvsr_server.jobs._store import JobStore
+    from sparkvsr_server.jobs import JobStore
 
     jobs = tmp_path / "jobs"
     (jobs / "halfmade").mkdir(parents=True)  # a crash between its folder and its journal

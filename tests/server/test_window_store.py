@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from sparkvsr_server.windows._output_store import WindowStore
+from sparkvsr_server.windows import WindowStore
 
 FRAME = np.arange(3 * 4 * 2, dtype=np.uint16).reshape(3, 4, 2)  # 48 bytes
 
