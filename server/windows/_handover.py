@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr.content_key import ContentKey
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes import UserStills
 from sparkvsr.settings import JobSettings
@@ -22,10 +21,6 @@ from sparkvsr_server.jobs import JobManager, ManagerRunner
 from sparkvsr_server.windows._output_store import WindowStore
 
 logger = logging.getLogger(__name__)
-
-_READ_BLOCK = 16 << 20
-# Frames are hashed side by side (hashlib lets go of the GIL): the key costs half the time.
-_HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
 
 
 class WindowCache:
@@ -117,27 +112,23 @@ def _window_key(
 ) -> str:
     """A hash of everything the output depends on: settings, layout, the frames' bytes and each
     keyframe's still (or the provider that will restore it)."""
-    digest = hashlib.sha256()
     settings = pb.JobSettings()
     settings.CopyFrom(request.settings)
     settings.engine = engine
+    key = ContentKey()
     for part in (settings, wire.layout_to_proto(layout)):
-        digest.update(part.SerializeToString(deterministic=True))
-    digest.update(f"frames={request.frame_count}".encode())
-    frames = data.reshape(request.frame_count, -1)
-    digest.update(b"".join(_HASHERS.map(lambda frame: hashlib.sha256(frame).digest(), frames)))
+        key.add(part.SerializeToString(deterministic=True))
+    key.add(f"frames={request.frame_count}").add_frames(data.reshape(request.frame_count, -1))
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
-        digest.update(f"keyframe={keyframe.offset}".encode())
+        key.add(f"keyframe={keyframe.offset}")
         if keyframe.still_path:
-            _hash_file(digest, keyframe.still_path, f"keyframe {keyframe.offset} still")
-    return digest.hexdigest()
+            _add_file(key, keyframe.still_path, f"keyframe {keyframe.offset} still")
+    return key.hexdigest()
 
 
-def _hash_file(digest, path: str, what: str) -> None:
+def _add_file(key: ContentKey, path: str, what: str) -> None:
     try:
-        with open(path, "rb") as file:
-            while block := file.read(_READ_BLOCK):
-                digest.update(block)
+        key.add_file(path)
     except FileNotFoundError:
         raise NotFoundError(f"{what} {path} does not exist") from None
     except OSError as error:

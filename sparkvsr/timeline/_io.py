@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 
 import opentimelineio as otio
 
+from sparkvsr.atomic import atomic_path
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.media import probe_video
 from sparkvsr.timeline._paths import PathMapping, map_path
@@ -144,11 +145,8 @@ def write_timeline(timeline: otio.schema.Timeline, path: str) -> None:
     adapter = _adapter_name(path)
     if adapter in ADAPTER_LOSSES:
         logger.warning("%s: %s", os.path.basename(path), ADAPTER_LOSSES[adapter])
-    partial = os.path.join(os.path.dirname(path) or ".", f".{os.path.basename(path)}.partial")
     try:
-        otio.adapters.write_to_file(timeline, partial, adapter_name=adapter)
+        with atomic_path(path) as partial:
+            otio.adapters.write_to_file(timeline, str(partial), adapter_name=adapter)
     except Exception as error:
-        if os.path.exists(partial):
-            os.remove(partial)
         raise InvalidInputError(f"cannot write {path} ({adapter}): {error}") from None
-    os.replace(partial, path)

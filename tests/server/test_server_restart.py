@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from helpers import BilinearEngine, KeyedEngine, random_job
 
+from sparkvsr.atomic import temporary_path
 from sparkvsr.client import Client
 from sparkvsr.errors import NotFoundError, ResourceExhaustedError
 from sparkvsr.pipeline import run_job
@@ -96,18 +97,24 @@ def test_a_job_rerun_with_one_keyframe_changed_reuses_the_other_windows(tmp_path
 
 
 def test_a_restarted_server_collects_what_a_crash_left_half_made(tmp_path):
-    from sparkvsr_server.jobs import JobStore
+    from sparkvsr_server.jobs import JobStore, Spool
 
     jobs = tmp_path / "jobs"
     (jobs / "halfmade").mkdir(parents=True)  # a crash between its folder and its journal
-    store = JobStore(jobs)
     spec, _ = random_job(count=4)
-    files = store.create("whole", spec, owner="")
-    (files.folder / "out" / "00000000.raw.tmp").write_bytes(b"cut short")
-    loaded = store.load()
+    files = JobStore(jobs).create("whole", spec, owner="")
+    temporary_path(files.folder / "out" / "00000000.raw").write_bytes(b"cut short")
+    window = tmp_path / "engine-windows" / "ab"
+    window.mkdir(parents=True)
+    temporary_path(window / "ab01.npz").write_bytes(b"cut short")
+    spool = Spool.open(tmp_path)  # as a restarted server opens it
+    try:
+        loaded = JobStore(jobs).load()
+    finally:
+        spool.close()
     assert [job.job_id for job in loaded] == ["whole"]
     assert not (jobs / "halfmade").exists()
-    assert os.listdir(files.folder / "out") == []
+    assert os.listdir(files.folder / "out") == [] and os.listdir(window) == []
 
 
 def test_finished_jobs_and_windows_are_collected_after_the_retention_period(start_server, tmp_path):
