@@ -75,7 +75,7 @@ class SparkVSRServer:
             raise InvalidInputError(
                 f"cannot listen on {config.host}:{config.port} (in use, or not an address here)"
             ) from None
-        self.spool = Spool.open(config.spool_dir)
+        self.spool = Spool.open(config.spool_dir, config.max_spool_bytes)
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
@@ -215,16 +215,12 @@ async def _serve_until_signalled(config: ServerConfig) -> None:
     # Before loading: a Ctrl-C while the engines load then stops cleanly once they have.
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    logger.warning("SparkVSR server starting: loading the %s engine", config.default_engine)
+    logger.info("SparkVSR server starting: loading the %s engine", config.default_engine)
     await server.start()
     gateway = f", gateway http://{config.host}:{server.gateway.port}" if server.gateway else ""
-    logger.warning(
-        "SparkVSR server listening on %s:%d%s (Ctrl-C to stop)", config.host, port, gateway
-    )
+    logger.info("SparkVSR server listening on %s:%d%s (Ctrl-C to stop)", config.host, port, gateway)
     await stop.wait()
-    logger.warning(
-        "shutting down: finishing running jobs for up to %.0f s", config.shutdown_grace_s
-    )
+    logger.info("shutting down: finishing running jobs for up to %.0f s", config.shutdown_grace_s)
     await server.stop()
 
 

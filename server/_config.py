@@ -44,7 +44,13 @@ class ServerConfig:
     are kept as long after their last use."""
     spool_dir: str | None = None
     """The durable job store: inputs, finished frames and windows. A server restarted on the same
-    folder resumes its jobs. None = a temporary folder removed at shutdown."""
+    folder resumes its jobs; one server at a time keeps a folder. None = a temporary folder
+    removed at shutdown (`config_from_env`, and so `sparkvsr serve`, default to the per-user state
+    folder instead)."""
+    max_spool_bytes: int | None = None
+    """Most disk the job store may take for the jobs it keeps (their inputs, frames and engine
+    windows); a job that would take it further is refused at once (RESOURCE_EXHAUSTED). None =
+    half of the disk space free where the spool is when the server starts."""
     shutdown_grace_s: float = 30.0
     """On SIGTERM, how long running jobs and their readers may take before they are cancelled."""
     max_frame_pixels: int = 8192 * 8192
@@ -104,6 +110,8 @@ class ServerConfig:
         ):
             if getattr(self, name) < 1:
                 raise InvalidInputError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.max_spool_bytes is not None and self.max_spool_bytes < 1:
+            raise InvalidInputError(f"max_spool_bytes must be >= 1, got {self.max_spool_bytes}")
         for name in ("job_ttl_s", "shutdown_grace_s", "stream_idle_s"):
             if not 0 <= getattr(self, name) < float("inf"):
                 raise InvalidInputError(f"{name} must be seconds >= 0, got {getattr(self, name)}")
@@ -129,7 +137,10 @@ def parse_devices(text: str) -> tuple[str, ...]:
 
 
 def config_from_env(environ: Mapping[str, str] | None = None, **settings) -> ServerConfig:
-    """A ServerConfig from `settings`, with the environment filling what they leave unset."""
+    """A ServerConfig from `settings`, with the environment filling what they leave unset: the
+    token, and the spool (the per-user state folder's `server`, so a plain restart resumes)."""
     if not settings.get("token"):
         settings["token"] = environment.token(environ)
+    if not settings.get("spool_dir"):
+        settings["spool_dir"] = str(environment.user_state_dir(environ) / "server")
     return ServerConfig(**settings)

@@ -23,7 +23,7 @@ from sparkvsr.pipeline import WindowCache
 from sparkvsr.specs import JobSpec, JobState
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server.jobs._job import Job
-from sparkvsr_server.jobs._limits import check_job_limits
+from sparkvsr_server.jobs._limits import check_job_limits, spool_bytes
 from sparkvsr_server.jobs._spool import Spool
 from sparkvsr_server.jobs._store import JobStore
 from sparkvsr_server.scheduling import EngineFactory, FairQueue, WindowScheduler
@@ -123,6 +123,8 @@ class JobManager:
             raise ResourceExhaustedError(
                 f"{len(self._queue)} jobs are already waiting; try again when one has started"
             )
+        held = sum(spool_bytes(job.spec) for job in self._jobs.values())
+        self._spool.check_room(spool_bytes(spec), held)
         job = self._add(self._store.create(uuid.uuid4().hex, spec, owner))
         job.log_accepted()
         self._queue.put(job, owner)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from sparkvsr.atomic import remove_leftovers
-from sparkvsr.errors import InvalidInputError
+from sparkvsr.errors import InvalidInputError, ResourceExhaustedError
 
 try:
     import fcntl
@@ -30,10 +30,12 @@ _STARTING_S = 60.0
 class Spool:
     """An open spool folder, locked for this process until `close`."""
 
-    def __init__(self, root: Path, *, temporary: bool):
+    def __init__(self, root: Path, *, temporary: bool, budget_bytes: int | None = None):
         self.root = root
         self.temporary = temporary
         """Removed at `close`: a server without a spool folder keeps nothing."""
+        self.budget_bytes = budget_bytes or shutil.disk_usage(root).free // 2
+        """Most bytes the jobs kept here may take (ServerConfig.max_spool_bytes)."""
         self._lock = _lock(root)
         if self._lock is None:
             raise InvalidInputError(
@@ -43,9 +45,9 @@ class Spool:
         remove_leftovers(root, recursive=True)
 
     @classmethod
-    def open(cls, folder: str | os.PathLike | None) -> Spool:
+    def open(cls, folder: str | os.PathLike | None, budget_bytes: int | None = None) -> Spool:
         """`folder` (made if needed), or a fresh temporary folder when None; temporary folders
-        of servers that died are removed first."""
+        of servers that died are removed first. `budget_bytes` None = half the free space."""
         if folder is not None:
             root = Path(folder)
             try:
@@ -54,9 +56,26 @@ class Spool:
                 raise InvalidInputError(
                     f"cannot keep jobs in {root}: {error.strerror or error}"
                 ) from None
-            return cls(root, temporary=False)
+            return cls(root, temporary=False, budget_bytes=budget_bytes)
         _remove_dead_temporary_spools(Path(tempfile.gettempdir()))
-        return cls(Path(tempfile.mkdtemp(prefix=_TEMPORARY_PREFIX)), temporary=True)
+        root = Path(tempfile.mkdtemp(prefix=_TEMPORARY_PREFIX))
+        return cls(root, temporary=True, budget_bytes=budget_bytes)
+
+    def check_room(self, needed: int, held: int) -> None:
+        """Raises ResourceExhaustedError, saying why, unless a job needing `needed` bytes fits
+        beside the `held` bytes of the jobs kept: within the budget, and on the disk now."""
+        if held + needed > self.budget_bytes:
+            raise ResourceExhaustedError(
+                f"the job needs about {_mib(needed)} of the server's job store, which keeps at "
+                f"most {_mib(self.budget_bytes)} (max_spool_bytes) and holds {_mib(held)} of "
+                "other jobs; try again when they are collected, or send a shorter job"
+            )
+        free = shutil.disk_usage(self.root).free
+        if needed > free:
+            raise ResourceExhaustedError(
+                f"the job needs about {_mib(needed)} of the server's job store; its disk has "
+                f"{_mib(free)} free"
+            )
 
     def close(self) -> None:
         """Releases the folder (and removes it, if temporary)."""
@@ -65,6 +84,10 @@ class Spool:
         if self._lock is not None:
             self._lock.close()  # closing the file releases its lock
             self._lock = None
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
 
 
 def _lock(root: Path):

@@ -2,52 +2,15 @@
 client's word when no server answers or the address is spelt as a URL."""
 
 import logging
-import os
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 from helpers import free_port, random_job
+from served import SERVE_START_S, Served
 
 from sparkvsr.cli import main
 from sparkvsr.client import Client
-
-SERVE_START_S = 120  # a loaded 2-core machine takes tens of seconds to load the engines
-
-
-class Served:
-    """A `sparkvsr serve` process whose stderr lines are collected as they come."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sparkvsr", "serve", *args],
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, text: str, timeout_s: float = SERVE_START_S) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not any(text in line for line in self.lines):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise AssertionError(f"no {text!r} in: {self.lines}")
-            time.sleep(0.1)
-
-    def stop(self) -> list[str]:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
-        self._reader.join(timeout=10)
-        return self.lines
 
 
 def serve_fails(*args: str) -> subprocess.CompletedProcess:

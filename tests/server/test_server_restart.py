@@ -3,38 +3,42 @@ last finished window, and a client reattaching by job id gets every frame, byte 
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import BilinearEngine, KeyedEngine, random_job
+from served import Served
 
-from sparkvsr.atomic import temporary_path
+from sparkvsr.atomic import is_leftover, temporary_path
 from sparkvsr.client import Client
 from sparkvsr.errors import NotFoundError, ResourceExhaustedError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobState, Keyframe
 from sparkvsr.window_plan import plan_chunks
 
-SERVE = Path(__file__).with_name("serve_test_engines.py")
+
+@pytest.fixture
+def state_dir(tmp_path, monkeypatch) -> Path:
+    """The per-user state folder `sparkvsr serve` keeps its jobs in (never the user's own)."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("SPARKVSR_STATE_DIR", str(state))
+    return state
 
 
-def start(spool: Path, delay_s: float) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, str(SERVE), str(spool), str(delay_s)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return process, f"127.0.0.1:{process.stdout.readline().strip()}"
+def leftovers(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if is_leftover(path)]
 
 
-def kill(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
+def start(spool: Path | None, delay_s: float, *args: str) -> tuple[Served, str]:
+    """`sparkvsr serve` with the test engines: on `spool`, or (None) on its default spool."""
+    served = Served(*(["--spool-dir", str(spool)] if spool else []), *args, delay_s=delay_s)
+    return served, served.address
+
+
+def kill(served: Served) -> None:
+    served.kill()
 
 
 def expected(spec, items, engine):
@@ -42,8 +46,8 @@ def expected(spec, items, engine):
 
 
 @pytest.mark.slow
-def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(tmp_path):
-    spool = tmp_path / "spool"
+def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(state_dir):
+    spool = None  # `sparkvsr serve` as a user starts it: the per-user state folder
     spec, items = random_job(count=96, size=(48, 32))  # 16 windows of 8, 0.1 s each
     process, address = start(spool, delay_s=0.1)
     try:
@@ -71,6 +75,32 @@ def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(tmp_path):
     assert status.state is JobState.SUCCEEDED
     reused = int(status.stage.split()[1])
     assert reused >= done_before // 8 - 1, status.stage  # the windows done before the kill
+    assert (state_dir / "server" / "jobs" / run.job_id).is_dir() and not leftovers(state_dir)
+
+
+@pytest.mark.slow
+def test_sigterm_mid_job_then_restart_resumes_with_identical_frames(state_dir):
+    spec, items = random_job(count=96, size=(48, 32))
+    process, address = start(None, 0.1, "--shutdown-grace", "0")
+    try:
+        with Client(address) as client:
+            run = client.upscale(spec, items)
+            frames = iter(run)
+            received = [next(frames).image for _ in range(10)]
+            while not run.server_has_input:
+                received.append(next(frames).image)
+            lines = process.stop()  # SIGTERM: too short a grace for the job to finish
+            assert any("shutting down" in line for line in lines)
+            assert not any(f"job {run.job_id} succeeded:" in line for line in lines)
+        process, address = start(None, 0.0)
+        with Client(address) as client:
+            everything = [f.image for f in client.fetch_frames(run.job_id, retries=3)]
+            status = client.job(run.job_id)
+    finally:
+        kill(process)
+    for a, b in zip(everything, expected(spec, items, BilinearEngine()), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert status.state is JobState.SUCCEEDED and not leftovers(state_dir)
 
 
 @pytest.mark.slow
