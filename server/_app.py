@@ -8,6 +8,7 @@ import logging
 import signal
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -119,6 +120,7 @@ class SparkVSRServer:
         )
         await self.grpc_server.start()
         await self._start_gateway(service)
+        await service.resume_media_jobs()
         await asyncio.to_thread(self.manager.start)
         if self.manager.engine_failure:
             service.info = self._describe()
@@ -169,10 +171,14 @@ class SparkVSRServer:
     async def stop(self, grace_s: float | None = None) -> None:
         """Refuses new jobs, lets running ones finish within the grace period, then stops."""
         grace = self.config.shutdown_grace_s if grace_s is None else grace_s
+        deadline = time.monotonic() + grace
         await self.health.enter_graceful_shutdown()
         self._serving = False
         if self.manager is not None:
-            await self.manager.shutdown(grace)
+            self.manager.stop_accepting()
+            if self.service is not None:  # media jobs first: they wait on engine jobs
+                await self.service.finish_media_jobs(deadline)
+            await self.manager.shutdown(max(0.0, deadline - time.monotonic()))
         if self.gateway is not None:
             await self.gateway.stop()
         await self.grpc_server.stop(1.0)

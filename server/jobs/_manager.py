@@ -136,10 +136,18 @@ class JobManager:
         except KeyError:
             raise NotFoundError(f"no job {job_id!r} on this server (it may have expired)") from None
 
+    def jobs_of(self, owner: str) -> list[Job]:
+        """The jobs `owner` submitted that are kept now (restored ones included)."""
+        return [job for job in self._jobs.values() if job.owner == owner]
+
+    def stop_accepting(self) -> None:
+        """Refuses new jobs from now on; those admitted run on."""
+        self._accepting = False
+
     async def shutdown(self, grace_s: float) -> None:
         """Stops admitting jobs, lets running ones and the streams reading them finish within
         `grace_s`, then cancels the rest (a durable store keeps them for the next start)."""
-        self._accepting = False
+        self.stop_accepting()
         deadline = time.monotonic() + grace_s
         await _until(lambda: all(job.state.finished for job in self._jobs.values()), deadline)
         await _until(lambda: not any(job.readers for job in self._jobs.values()), deadline)

@@ -18,9 +18,10 @@ from sparkvsr_server.jobs._manager import JobManager
 class ManagerRunner:
     """Runs jobs on the manager from a thread other than the event loop's."""
 
-    def __init__(self, manager: JobManager, loop: asyncio.AbstractEventLoop):
+    def __init__(self, manager: JobManager, loop: asyncio.AbstractEventLoop, owner: str = ""):
         self._manager = manager
         self._loop = loop
+        self._owner = owner
         self.current: Job | None = None
         """The engine job running now, so that its owner can cancel it."""
 
@@ -81,7 +82,7 @@ class ManagerRunner:
                     return False
 
     async def _submit(self, spec: JobSpec) -> Job:
-        return self._manager.submit(spec)
+        return self._manager.submit(spec, owner=self._owner)
 
     def _on_loop(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()

@@ -63,18 +63,12 @@ class Spool:
 
     def check_room(self, needed: int, held: int) -> None:
         """Raises ResourceExhaustedError, saying why, unless a job needing `needed` bytes fits
-        beside the `held` bytes of the jobs kept: within the budget, and on the disk now."""
+        in the budget beside the `held` bytes of the jobs kept."""
         if held + needed > self.budget_bytes:
             raise ResourceExhaustedError(
                 f"the job needs about {_mib(needed)} of the server's job store, which keeps at "
                 f"most {_mib(self.budget_bytes)} (max_spool_bytes) and holds {_mib(held)} of "
                 "other jobs; try again when they are collected, or send a shorter job"
-            )
-        free = shutil.disk_usage(self.root).free
-        if needed > free:
-            raise ResourceExhaustedError(
-                f"the job needs about {_mib(needed)} of the server's job store; its disk has "
-                f"{_mib(free)} free"
             )
 
     def close(self) -> None:

@@ -37,6 +37,9 @@ HTTP_STATUS_BY_CODE = {
 
 Unary = Callable[[JobService, Message], Awaitable[Message]]
 
+# How long a stopping gateway waits for the replies in flight.
+_DRAIN_S = 3.0
+
 
 async def _server_info(service: JobService, request) -> Message:
     return service.server_info()
@@ -92,6 +95,7 @@ class Gateway:
         self._expected = f"Bearer {token}".encode() if token else None
         self._health = health
         self._sockets: set[web.WebSocketResponse] = set()
+        self._calls: set[asyncio.Task] = set()  # every socket's calls in flight
         app = web.Application(client_max_size=1 << 20)
         app.router.add_get("/v1/health", self._on_health)
         app.router.add_get("/v1/ws", self._on_websocket)
@@ -115,6 +119,10 @@ class Gateway:
         return self.port
 
     async def stop(self) -> None:
+        """Closes every socket once the calls in flight have replied (watches of jobs that all
+        ended send their last message), or after a few seconds."""
+        if self._calls:
+            await asyncio.wait(self._calls, timeout=_DRAIN_S)
         for socket in list(self._sockets):
             await socket.close()
         await self._runner.cleanup()
@@ -177,6 +185,8 @@ class Gateway:
                 task = asyncio.create_task(self._serve_call(socket, frame.data))
                 calls.add(task)
                 task.add_done_callback(calls.discard)
+                self._calls.add(task)
+                task.add_done_callback(self._calls.discard)
         finally:
             # Jobs outlive the socket (a reloaded panel reattaches); only the watches stop.
             for task in calls:

@@ -66,7 +66,7 @@ def test_an_oversized_spec_is_refused_naming_the_limit(start_server, request_, c
 
 
 def test_a_huge_frame_count_costs_no_memory_before_frames_arrive(start_server):
-    server = start_server()
+    server = start_server(max_spool_bytes=2**50)  # a disk that would hold it
     release = threading.Event()
 
     def requests():  # the most frames a job may have, and not one of them sent
