@@ -58,6 +58,7 @@ class Job:
         self._waiters: list[asyncio.Future] = []
         self._cancelled = threading.Event()
         self._started_at = time.monotonic()
+        self._waiting_since: float | None = None
 
     def log_accepted(self) -> None:
         """The first line of a job's life in the server's log."""
@@ -205,9 +206,11 @@ class Job:
         with self._arrived:
             waiting_since = time.monotonic()
             while not arrived():
+                self._waiting_since = self._waiting_since or waiting_since
                 if self._cancelled.is_set():
                     raise JobCancelledError(f"job {self.id} was cancelled")
                 if self.input_complete:
+                    self._waiting_since = None
                     return False
                 quiet = time.monotonic() - max(self._last_input, waiting_since)
                 if quiet > self._idle_limit_s:
@@ -216,7 +219,13 @@ class Job:
                         f"(this server's stream_idle_s is {self._idle_limit_s:g} s)"
                     )
                 self._arrived.wait(_POLL_S)
+            self._waiting_since = None
         return True
+
+    def waiting_for_input_s(self) -> float:
+        """How long its worker side has been waiting for the client's next input (0 if not)."""
+        since = self._waiting_since
+        return 0.0 if since is None else time.monotonic() - since
 
     def started(self) -> None:
         self._loop.call_soon_threadsafe(self._set_running)

@@ -30,6 +30,11 @@ from sparkvsr_server.scheduling import EngineFactory, FairQueue, WindowScheduler
 
 logger = logging.getLogger(__name__)
 
+# How often the dispatcher looks for room for the next job.
+_POLL_S = 0.05
+# A job whose client has sent nothing it needs for this long leaves its place to the next job.
+_QUIET_S = 0.5
+
 
 class CollectedWindowCache(WindowCache, Protocol):
     """A window cache whose windows unused for a while can be removed."""
@@ -62,11 +67,16 @@ class JobManager:
         self._spool = spool
         self._store = JobStore(spool.root / "jobs")
         self._windows = windows
-        self._workers = [
-            threading.Thread(target=self._work, name=f"sparkvsr-job-{i}", daemon=True)
-            for i in range(config.workers)
-        ]
-        # Jobs run side by side, as many as there are devices; their windows share the devices.
+        # A job starts whenever a device would otherwise have no window to run; each has a
+        # driver thread (its input, its assembly), which may wait on the client: a device never
+        # does. A job waiting for its client still counts against the jobs that may wait.
+        self._dispatcher = threading.Thread(
+            target=self._dispatch, name="sparkvsr-jobs", daemon=True
+        )
+        self._drivers: set[threading.Thread] = set()
+        self._driven: set[Job] = set()
+        self._driving = threading.Semaphore(config.workers + config.max_queued_jobs)
+        self._stopping = threading.Event()
         devices = config.devices or (None,) * config.workers
         self._scheduler = WindowScheduler(devices, self._engines, config.default_engine)
         self._collected_at = -float("inf")
@@ -100,8 +110,7 @@ class JobManager:
         """Starts the workers and returns once each has tried to load the default engine (see
         `engine_failure`)."""
         self._scheduler.start()
-        for worker in self._workers:
-            worker.start()
+        self._dispatcher.start()
 
     def submit(self, spec: JobSpec, *, owner: str = "") -> Job:
         """Admits a job after checking it against its engine's rules and the server's limits;
@@ -153,13 +162,16 @@ class JobManager:
         await _until(lambda: not any(job.readers for job in self._jobs.values()), deadline)
         for job in self._jobs.values():
             job.cancel("the server is shutting down", keep_for_restart=not self._spool.temporary)
-        self._queue.stop(len(self._workers))
-        await asyncio.to_thread(self._join_workers)
+        self._stopping.set()
+        self._queue.stop(1)
+        await asyncio.to_thread(self._join_drivers)
         await asyncio.to_thread(self._scheduler.stop)
 
-    def _join_workers(self) -> None:
-        for worker in self._workers:
-            worker.join(timeout=10)
+    def _join_drivers(self) -> None:
+        if self._dispatcher.is_alive():
+            self._dispatcher.join(timeout=10)
+        for driver in list(self._drivers):
+            driver.join(timeout=10)
 
     def _add(self, files) -> Job:
         job = Job(files, self._loop, idle_limit_s=self._config.stream_idle_s)
@@ -199,31 +211,69 @@ class JobManager:
                     del self._jobs[job_id]
         self._windows.collect(self._config.job_ttl_s)
 
-    def _work(self) -> None:
-        while (job := self._queue.get()) is not None:
-            if job.state.finished:  # cancelled while it waited
+    def _dispatch(self) -> None:
+        """Starts the next waiting job (round-robin between clients) whenever there is room."""
+        while not self._stopping.is_set():
+            if not self._has_room() or not self._driving.acquire(timeout=_POLL_S):
+                time.sleep(_POLL_S)
                 continue
-            try:
-                self._run(job)
-            except SparkVSRError as error:
-                job.failed(error)
-            except OSError as error:  # the job store: say what, not where
-                logger.exception("job %s: the job store failed", job.id)
-                job.failed(
-                    ResourceExhaustedError(
-                        f"the server cannot store job {job.id}'s frames now ({error.strerror})"
-                    )
+            try:  # briefly: the room it found may be gone by the time a job comes
+                job = self._queue.get(_POLL_S)
+            except TimeoutError:
+                self._driving.release()
+                continue
+            if job is None:
+                self._driving.release()
+                return
+            if job.state.finished:  # cancelled while it waited
+                self._driving.release()
+                continue
+            driver = threading.Thread(
+                target=self._drive, args=(job,), name=f"sparkvsr-job-{job.id[:8]}", daemon=True
+            )
+            self._drivers.add(driver)
+            self._driven.add(job)
+            driver.start()
+
+    def _has_room(self) -> bool:
+        """Whether a device would otherwise go without work: fewer jobs are running than there
+        are devices, not counting those that have waited a while for their clients (a client
+        streaming its input keeps its job's place)."""
+        quiet = [job for job in list(self._driven) if job.waiting_for_input_s() > _QUIET_S]
+        busy = len(self._driven) - len(quiet)
+        return busy < len(self._scheduler.devices)
+
+    def _drive(self, job: Job) -> None:
+        try:
+            self._run_reporting(job)
+        finally:
+            self._driven.discard(job)
+            self._drivers.discard(threading.current_thread())
+            self._driving.release()
+
+    def _run_reporting(self, job: Job) -> None:
+        """Runs the job; whatever goes wrong fails it with a reason, never the server."""
+        try:
+            self._run(job)
+        except SparkVSRError as error:
+            job.failed(error)
+        except OSError as error:  # the job store: say what, not where
+            logger.exception("job %s: the job store failed", job.id)
+            job.failed(
+                ResourceExhaustedError(
+                    f"the server cannot store job {job.id}'s frames now ({error.strerror})"
                 )
-            except Exception as error:  # an engine bug must fail the job, not kill the worker
-                logger.exception("job %s failed", job.id)
-                job.failed(EngineError(f"internal error in the engine: {error}"))
+            )
+        except Exception as error:  # an engine bug must fail the job, not kill the server
+            logger.exception("job %s failed", job.id)
+            job.failed(EngineError(f"internal error in the engine: {error}"))
 
     def _run(self, job: Job) -> None:
         job.started()
         info = self._engines[job.spec.engine][0]
         lead = (job.spec.chunk_length or info.chunk_length) + info.keyframe_reach
         frames = self._scheduler.run(
-            job.spec, job.inputs(lead), windows=self._windows, report=job.set_stage
+            job.spec, job.inputs(lead), windows=self._windows, report=job.set_stage, owner=job.owner
         )
         for frame in frames:
             job.store_frame(frame.index, frame.image)
