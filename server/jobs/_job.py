@@ -215,7 +215,7 @@ class Job:
                 quiet = time.monotonic() - max(self._last_input, waiting_since)
                 if quiet > self._idle_limit_s:
                     raise ResourceExhaustedError(
-                        f"job {self.id}: no input for {quiet:.0f} s while it held a worker "
+                        f"job {self.id}: no input for {quiet:.0f} s "
                         f"(this server's stream_idle_s is {self._idle_limit_s:g} s)"
                     )
                 self._arrived.wait(_POLL_S)
