@@ -64,7 +64,7 @@ class Job:
         """The first line of a job's life in the server's log."""
         spec = self.spec
         logger.info(
-            "job %s accepted: %d frames %dx%d, engine %s, x%d, %d keyframes",
+            "job %s accepted: %d frames %dx%d, engine %s, x%d, %d keyframes%s",
             self.id,
             spec.frame_count,
             spec.source_layout.width,
@@ -72,6 +72,7 @@ class Job:
             spec.engine,
             spec.scale,
             len(spec.keyframe_indices),
+            f", for {self.owner}" if self.owner else "",
         )
 
     # -- asyncio side ---------------------------------------------------------------------------

@@ -121,6 +121,8 @@ class MediaJob:
             setattr(self, name, value)
         if self.state.finished:
             self.finished_at = time.monotonic()
+            reason = f" ({self.error})" if self.error else ""
+            logger.info("media job %s %s%s", self.id, self.state.value, reason)
             if not self._keep_for_restart:
                 self._journal_end()
         self.version += 1
@@ -198,5 +200,6 @@ async def start_media_job(
     if journal is not None:
         await asyncio.to_thread(store.record, job_id, **journal)
     media_job = MediaJob(job, runner, loop, job_id=job_id, store=store)
+    logger.info("media job %s accepted: %s -> %s", job_id, job.source, job.output)
     media_job.start()
     return media_job

@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.connection import is_loopback
-from sparkvsr.errors import InvalidInputError, SparkVSRError, UnauthenticatedError
+from sparkvsr.errors import InvalidInputError, SparkVSRError
 from sparkvsr_server.transports._service import JobService
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,10 @@ Unary = Callable[[JobService, Message], Awaitable[Message]]
 
 # How long a stopping gateway waits for the replies in flight.
 _DRAIN_S = 3.0
+# The largest request body or WebSocket message (requests name files; they carry no frames).
+MAX_REQUEST_BYTES = 1 << 20
+# Calls one WebSocket may have in flight (watches included) before it is read no further.
+MAX_CALLS_PER_SOCKET = 64
 
 
 async def _server_info(service: JobService, request) -> Message:
@@ -96,7 +100,7 @@ class Gateway:
         self._health = health
         self._sockets: set[web.WebSocketResponse] = set()
         self._calls: set[asyncio.Task] = set()  # every socket's calls in flight
-        app = web.Application(client_max_size=1 << 20)
+        app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[_json_errors])
         app.router.add_get("/v1/health", self._on_health)
         app.router.add_get("/v1/ws", self._on_websocket)
         app.router.add_post("/v1/{method}", self._on_unary)
@@ -106,7 +110,9 @@ class Gateway:
     async def start(self, host: str, port: int) -> int:
         """Listens on host:port (0 = any free port); returns the port."""
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, reuse_address=False, reuse_port=False)
+        # SO_REUSEADDR (asyncio's default where it is safe, POSIX): a restart right after a stop
+        # binds over connections in TIME_WAIT; a second server is still refused. No SO_REUSEPORT.
+        site = web.TCPSite(self._runner, host, port, reuse_port=False)
         try:
             await site.start()
         except OSError as error:
@@ -137,8 +143,10 @@ class Gateway:
         )
 
     async def _on_unary(self, request: web.Request) -> web.Response:
+        refused = self._refusal(request, request.headers.get("Authorization", ""))
+        if refused:
+            return refused
         try:
-            self._admit(request, request.headers.get("Authorization", ""))
             method = request.match_info["method"]
             if method not in UNARY_CALLS:
                 raise InvalidInputError(
@@ -153,40 +161,48 @@ class Gateway:
             return web.Response(text=body, status=status, content_type="application/json")
         return web.Response(text=_to_json(reply), content_type="application/json")
 
-    def _admit(self, request: web.Request, presented: str) -> None:
-        """Refuses a wrong token, and pages of other web sites (a browser on this machine must not
-        let any site it visits drive the server)."""
-        if self._expected and not hmac.compare_digest(presented.encode(), self._expected):
-            raise UnauthenticatedError("missing or wrong token")
-        origin = request.headers.get("Origin")
-        if origin and not self._expected and not _trusted_origin(origin):
-            raise UnauthenticatedError(
-                f"requests from web pages of {origin} are refused; run the server with a token "
-                "to allow them"
-            )
-
     # -- WebSocket ------------------------------------------------------------------------------
 
+    def _refusal(self, request: web.Request, presented: str) -> web.Response | None:
+        """A wrong token (401), or a page of another web site (403: a browser on this machine
+        must not let any site it visits drive the server); None when the request may go on."""
+        if self._expected and not hmac.compare_digest(presented.encode(), self._expected):
+            return _error_response(401, "UNAUTHENTICATED", "missing or wrong token")
+        origin = request.headers.get("Origin")
+        if origin and not self._expected and not _trusted_origin(origin):
+            return _error_response(
+                403,
+                "PERMISSION_DENIED",
+                f"requests from web pages of {origin} are refused; run the server with a token "
+                "to allow them",
+            )
+        return None
+
     async def _on_websocket(self, request: web.Request) -> web.StreamResponse:
+        # The header, as over HTTP; `?token=` for clients that cannot set headers on a WebSocket.
         token = request.query.get("token", "")
-        try:
-            self._admit(request, f"Bearer {token}" if token else "")
-        except SparkVSRError as error:
-            status, body = _error_json(error)
-            return web.Response(text=body, status=status, content_type="application/json")
-        socket = web.WebSocketResponse(heartbeat=30.0)
+        presented = request.headers.get("Authorization") or (f"Bearer {token}" if token else "")
+        refused = self._refusal(request, presented)
+        if refused:
+            return refused
+        socket = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_REQUEST_BYTES)
         await socket.prepare(request)
         self._sockets.add(socket)
         calls: set[asyncio.Task] = set()
+        # Push-back on a flood: past this many calls in flight the socket is not read until one
+        # ends (TCP then slows the sender), so one client cannot crowd out the others.
+        room = asyncio.Semaphore(MAX_CALLS_PER_SOCKET)
         try:
             async for frame in socket:
-                if frame.type != WSMsgType.TEXT:
+                text = _frame_text(frame)
+                if text is None:
                     continue
-                task = asyncio.create_task(self._serve_call(socket, frame.data))
-                calls.add(task)
-                task.add_done_callback(calls.discard)
-                self._calls.add(task)
-                task.add_done_callback(self._calls.discard)
+                await room.acquire()
+                task = asyncio.create_task(self._serve_call(socket, text))
+                for running in (calls, self._calls):
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                task.add_done_callback(lambda _: room.release())
         finally:
             # Jobs outlive the socket (a reloaded panel reattaches); only the watches stop.
             for task in calls:
@@ -195,7 +211,7 @@ class Gateway:
         return socket
 
     async def _serve_call(self, socket: web.WebSocketResponse, text: str) -> None:
-        request_id = 0
+        request_id = _request_id(text)  # echoed even when the rest does not parse
         try:
             envelope = _parse(text, pb.GatewayRequest())
             request_id = envelope.request_id
@@ -232,9 +248,53 @@ class Gateway:
 _FINAL = (pb.JOB_STATE_SUCCEEDED, pb.JOB_STATE_FAILED, pb.JOB_STATE_CANCELLED)
 
 
+def _frame_text(frame) -> str | None:
+    """A request's JSON from a text frame, or a binary one holding UTF-8 JSON; None for control
+    frames. Raises nothing: other binary data becomes text that does not parse, answered so."""
+    if frame.type == WSMsgType.TEXT:
+        return frame.data
+    if frame.type == WSMsgType.BINARY:
+        return frame.data.decode("utf-8", errors="replace")
+    return None
+
+
+def _request_id(text: str) -> int:
+    """The caller's requestId, read from the JSON alone (0 where there is none)."""
+    try:
+        value = json.loads(text).get("requestId", 0)
+        return int(value) if int(value) >= 0 else 0
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return 0
+
+
+def _error_response(status: int, code: str, message: str) -> web.Response:
+    body = _to_json(pb.GatewayError(code=code, message=message))
+    return web.Response(text=body, status=status, content_type="application/json")
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler) -> web.StreamResponse:
+    """aiohttp's own refusals (no such path, wrong method, body too large) as GatewayError JSON,
+    like every other error of the gateway."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code = _CODE_BY_HTTP_STATUS.get(error.status, "INVALID_ARGUMENT")
+        message = f"{error.reason}: {request.method} {request.path}"
+        if error.status == 413:
+            message = f"the request is larger than the gateway takes ({MAX_REQUEST_BYTES} bytes)"
+        return _error_response(error.status, code, message)
+
+
+_CODE_BY_HTTP_STATUS = {404: "NOT_FOUND", 405: "UNIMPLEMENTED", 413: "RESOURCE_EXHAUSTED"}
+
+
 def _parse(text: str, message: Message) -> Message:
     try:
-        return json_format.Parse(text, message)
+        # Fields it does not know are ignored: a newer client talks to an older server.
+        return json_format.Parse(text, message, ignore_unknown_fields=True)
     except json_format.ParseError as error:
         raise InvalidInputError(
             f"not a valid {message.DESCRIPTOR.name} in the protobuf JSON mapping: {error}"
