@@ -35,6 +35,10 @@ class UnauthenticatedError(SparkVSRError):
     """The server requires credentials that were missing or wrong."""
 
 
+class PermissionDeniedError(SparkVSRError):
+    """The caller is known but not allowed this (a web page of another site driving the server)."""
+
+
 class ServerUnavailableError(SparkVSRError):
     """No server answered at the given address, or it went away."""
 

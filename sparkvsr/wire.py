@@ -18,6 +18,7 @@ from sparkvsr.errors import (
     JobCancelledError,
     NotFoundError,
     OutputError,
+    PermissionDeniedError,
     ResourceExhaustedError,
     ServerUnavailableError,
     ServiceError,
@@ -46,6 +47,7 @@ STATUS_BY_ERROR: dict[type[SparkVSRError], grpc.StatusCode] = {
     ResourceExhaustedError: grpc.StatusCode.RESOURCE_EXHAUSTED,
     JobCancelledError: grpc.StatusCode.CANCELLED,
     UnauthenticatedError: grpc.StatusCode.UNAUTHENTICATED,
+    PermissionDeniedError: grpc.StatusCode.PERMISSION_DENIED,
     ServerUnavailableError: grpc.StatusCode.UNAVAILABLE,
     # An outside service failed mid-job; the job may succeed if retried.
     ServiceError: grpc.StatusCode.ABORTED,

@@ -30,7 +30,8 @@ def install(bundle: Path, plugin_dir: Path) -> Path:
     """Copies the bundle into `plugin_dir` (replacing an older copy); returns its new path.
 
     Raises:
-        InvalidInputError: the folder cannot be written (the standard folders need admin rights).
+        InvalidInputError: the folder cannot be written (the standard folders need admin rights),
+            or is not a folder.
     """
     target = plugin_dir / bundle.name
     try:
@@ -38,9 +39,10 @@ def install(bundle: Path, plugin_dir: Path) -> Path:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(bundle, target)
-    except PermissionError as error:
+    except (OSError, shutil.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
         raise InvalidInputError(
-            f"cannot write {plugin_dir} ({error.strerror}): run as an administrator, or pass "
-            "--dir DIR and add DIR to OFX_PLUGIN_PATH"
+            f"cannot install into {plugin_dir} ({reason}): pass --dir DIR with a folder you can "
+            "write and add DIR to OFX_PLUGIN_PATH, or run as an administrator"
         ) from error
     return target

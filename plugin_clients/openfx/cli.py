@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sparkvsr_openfx._build import build
+from sparkvsr_openfx._build import CROSS_TARGETS, build
 from sparkvsr_openfx._install import default_plugin_dir, install
 
 
@@ -21,13 +21,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         action = actions.add_parser(name, help=helptext)
         action.add_argument("--build-dir", type=Path, help="CMake build folder")
         action.set_defaults(run=run)
+    actions.choices["build"].add_argument(
+        "--target",
+        choices=sorted(CROSS_TARGETS),
+        help="cross-build for another system (win64: needs mingw-w64)",
+    )
     actions.choices["install"].add_argument(
         "--dir", type=Path, help="plug-in folder (default: $OFX_PLUGIN_PATH, else the OS standard)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    bundle = build(args.build_dir)
+    bundle = build(args.build_dir, target=getattr(args, "target", None))
     if args.action == "build":
         print(bundle)
         return 0

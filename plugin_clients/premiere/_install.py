@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from sparkvsr.atomic import atomic_path, temporary_path
 from sparkvsr.errors import InvalidInputError
+from sparkvsr.media import output_errors
 
 PANEL_FOLDER = Path(__file__).resolve().parent / "panel"
 """The plugin folder as it ships in this package: manifest.json at its root."""
@@ -43,31 +46,74 @@ def default_install_dir(
 
 
 def install(target: Path) -> Path:
-    """Copies the plugin folder to `target` (replacing an older copy there).
+    """Copies the plugin folder to `target`, replacing an older copy of this plugin there.
 
     Returns:
         The installed manifest.json, the file the UXP Developer Tool's "Add Plugin" asks for.
+
+    Raises:
+        InvalidInputError: `target` holds something else (another plug-in, other files).
+        OutputError: `target` cannot be written (the message names the path).
     """
     target = target.expanduser()
-    if target.exists() and not (target / "manifest.json").exists() and any(target.iterdir()):
-        raise InvalidInputError(
-            f"--dir {target} is a folder that holds something else; choose an empty or new folder"
-        )
-    if target.exists():
-        shutil.rmtree(target)
-    for relative in panel_files():
-        destination = target / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PANEL_FOLDER / relative, destination)
+    _check_replaceable(target)
+    with output_errors(str(target)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Copied beside the target first, so a failed copy never leaves half a plugin there.
+        partial = temporary_path(target)
+        try:
+            for relative in panel_files():
+                destination = partial / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(PANEL_FOLDER / relative, destination)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(partial, target)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
     return target / "manifest.json"
 
 
+def _check_replaceable(target: Path) -> None:
+    """Refuses a `target` that is a file, holds another plug-in, or holds files and no plug-in:
+    only an older copy of this plugin (same manifest id) is ever deleted."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise InvalidInputError(f"--dir {target} is a file; choose a folder")
+    installed = target / "manifest.json"
+    if not installed.exists():
+        if any(target.iterdir()):
+            raise InvalidInputError(
+                f"--dir {target} is a folder that holds something else; "
+                "choose an empty or new folder"
+            )
+        return
+    try:
+        their_id = json.loads(installed.read_text()).get("id")
+    except (OSError, ValueError, AttributeError):
+        their_id = None
+    if their_id != manifest()["id"]:
+        raise InvalidInputError(
+            f"--dir {target} holds another plug-in (manifest id {their_id!r}, not "
+            f"{manifest()['id']!r}); choose an empty or new folder"
+        )
+
+
 def package(output: Path) -> Path:
-    """Writes the plugin as a .ccx: a zip of the plugin folder with manifest.json at its root."""
+    """Writes the plugin as a .ccx, whole or not at all: a zip of the plugin folder with
+    manifest.json at its root.
+
+    Raises:
+        InvalidInputError: `output` does not end in .ccx.
+        OutputError: `output` cannot be written (the message names the path).
+    """
     if output.suffix.lower() != ".ccx":
         raise InvalidInputError(f"-o must name a .ccx file, got {output}")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for relative in panel_files():
-            archive.write(PANEL_FOLDER / relative, relative.as_posix())
+    with output_errors(str(output)):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(output) as partial:
+            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for relative in panel_files():
+                    archive.write(PANEL_FOLDER / relative, relative.as_posix())
     return output

@@ -69,12 +69,6 @@ class ResolveVersion:
         """Timeline.GetSelectedClips (the clips selected on the timeline) is new in 21.0.4."""
         return self._number >= (21, 0, 4)
 
-    @property
-    def end_frame_inclusive(self) -> bool:
-        """AppendToTimeline's endFrame counts the last frame on 19.1 builds (public scripts
-        subtract 1 there); it is exclusive before and after."""
-        return (self.major, self.minor) == (19, 1)
-
     def __str__(self) -> str:
         return f"{self.product} {self.major}.{self.minor}.{self.patch}"
 
@@ -150,15 +144,24 @@ def item_span(item) -> ItemSpan | None:
 
 
 def source_frames(item) -> tuple[int, int] | None:
-    """GetSourceStartFrame/GetSourceEndFrame in media frames, or None where they cannot be
-    trusted: before 19.0.2 (no such calls), None answers, 0/0 (timelines conformed from XML),
-    or an end not after the start."""
+    """GetSourceStartFrame/GetSourceEndFrame in media frames, or None where they say nothing:
+    before 19.0.2 (no such calls), None answers, 0/0 (timelines conformed from XML, where a 0/0
+    means the speed is unknown, never 100%).
+
+    Raises:
+        ResolveError: they run backwards (a reversed clip reads its start above its end).
+    """
     start, end = call(item, "GetSourceStartFrame"), call(item, "GetSourceEndFrame")
     if start is None or end is None:
         return None
     start, end = int(start), int(end)
-    if (start, end) == (0, 0) or end <= start or start < 0:
+    if (start, end) == (0, 0) or start < 0:
         return None
+    if end < start:
+        raise ResolveError(
+            f"it plays in reverse (media frames {start} down to {end}), which Resolve's "
+            "scripting API cannot place back; render it first"
+        )
     return start, end
 
 

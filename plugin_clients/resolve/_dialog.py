@@ -16,6 +16,7 @@ from sparkvsr.keyframes import PROVIDERS, provider_settings_from_env
 from sparkvsr.media import MOVIE_CODECS
 from sparkvsr_resolve._job import ResolveJob
 from sparkvsr_resolve._settings import ResolveSettings, save_settings
+from sparkvsr_resolve._undo import failure_text
 
 WINDOW = "SparkVSRUpscale"
 POLL = "SparkVSRPoll"
@@ -159,7 +160,8 @@ def run_dialog(job: ResolveJob, fusion, bmd) -> int:
                 raise worker.error
             report = job.place(worker.result)
         except SparkVSRError as error:
-            items["Status"].Text = f"Nothing was added to the project: {error}"
+            text = failure_text(error)
+            items["Status"].Text = text[:1].upper() + text[1:]
         except Exception as error:  # an answer nobody foresaw must not leave the dialog stuck
             logger.exception("the SparkVSR job failed")
             items["Status"].Text = f"Stopped by an unexpected error: {error!r}"

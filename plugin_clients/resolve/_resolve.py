@@ -29,7 +29,7 @@ from sparkvsr_resolve._api import (
     is_provenance,
     item_span,
 )
-from sparkvsr_resolve._source import first_media_frame
+from sparkvsr_resolve._source import Media, first_media_frame
 
 # Resolve's marker colours with an OTIO colour of the same name; the others keep their own name.
 _OTIO_COLORS = {"Fuchsia": "MAGENTA"}
@@ -50,6 +50,7 @@ class ResolveTimeline:
     """The timeline current when the job was read, read and changed through the scripting API."""
 
     def __init__(self, resolve, version: ResolveVersion):
+        self.resolve = resolve
         self.version = version
         manager = resolve.GetProjectManager()
         self.project = manager.GetCurrentProject() if manager else None
@@ -76,6 +77,19 @@ class ResolveTimeline:
 
     def track_items(self, track: int) -> list:
         return list(self.timeline.GetItemListInTrack(VIDEO, track) or [])
+
+    def pool_clips(self, folder=None) -> list:
+        """Every clip in the Media Pool (or in `folder` and its bins)."""
+        folder = folder or self.media_pool.GetRootFolder()
+        clips = [clip for clip in folder.GetClipList() or [] if clip]
+        for sub in folder.GetSubFolderList() or []:
+            clips += self.pool_clips(sub)
+        return clips
+
+    def item_ids(self) -> set:
+        """The unique ids of every item on the timeline's video tracks."""
+        tracks = range(1, self.track_count() + 1)
+        return {item.GetUniqueId() for t in tracks for item in self.track_items(t)} - {None}
 
     # The job's timeline ---------------------------------------------------------------------
 
@@ -254,8 +268,10 @@ class ResolveTimeline:
         left = item.GetLeftOffset()
         if left is None:
             raise ResolveError("Resolve reports no left offset for it")
-        first = first_media_frame(item, int(left), duration, (self.rate, media_rate))
+        frames = int(properties.get("Frames") or 0)
         media_start = timecode_time(properties.get("Start TC") or "00:00:00:00", media_rate)
+        media = Media(media_rate, frames, int(media_start.value))
+        first = first_media_frame(item, int(left), duration, self.rate, media)
         media_time = opentime.RationalTime(first, float(media_rate))
         clip = otio.schema.Clip(
             name=span.name,
@@ -263,7 +279,7 @@ class ResolveTimeline:
                 target_url=path,
                 available_range=opentime.TimeRange(
                     media_start,
-                    opentime.RationalTime(int(properties.get("Frames") or 0), float(media_rate)),
+                    opentime.RationalTime(frames, float(media_rate)),
                 ),
             ),
             # Starts on a media frame; lasts the item's timeline frames (real-time playback).

@@ -9,6 +9,7 @@ from sparkvsr_resolve._api import ResolveError
 from sparkvsr_resolve._dialog import run_dialog
 from sparkvsr_resolve._job import ResolveJob
 from sparkvsr_resolve._settings import load_settings, settings_path
+from sparkvsr_resolve._undo import failure_text
 
 
 def find_resolve(script_globals: Mapping):
@@ -69,7 +70,7 @@ def run_with_saved_settings(job: ResolveJob, log: Callable[[str], None]) -> int:
     try:
         report = job.place(job.upscale(progress=progress))
     except SparkVSRError as error:
-        log(f"SparkVSR: nothing was added to the project: {error}")
+        log(f"SparkVSR: {failure_text(error)}")
         return 2
     log(report.text)
     return 0 if report.placed else 1

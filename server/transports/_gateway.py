@@ -4,6 +4,7 @@ JSON mapping of the v1 messages over HTTP and WebSocket, served by the same job 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import json
 import logging
@@ -17,7 +18,13 @@ from google.protobuf.message import Message
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.connection import is_loopback
-from sparkvsr.errors import InvalidInputError, SparkVSRError
+from sparkvsr.errors import (
+    InvalidInputError,
+    PermissionDeniedError,
+    ResourceExhaustedError,
+    SparkVSRError,
+    UnauthenticatedError,
+)
 from sparkvsr_server.transports._service import JobService
 
 logger = logging.getLogger(__name__)
@@ -26,6 +33,7 @@ logger = logging.getLogger(__name__)
 HTTP_STATUS_BY_CODE = {
     "INVALID_ARGUMENT": 400,
     "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
     "NOT_FOUND": 404,
     "FAILED_PRECONDITION": 409,
     "ABORTED": 409,
@@ -35,14 +43,19 @@ HTTP_STATUS_BY_CODE = {
     "UNAVAILABLE": 503,
 }
 
-Unary = Callable[[JobService, Message], Awaitable[Message]]
+# The gRPC code names the HTTP statuses aiohttp raises by itself stand for (the body is then a
+# GatewayError like every other error: clients parse one shape).
+CODE_BY_HTTP_STATUS = {404: "NOT_FOUND", 405: "UNIMPLEMENTED", 413: "INVALID_ARGUMENT"}
 
-# How long a stopping gateway waits for the replies in flight.
-_DRAIN_S = 3.0
-# The largest request body or WebSocket message (requests name files; they carry no frames).
-MAX_REQUEST_BYTES = 1 << 20
-# Calls one WebSocket may have in flight (watches included) before it is read no further.
-MAX_CALLS_PER_SOCKET = 64
+MAX_MESSAGE_BYTES = 1 << 20
+"""The largest HTTP body or WebSocket message the gateway reads (frames travel as files)."""
+MAX_UNARY_CALLS_PER_SOCKET = 16
+"""Unary calls one socket may have in flight; past that the gateway reads nothing more from it
+until one finishes, so a flooding client is slowed by TCP itself and others keep their share."""
+MAX_WATCHES_PER_SOCKET = 256
+"""watchJob calls one socket may hold open; one more is refused with RESOURCE_EXHAUSTED."""
+
+Unary = Callable[[JobService, Message], Awaitable[Message]]
 
 
 async def _server_info(service: JobService, request) -> Message:
@@ -85,10 +98,34 @@ def _to_json(message: Message) -> str:
     return json_format.MessageToJson(message, indent=None)
 
 
-def _error_json(error: SparkVSRError) -> tuple[int, str]:
+def _error_response(error: SparkVSRError) -> web.Response:
     code = wire.status_for(error).name
-    body = _to_json(pb.GatewayError(code=code, message=str(error)))
-    return HTTP_STATUS_BY_CODE.get(code, 500), body
+    return _json_error(HTTP_STATUS_BY_CODE.get(code, 500), code, str(error))
+
+
+def _json_error(status: int, code: str, message: str, headers=None) -> web.Response:
+    body = _to_json(pb.GatewayError(code=code, message=message))
+    return web.Response(text=body, status=status, content_type="application/json", headers=headers)
+
+
+@web.middleware
+async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
+    """aiohttp's own refusals (unknown path, wrong method, body too large) as GatewayErrors."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code = CODE_BY_HTTP_STATUS.get(error.status, "INVALID_ARGUMENT")
+        message = f"{request.method} {request.path}: {error.reason}"
+        if error.status == 413:
+            message += f" (the gateway reads at most {MAX_MESSAGE_BYTES} bytes a request)"
+        headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
+        return _json_error(error.status, code, message, headers)
+
+
+# How long a stopping gateway waits for the replies in flight.
+_DRAIN_S = 3.0
 
 
 class Gateway:
@@ -99,8 +136,8 @@ class Gateway:
         self._expected = f"Bearer {token}".encode() if token else None
         self._health = health
         self._sockets: set[web.WebSocketResponse] = set()
-        self._calls: set[asyncio.Task] = set()  # every socket's calls in flight
-        app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[_json_errors])
+        self._socket_calls: set[_SocketCalls] = set()
+        app = web.Application(client_max_size=MAX_MESSAGE_BYTES, middlewares=[_errors_as_json])
         app.router.add_get("/v1/health", self._on_health)
         app.router.add_get("/v1/ws", self._on_websocket)
         app.router.add_post("/v1/{method}", self._on_unary)
@@ -110,8 +147,8 @@ class Gateway:
     async def start(self, host: str, port: int) -> int:
         """Listens on host:port (0 = any free port); returns the port."""
         await self._runner.setup()
-        # SO_REUSEADDR (asyncio's default where it is safe, POSIX): a restart right after a stop
-        # binds over connections in TIME_WAIT; a second server is still refused. No SO_REUSEPORT.
+        # SO_REUSEADDR (asyncio's default on POSIX): a restart may bind while the last server's
+        # connections sit in TIME_WAIT; two listeners on one port are still refused.
         site = web.TCPSite(self._runner, host, port, reuse_port=False)
         try:
             await site.start()
@@ -127,8 +164,9 @@ class Gateway:
     async def stop(self) -> None:
         """Closes every socket once the calls in flight have replied (watches of jobs that all
         ended send their last message), or after a few seconds."""
-        if self._calls:
-            await asyncio.wait(self._calls, timeout=_DRAIN_S)
+        tasks = {task for calls in self._socket_calls for task in calls.tasks}
+        if tasks:
+            await asyncio.wait(tasks, timeout=_DRAIN_S)
         for socket in list(self._sockets):
             await socket.close()
         await self._runner.cleanup()
@@ -143,10 +181,8 @@ class Gateway:
         )
 
     async def _on_unary(self, request: web.Request) -> web.Response:
-        refused = self._refusal(request, request.headers.get("Authorization", ""))
-        if refused:
-            return refused
         try:
+            self._admit(request, request.headers.get("Authorization", ""))
             method = request.match_info["method"]
             if method not in UNARY_CALLS:
                 raise InvalidInputError(
@@ -157,83 +193,88 @@ class Gateway:
             message = _parse(await request.text() or "{}", request_type())
             reply = await call(self._service, message)
         except SparkVSRError as error:
-            status, body = _error_json(error)
-            return web.Response(text=body, status=status, content_type="application/json")
+            return _error_response(error)
         return web.Response(text=_to_json(reply), content_type="application/json")
+
+    def _admit(self, request: web.Request, presented: str) -> None:
+        """Refuses a wrong token, and (without a token) pages of other web sites: a browser on
+        this machine must not let any site it visits drive the server. With a token, the token
+        is the proof, whatever the Origin."""
+        if self._expected and not hmac.compare_digest(presented.encode(), self._expected):
+            raise UnauthenticatedError("missing or wrong token")
+        origin = request.headers.get("Origin")
+        if origin and not self._expected and not _trusted_origin(origin):
+            raise PermissionDeniedError(
+                f"requests from web pages of {origin} are refused; run the server with a token "
+                "to allow them"
+            )
 
     # -- WebSocket ------------------------------------------------------------------------------
 
-    def _refusal(self, request: web.Request, presented: str) -> web.Response | None:
-        """A wrong token (401), or a page of another web site (403: a browser on this machine
-        must not let any site it visits drive the server); None when the request may go on."""
-        if self._expected and not hmac.compare_digest(presented.encode(), self._expected):
-            return _error_response(401, "UNAUTHENTICATED", "missing or wrong token")
-        origin = request.headers.get("Origin")
-        if origin and not self._expected and not _trusted_origin(origin):
-            return _error_response(
-                403,
-                "PERMISSION_DENIED",
-                f"requests from web pages of {origin} are refused; run the server with a token "
-                "to allow them",
-            )
-        return None
-
     async def _on_websocket(self, request: web.Request) -> web.StreamResponse:
-        # The header, as over HTTP; `?token=` for clients that cannot set headers on a WebSocket.
+        # Browsers cannot set headers on a WebSocket, so `?token=` stands in for the header.
         token = request.query.get("token", "")
         presented = request.headers.get("Authorization") or (f"Bearer {token}" if token else "")
-        refused = self._refusal(request, presented)
-        if refused:
-            return refused
-        socket = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_REQUEST_BYTES)
+        try:
+            self._admit(request, presented)
+        except SparkVSRError as error:
+            return _error_response(error)
+        socket = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_MESSAGE_BYTES)
         await socket.prepare(request)
         self._sockets.add(socket)
-        calls: set[asyncio.Task] = set()
-        # Push-back on a flood: past this many calls in flight the socket is not read until one
-        # ends (TCP then slows the sender), so one client cannot crowd out the others.
-        room = asyncio.Semaphore(MAX_CALLS_PER_SOCKET)
+        calls = _SocketCalls(socket)
+        self._socket_calls.add(calls)
         try:
             async for frame in socket:
-                text = _frame_text(frame)
-                if text is None:
-                    continue
-                await room.acquire()
-                task = asyncio.create_task(self._serve_call(socket, text))
-                for running in (calls, self._calls):
-                    running.add(task)
-                    task.add_done_callback(running.discard)
-                task.add_done_callback(lambda _: room.release())
+                if frame.type == WSMsgType.TEXT:
+                    await self._start_call(calls, frame.data)
+                elif frame.type == WSMsgType.BINARY:
+                    await _send_error(socket, 0, InvalidInputError(_BINARY_REFUSED))
         finally:
             # Jobs outlive the socket (a reloaded panel reattaches); only the watches stop.
-            for task in calls:
-                task.cancel()
+            calls.cancel_all()
+            self._socket_calls.discard(calls)
             self._sockets.discard(socket)
         return socket
 
-    async def _serve_call(self, socket: web.WebSocketResponse, text: str) -> None:
-        request_id = _request_id(text)  # echoed even when the rest does not parse
+    async def _start_call(self, calls: _SocketCalls, text: str) -> None:
+        """Reads one envelope and starts its call; waits while the socket's unary calls are
+        all in flight (reading nothing meanwhile is the push-back)."""
+        request_id = 0
         try:
-            envelope = _parse(text, pb.GatewayRequest())
-            request_id = envelope.request_id
+            raw = _read_json(text)
+            request_id = _request_id(raw)
+            envelope = _parse(raw, pb.GatewayRequest())
+            field = envelope.WhichOneof("call")
+            if field is None:
+                raise InvalidInputError(
+                    "the request names no call this server knows; it serves "
+                    f"{', '.join(sorted([*_UNARY_BY_FIELD, 'watch_job']))}"
+                )
+            if field == "watch_job" and calls.watches >= MAX_WATCHES_PER_SOCKET:
+                raise ResourceExhaustedError(
+                    f"this socket already watches {MAX_WATCHES_PER_SOCKET} jobs; close some first"
+                )
+        except SparkVSRError as error:
+            await _send_error(calls.socket, request_id, error)
+            return
+        call = functools.partial(self._serve_call, calls.socket, request_id, envelope)
+        await calls.start(field == "watch_job", call)
+
+    async def _serve_call(
+        self, socket: web.WebSocketResponse, request_id: int, envelope: pb.GatewayRequest
+    ) -> None:
+        try:
             async for reply in self._replies(envelope):
                 reply.request_id = request_id
                 await socket.send_str(_to_json(reply))
         except SparkVSRError as error:
-            code = wire.status_for(error).name
-            reply = pb.GatewayResponse(
-                request_id=request_id,
-                error=pb.GatewayError(code=code, message=str(error)),
-                final=True,
-            )
-            if not socket.closed:
-                await socket.send_str(_to_json(reply))
+            await _send_error(socket, request_id, error)
         except ConnectionError:
             pass  # the client went away mid-reply
 
     async def _replies(self, envelope: pb.GatewayRequest) -> AsyncIterator[pb.GatewayResponse]:
         field = envelope.WhichOneof("call")
-        if field is None:
-            raise InvalidInputError("the request names no call")
         if field == "watch_job":
             async for progress in self._service.watch_job(envelope.watch_job):
                 yield pb.GatewayResponse(progress=progress, final=progress.state in _FINAL)
@@ -246,55 +287,78 @@ class Gateway:
 
 
 _FINAL = (pb.JOB_STATE_SUCCEEDED, pb.JOB_STATE_FAILED, pb.JOB_STATE_CANCELLED)
+_BINARY_REFUSED = "binary WebSocket messages are not part of the protocol; send JSON text"
 
 
-def _frame_text(frame) -> str | None:
-    """A request's JSON from a text frame, or a binary one holding UTF-8 JSON; None for control
-    frames. Raises nothing: other binary data becomes text that does not parse, answered so."""
-    if frame.type == WSMsgType.TEXT:
-        return frame.data
-    if frame.type == WSMsgType.BINARY:
-        return frame.data.decode("utf-8", errors="replace")
-    return None
+class _SocketCalls:
+    """The calls in flight on one socket, within the socket's limits."""
+
+    def __init__(self, socket: web.WebSocketResponse):
+        self.socket = socket
+        self.watches = 0
+        self._unary_slots = asyncio.Semaphore(MAX_UNARY_CALLS_PER_SOCKET)
+        self._tasks: set[asyncio.Task] = set()
+
+    async def start(self, is_watch: bool, call: Callable[[], Awaitable[None]]) -> None:
+        if is_watch:
+            self.watches += 1
+        else:
+            await self._unary_slots.acquire()
+        task = asyncio.create_task(call())
+        self._tasks.add(task)
+        task.add_done_callback(lambda done: self._finished(done, is_watch))
+
+    def _finished(self, task: asyncio.Task, is_watch: bool) -> None:
+        self._tasks.discard(task)
+        if is_watch:
+            self.watches -= 1
+        else:
+            self._unary_slots.release()
+
+    @property
+    def tasks(self) -> set[asyncio.Task]:
+        return set(self._tasks)
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
 
 
-def _request_id(text: str) -> int:
-    """The caller's requestId, read from the JSON alone (0 where there is none)."""
+async def _send_error(socket: web.WebSocketResponse, request_id: int, error: SparkVSRError):
+    code = wire.status_for(error).name
+    reply = pb.GatewayResponse(
+        request_id=request_id, error=pb.GatewayError(code=code, message=str(error)), final=True
+    )
+    if not socket.closed:
+        try:
+            await socket.send_str(_to_json(reply))
+        except ConnectionError:
+            pass
+
+
+def _read_json(text: str) -> object:
     try:
-        value = json.loads(text).get("requestId", 0)
-        return int(value) if int(value) >= 0 else 0
-    except (ValueError, TypeError, AttributeError, OverflowError):
+        return json.loads(text)
+    except ValueError as error:
+        raise InvalidInputError(f"not JSON: {error}") from None
+
+
+def _request_id(raw: object) -> int:
+    """The envelope's request id, read before the envelope itself so that even a malformed
+    request is answered under its id; 0 when there is none."""
+    try:
+        return int(raw.get("requestId", raw.get("request_id", 0)))  # type: ignore[union-attr]
+    except (AttributeError, TypeError, ValueError):
         return 0
 
 
-def _error_response(status: int, code: str, message: str) -> web.Response:
-    body = _to_json(pb.GatewayError(code=code, message=message))
-    return web.Response(text=body, status=status, content_type="application/json")
-
-
-@web.middleware
-async def _json_errors(request: web.Request, handler) -> web.StreamResponse:
-    """aiohttp's own refusals (no such path, wrong method, body too large) as GatewayError JSON,
-    like every other error of the gateway."""
+def _parse(value: str | object, message: Message) -> Message:
+    """`value` (JSON text, or JSON already read) into `message`. Unknown fields are ignored: a
+    newer client may send what this server does not know yet (protobuf JSON's ignore-unknown)."""
     try:
-        return await handler(request)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        code = _CODE_BY_HTTP_STATUS.get(error.status, "INVALID_ARGUMENT")
-        message = f"{error.reason}: {request.method} {request.path}"
-        if error.status == 413:
-            message = f"the request is larger than the gateway takes ({MAX_REQUEST_BYTES} bytes)"
-        return _error_response(error.status, code, message)
-
-
-_CODE_BY_HTTP_STATUS = {404: "NOT_FOUND", 405: "UNIMPLEMENTED", 413: "RESOURCE_EXHAUSTED"}
-
-
-def _parse(text: str, message: Message) -> Message:
-    try:
-        # Fields it does not know are ignored: a newer client talks to an older server.
-        return json_format.Parse(text, message, ignore_unknown_fields=True)
+        if isinstance(value, str):
+            return json_format.Parse(value, message, ignore_unknown_fields=True)
+        return json_format.ParseDict(value, message, ignore_unknown_fields=True)
     except json_format.ParseError as error:
         raise InvalidInputError(
             f"not a valid {message.DESCRIPTOR.name} in the protobuf JSON mapping: {error}"

@@ -41,6 +41,23 @@ def non_negative_seconds(text: str) -> float:
     return value
 
 
+def input_path(text: str) -> str:
+    """An argparse type marking a file or folder the job reads: a farm bundle makes it absolute
+    and attaches it, and a farm task maps it through the session's path mapping rules."""
+    return text
+
+
+def output_path(text: str) -> str:
+    """An argparse type marking a file the job writes (made absolute and mapped, as inputs)."""
+    return text
+
+
+def tool_path(text: str) -> str:
+    """An argparse type marking software or a cache on the machine that runs the job (made
+    absolute and mapped, never attached)."""
+    return text
+
+
 def keyframe_still(text: str) -> tuple[int, str]:
     """Parses `IDX=PATH`."""
     index, sep, path = text.partition("=")
@@ -51,6 +68,16 @@ def keyframe_still(text: str) -> tuple[int, str]:
     return int(index), path
 
 
+PATH_TYPES = {
+    input_path: "input",
+    output_path: "output",
+    tool_path: "tool",
+    keyframe_still: "input",
+}
+"""The argparse types that mark an option's value as a path (`FRAME=PATH` for keyframe_still),
+and what the path is: the farm reads this, so no list of path options is kept by hand."""
+
+
 def add_server_options(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument(
         "--server",
@@ -59,10 +86,14 @@ def add_server_options(parser: argparse.ArgumentParser, help_text: str) -> None:
     )
     parser.add_argument("--token", help="bearer token for the server (default: $SPARKVSR_TOKEN)")
     parser.add_argument(
-        "--tls-ca", help="PEM CA bundle to verify the server (enables TLS; default: plaintext)"
+        "--tls-ca",
+        type=input_path,
+        help="PEM CA bundle to verify the server (enables TLS; default: plaintext)",
     )
-    parser.add_argument("--tls-cert", help="PEM client certificate, for servers that require one")
-    parser.add_argument("--tls-key", help="PEM key of --tls-cert")
+    parser.add_argument(
+        "--tls-cert", type=input_path, help="PEM client certificate, for servers that require one"
+    )
+    parser.add_argument("--tls-key", type=input_path, help="PEM key of --tls-cert")
 
 
 def open_runner_for(args: argparse.Namespace) -> Runner:
@@ -88,18 +119,22 @@ def add_provider_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--api-config",
+        type=input_path,
         help="JSON config of a studio service, for --provider api (default: $SPARKVSR_API_CONFIG)",
     )
     parser.add_argument(
         "--pisa-python",
+        type=tool_path,
         help="PiSA-SR interpreter, for --provider pisa-sr (default: $SPARKVSR_PISA_PYTHON)",
     )
     parser.add_argument(
         "--pisa-script",
+        type=tool_path,
         help="PiSA-SR inference script, for --provider pisa-sr (default: $SPARKVSR_PISA_SCRIPT)",
     )
     parser.add_argument(
         "--cache-dir",
+        type=tool_path,
         help="where restored keyframes are kept (default: $SPARKVSR_CACHE_DIR, else "
         "~/.cache/sparkvsr/keyframes)",
     )

@@ -13,6 +13,7 @@ from sparkvsr.cli._options import (
     announce_long_steps,
     job_settings,
     open_runner_for,
+    output_path,
     progress_bar,
 )
 from sparkvsr.engines import EngineInfo, engine_entry
@@ -116,7 +117,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="add the new media to each clip as a second media reference",
     )
     upscale.add_argument(
-        "--otio-out", help="where to write the edit (default: OUTPUT_DIR/<edit>.sparkvsr.otio)"
+        "--otio-out",
+        type=output_path,
+        help="where to write the edit (default: OUTPUT_DIR/<edit>.sparkvsr.otio)",
     )
     upscale.add_argument(
         "--rate",
@@ -160,15 +163,11 @@ def timeline_selection(
     )
 
 
-def run(args: argparse.Namespace, upscale=None, mapped=None) -> int:
+def run(args: argparse.Namespace, upscale=None) -> int:
     """Runs `sparkvsr timeline upscale`; `upscale(job, progress)` replaces upscale_file for each
-    clip and `mapped(path)` maps its media paths (the farm's assembler)."""
+    clip (the farm's assembler, which maps paths with `args.map_path`)."""
     path_map = tuple(getattr(args, "map_path", ()))
     timeline = read_timeline(args.edit, rate=args.rate, path_map=path_map)
-    if mapped is not None:
-        from sparkvsr.farm import map_media_paths
-
-        map_media_paths(timeline, mapped)
     with open_runner_for(args) as runner:
         selection = timeline_selection(args, runner, path_map)
         plans = plan_timeline(timeline, selection)

@@ -7,6 +7,7 @@ import argparse
 from sparkvsr.cli._options import (
     add_job_options,
     announce_long_steps,
+    input_path,
     job_settings,
     keyframe_still,
     open_runner_for,
@@ -61,6 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--keyframe-dir",
         metavar="DIR",
+        type=input_path,
         help="folder of stills named <anything>_<frame>.<png|tif|exr|jpg> (the ones used are "
         "listed)",
     )

@@ -1,16 +1,16 @@
-"""Finished windows of a farm job on shared storage: one file per window, written atomically."""
+"""Finished windows of a farm job: one losslessly compressed file per window, written whole or
+not at all; the files are the upscale step's outputs, which the assemble step downloads."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
+from sparkvsr.atomic import atomic_file
+from sparkvsr.content_key import ContentKey
 from sparkvsr.pipeline import StoredWindow
 from sparkvsr.settings import FileJob
 from sparkvsr.specs import JobSpec
@@ -36,8 +36,7 @@ def clip_key(job: FileJob, spec: JobSpec, keyframe_sources: Mapping[int, str]) -
             spec.chunk_overlap,
         ],
     }
-    digest = hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
-    return f"{Path(job.source).stem}_{digest[:16]}"
+    return f"{Path(job.source).stem}_{ContentKey(described).hexdigest(16)}"
 
 
 class WindowStore:
@@ -53,18 +52,12 @@ class WindowStore:
         return self.path(index).is_file()
 
     def save(self, index: int, window: StoredWindow) -> None:
-        """Writes the window (packed as the server's window store keeps it) under a temporary
-        name and renames it: a killed task leaves no partial window, and a window is never
-        half-read."""
+        """Writes the window (packed as the server's window store keeps it) deflated: windows
+        travel through the farm's storage between steps, and the frames no neighbour shares are
+        integers, which compress without loss. A killed task leaves no partial window."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partial-", suffix=".npz")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                np.savez(file, **window)
-            os.replace(temporary, self.path(index))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_file(self.path(index)) as file:
+            np.savez_compressed(file, **window)
 
     def load(self, index: int) -> StoredWindow:
         with np.load(self.path(index), allow_pickle=False) as stored:

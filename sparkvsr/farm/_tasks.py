@@ -1,14 +1,15 @@
-"""The two kinds of farm task: run some windows of a clip into the shared folder, and assemble
-a clip's stored windows into its output; both derive the same plan from the same job."""
+"""The kinds of farm task: restore a clip's keyframes, run some of its windows, and assemble its
+stored windows into its output; all derive the same plan from the same job."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sparkvsr.content_key import file_key
 from sparkvsr.engines import Engine, EngineInfo, load_engine
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.farm._source import MediaSource
@@ -28,7 +29,7 @@ from sparkvsr.upscale_file import (
     user_stills,
     write_output,
 )
-from sparkvsr.window_plan import Window, plan_windows
+from sparkvsr.window_plan import Window, plan_windows, window_chains
 
 logger = logging.getLogger(__name__)
 
@@ -61,30 +62,58 @@ def clip_work(job: FileJob, work_dir: str) -> ClipWork:
     return ClipWork(job, info, frames, rules, tuple(indices), spec, plan, store)
 
 
+def _check_keyframes_can_be_supplied(job: FileJob, frames: FrameRange, indices) -> None:
+    """Fails as `sparkvsr upscale` does when restoring: a keyframe with no still, no provider."""
+    stills = user_stills(job, frames)
+    missing = [index for index in indices if index not in stills]
+    if missing and job.settings.provider is None:
+        raise InvalidInputError(
+            f"keyframe {missing[0]} has no still; give one, or restore it with --provider"
+        )
+
+
 def _keyframe_sources(job: FileJob, frames: FrameRange, indices: list[int]) -> dict[int, str]:
     """Where each keyframe comes from, for the clip key: a still by its content (the same file
     edited is another keyframe), else the provider, by its settings, that restores it."""
     stills = user_stills(job, frames)
-    provider = job.settings.provider
-    restorer = provider and replace(provider, cache_dir=None, use_cache=True)
+    restorer = _provider_key(job.settings.provider)
     return {
-        index: f"still {_file_digest(stills[index])} fit={job.settings.fit}"
+        index: f"still {file_key(stills[index])} fit={job.settings.fit}"
         if index in stills
-        else f"restored by {restorer!r}"
+        else f"restored by {restorer}"
         for index in indices
     }
 
 
-def _file_digest(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while block := file.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+def _provider_key(provider) -> str | None:
+    """The provider by its settings, its files by their content: each session of a farm job has
+    its own path to the same service config."""
+    if provider is None:
+        return None
+    config = provider.api_config
+    config = config and (file_key(config) if os.path.isfile(config) else os.path.basename(config))
+    named = [provider.pisa_python, provider.pisa_script]
+    tools = [path and os.path.basename(path) for path in named]
+    return f"{provider.name} {provider.model} {config} {tools}"
+
+
+def windows_from(plan: Sequence[Window], first: int, count: int) -> list[int]:
+    """The windows of every chain that starts at windows first..first+count-1: the task of a
+    window range. Each window belongs to one chain and each chain starts once, so the tasks of
+    `0-N:count` run every window exactly once, chains whole and in order."""
+    chains = [chain for chain in window_chains(plan) if first <= chain[0] < first + count]
+    return [index for chain in chains for index in chain]
+
+
+WindowProgress = Callable[[int, int], None]
+"""Called with (windows done, windows to run) after each stored window."""
 
 
 def run_clip_windows(
-    work: ClipWork, windows: Iterable[int] | None = None, engine: Engine | None = None
+    work: ClipWork,
+    windows: Iterable[int] | None = None,
+    engine: Engine | None = None,
+    progress: WindowProgress | None = None,
 ) -> list[int]:
     """Runs the clip's windows `windows` (None = all) that are not stored yet and stores each as
     it finishes; returns those it ran. Windows they depend on must be stored or among them.
@@ -113,10 +142,25 @@ def run_clip_windows(
             known[before] = _load(work, before)
     source = _source(work, missing)
     engine = engine or load_engine(work.spec.engine)
-    for index, output in run_windows(work.spec, engine, plan, missing, source, known):
+    ran = run_windows(work.spec, engine, plan, missing, source, known)
+    for done, (index, output) in enumerate(ran, start=1):
         work.store.save(index, pack_window(output, plan[index].shared, _depth(work)))
         logger.info("window %d (frames %s) stored", index, plan[index].frames)
+        if progress:
+            progress(done, len(missing))
     return missing
+
+
+def restore_keyframes(work: ClipWork) -> int:
+    """Restores the clip's keyframes that have no still into its windows' folder (the keyframe
+    step's outputs, which every upscale task downloads): each is restored once, and every task
+    uses that image. Returns how many keyframes the provider supplied."""
+    stills = user_stills(work.job, work.frames)
+    restored = [index for index in work.keyframes if index not in stills]
+    if restored:
+        job = _restored_keyframes_in(work.job, work.store.folder / "keyframes")
+        keyframe_images(job, work.info, work.frames, restored)
+    return len(restored)
 
 
 def _depth(work: ClipWork) -> int:
@@ -170,6 +214,7 @@ def assemble_file(job: FileJob, work_dir: str, progress: Progress | None = None)
     """Writes a file job's output (movie with timecode and audio, or image sequence) from its
     stored windows: the same frames `upscale_file` writes for the job."""
     work = clip_work(job, work_dir)
+    _check_keyframes_can_be_supplied(job, work.frames, work.keyframes)
     missing = [w.index for w in work.plan if not work.store.has(w.index)]
     if missing:
         raise InvalidInputError(

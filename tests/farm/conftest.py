@@ -21,6 +21,24 @@ RATE = Fraction(25)
 def shot(tmp_path: Path) -> tuple[Path, list[str]]:
     """A 32-frame movie and the keyframe options of a job on it (keyframes 0, 12 and 24): eight
     flow windows of 4 frames, each independent of the others."""
+    return make_shot(tmp_path)
+
+
+@pytest.fixture
+def cut(tmp_path: Path) -> Path:
+    """An edit of three clips from two media files, keyframes on clip and timeline markers."""
+    return make_cut(tmp_path)
+
+
+@pytest.fixture
+def studio(tmp_path: Path) -> Path:
+    """The submitter's folder: every file of a job lies under it."""
+    folder = tmp_path / "studio"
+    folder.mkdir()
+    return folder
+
+
+def make_shot(tmp_path: Path) -> tuple[Path, list[str]]:
     path = media(tmp_path, "shot", 32, RATE, start_timecode="01:00:00:00", size=(48, 32))
     options = []
     for index in (0, 12, 24):
@@ -29,9 +47,7 @@ def shot(tmp_path: Path) -> tuple[Path, list[str]]:
     return path, options
 
 
-@pytest.fixture
-def cut(tmp_path: Path) -> Path:
-    """An edit of three clips from two media files, keyframes on clip and timeline markers."""
+def make_cut(tmp_path: Path) -> Path:
     first = media(tmp_path, "A001", 40, RATE, start_timecode="10:00:00:00", size=(48, 32))
     second = media(tmp_path, "B002", 30, RATE, size=(48, 32), seed=3)
     a = media_clip("a", first, RATE, 4, 12, media_start="10:00:00:00", media_frames=40)

@@ -41,7 +41,7 @@ def run(*arguments: str, **kw) -> subprocess.CompletedProcess:
 def openjd_run(bundle: Path, values: dict[str, Path]) -> subprocess.CompletedProcess:
     """The whole bundle on this machine, as a studio without a farm runs it."""
     arguments = [OPENJD, "run", str(bundle / "template.yaml"), "--step", "Assemble"]
-    arguments += ["--run-dependencies", "-p", f"SparkVSR={SPARKVSR}"]
+    arguments += ["--run-dependencies"]
     for name, value in values.items():
         arguments += ["-p", f"{name}={value}"]
     return run(*arguments)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,19 +20,19 @@ from helpers import RestorationService, numbered_frames, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
-from sparkvsr.farm import WindowStore, clip_work, map_media_paths, path_mapper, run_clip_windows
+from sparkvsr.farm import SessionPaths, WindowStore, clip_work, map_media_paths, run_clip_windows
 from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
-from sparkvsr.timeline import read_timeline
+from sparkvsr.timeline import read_timeline, write_timeline
 from sparkvsr.upscale_file import keyframe_indices
 from sparkvsr.window_plan import window_groups
 
 
 def bundle(tmp_path, source, output, *options) -> dict:
     folder = tmp_path / "bundle"
-    arguments = ["farm", "bundle", str(source), "-o", str(folder), "--output", str(output)]
-    assert main([*arguments, "--sparkvsr", SPARKVSR, *options]) == 0
+    arguments = ["farm", "bundle", str(source), "-o", str(output), "--bundle-dir", str(folder)]
+    assert main([*arguments, *options]) == 0
     return json.loads((folder / "template.yaml").read_text())
 
 
@@ -42,17 +45,18 @@ def test_tasks_are_whole_chains_of_windows(tmp_path, shot):
     template = bundle(tmp_path, path, tmp_path / "out.mov", "--windows-per-task", "2", *keys)
     upscale, assemble = template["steps"]
     (work,) = upscale["parameterSpace"]["taskParameterDefinitions"]
-    # Flow windows of 4 frames, each independent of the others: packed two per task.
-    assert work["range"] == ["0,1", "2,3", "4,5", "6,7"]
+    # Flow windows of 4 frames, each independent of the others: a task from every second one.
+    assert work == {"name": "Window", "type": "INT", "range": "0-6:2"}
     assert assemble["dependencies"] == [{"dependsOn": "Upscale"}]
     assert "hostRequirements" not in upscale  # flow runs on any CPU
     paths = {p["name"]: p for p in template["parameterDefinitions"] if p["type"] == "PATH"}
     assert paths["Input"]["dataFlow"] == "IN" and paths["Output"]["dataFlow"] == "OUT"
-    assert paths["WorkDir"]["dataFlow"] == "INOUT"
+    assert paths["WorkDir"]["dataFlow"] == "OUT"
     written = json.loads((tmp_path / "bundle" / "parameter_values.yaml").read_text())
     assert {"name": "Input", "value": str(path)} in written["parameterValues"]
     assets = json.loads((tmp_path / "bundle" / "asset_references.yaml").read_text())
-    assert assets["assetReferences"]["inputs"]["filenames"] == [str(path)]
+    stills = [key.split("=", 1)[1] for key in keys[1::2]]
+    assert assets["assetReferences"]["inputs"]["filenames"] == sorted([str(path), *stills])
 
 
 @needs_openjd
@@ -60,7 +64,8 @@ def test_openjd_check_accepts_the_bundles(tmp_path, shot, cut):
     path, keys = shot
     template = bundle(tmp_path, path, tmp_path / "out.mov", "--engine", "sparkvsr", *keys)
     assert template["steps"][0]["hostRequirements"]["amounts"] == [
-        {"name": "amount.worker.gpu", "min": 1}
+        {"name": "amount.worker.gpu", "min": 1},
+        {"name": "amount.worker.gpu.memory", "min": 24 * 1024},
     ]
     checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -71,13 +76,22 @@ def test_openjd_check_accepts_the_bundles(tmp_path, shot, cut):
 
 @pytest.mark.slow
 @needs_openjd
-def test_an_openjd_run_of_the_bundle_writes_what_upscale_writes(tmp_path, shot):
+def test_the_printed_command_runs_the_bundle_as_upscale_would(tmp_path, shot, capsys):
     path, keys = shot
     local, farmed, work = tmp_path / "local.mov", tmp_path / "farmed.mov", tmp_path / "work"
     assert main(["upscale", str(path), "-o", str(local), "--no-progress", *keys]) == 0
-    bundle(tmp_path, path, farmed, "--work", str(work), "--windows-per-task", "3", *keys)
+    capsys.readouterr()
+    bundle(tmp_path, path, farmed, "--work-dir", str(work), "--windows-per-task", "3", *keys)
+    (printed,) = [
+        line.removeprefix("without a farm: ")
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("without a farm: ")
+    ]
 
-    result = openjd_run(tmp_path / "bundle", values(tmp_path, path, farmed, work))
+    # As printed, from a shell with no virtual environment active (no sparkvsr, no openjd).
+    bare = {**os.environ, "PATH": "/usr/bin:/bin"}
+    bare.pop("VIRTUAL_ENV", None)
+    result = run(*shlex.split(printed), env=bare, cwd=tmp_path)
 
     assert result.returncode == 0, result.stdout[-3000:]
     assert same_frames(local, farmed)
@@ -90,11 +104,7 @@ def test_an_openjd_run_of_an_edit_writes_what_timeline_upscale_writes(tmp_path, 
     local, farmed = tmp_path / "local", tmp_path / "farmed"
     assert main(["timeline", "upscale", str(cut), "-o", str(local), "--no-progress"]) == 0
     template = bundle(tmp_path, cut, farmed)
-    assert template["steps"][0]["parameterSpace"]["taskParameterDefinitions"][0]["range"] == [
-        "0",
-        "1",
-        "2",
-    ]
+    assert template["steps"][0]["parameterSpace"]["taskParameterDefinitions"][0]["range"] == "0,1,2"
 
     result = openjd_run(tmp_path / "bundle", values(tmp_path, cut, farmed, tmp_path / "work"))
 
@@ -114,7 +124,7 @@ def test_an_openjd_run_of_an_edit_writes_what_timeline_upscale_writes(tmp_path, 
 
 def _task(tmp_path, path, keys, windows: str) -> list[str]:
     command = ["upscale", str(path), "-o", str(tmp_path / "out.mov"), *keys]
-    work = ["--work", str(tmp_path / "work"), "--windows", windows]
+    work = ["--work-dir", str(tmp_path / "work"), "--windows", windows]
     return [SPARKVSR, "farm", "run-windows", *work, "--", *command]
 
 
@@ -158,7 +168,7 @@ def test_a_killed_task_redoes_only_its_missing_windows(tmp_path, shot):
 
 def test_a_missing_video_is_named(tmp_path, capsys):
     gone = tmp_path / "gone.mov"
-    code = main(["farm", "bundle", str(gone), "-o", str(tmp_path / "b"), "--output", "x.mov"])
+    code = main(["farm", "bundle", str(gone), "--bundle-dir", str(tmp_path / "b"), "-o", "x.mov"])
     assert code == 2
     assert capsys.readouterr().err.strip() == f"sparkvsr: error: input not found: {gone}"
     assert not (tmp_path / "b").exists()
@@ -168,8 +178,8 @@ def test_a_clip_whose_media_is_missing_gets_no_task_and_the_bundle_says_why(tmp_
     (tmp_path / "B002.mov").unlink()
     template = bundle(tmp_path, cut, tmp_path / "out")
     (upscale_work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    # The plan skips the clip whose media is missing: two of the three clips get a task.
-    assert upscale_work["range"] == ["0", "1"]
+    # The plan skips the clip whose media is missing: clips 0 and 2 (of 0..2) get a task.
+    assert upscale_work["range"] == "0,2"
     assert f"media not found: {tmp_path / 'B002.mov'}" in caplog.text
 
 
@@ -182,7 +192,16 @@ def test_windows_of_a_group_must_bring_what_they_continue(tmp_path, shot):
     assert window_groups(work.plan, 1)[0] == (0, 1, 2, 3, 4)  # keyframe 0 only: one chain
     options = ["--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
     command = ["upscale", str(path), "-o", str(tmp_path / "o.mov"), *keys[:2], *options]
-    task = ["farm", "run-windows", "--work", str(tmp_path / "w"), "--windows", "1", "--", *command]
+    task = [
+        "farm",
+        "run-windows",
+        "--work-dir",
+        str(tmp_path / "w"),
+        "--windows",
+        "1",
+        "--",
+        *command,
+    ]
     assert main(task) == 2  # window 1 continues window 0, which is neither stored nor asked for
 
 
@@ -193,20 +212,25 @@ def test_keyframe_every_chunk_makes_every_window_a_task(tmp_path, shot):
     chained = [*keys[:2], "--engine", "sparkvsr", "--chunk-length", "8", "--chunk-overlap", "2"]
     template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *chained)
     (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    assert work["range"] == ["0,1,2,3,4"]
+    assert work["range"] == "0"
     every = [*chained, "--keyframe-every-chunk", "--provider", "local"]
     template = bundle(tmp_path, path, tmp_path / "o.mov", "--windows-per-task", "1", *every)
-    (work,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
-    assert work["range"] == [str(index) for index in range(5)]  # windows of their own
+    keyframes, upscale, _ = template["steps"]
+    assert keyframes["name"] == "Keyframes"  # restored once, before any window runs
+    assert upscale["dependencies"] == [{"dependsOn": "Keyframes"}]
+    (work,) = upscale["parameterSpace"]["taskParameterDefinitions"]
+    assert work["range"] == "0-4:1"  # windows of their own
 
 
 def test_path_mapping_rules_move_an_edits_media(tmp_path, cut):
     rules = tmp_path / "rules.json"
     rule = {"source_path_format": "POSIX", "source_path": str(tmp_path), "destination_path": "/mnt"}
     rules.write_text(json.dumps({"version": "pathmapping-1.0", "path_mapping_rules": [rule]}))
-    mapped = path_mapper(str(rules))
+    paths = SessionPaths.read(str(rules))
+    mapped = paths.mapped
     assert mapped(str(tmp_path / "A001.mov")) == "/mnt/A001.mov"
     assert mapped("/elsewhere/A001.mov") == "/elsewhere/A001.mov"
+    assert paths.unmapped("/mnt/A001.mov") == str(tmp_path / "A001.mov")
     timeline = read_timeline(str(cut))
     map_media_paths(timeline, mapped)
     urls = {clip.media_reference.target_url for clip in timeline.find_clips()}
@@ -257,3 +281,138 @@ def test_an_edited_keyframe_still_gives_the_clip_other_windows(tmp_path, shot):
     assert clip_work(job, "w").store.folder == folder  # the same job: the same windows
     hr_still(Path(still), numbered_frames(32, (48, 32))[5])  # the artist repaints it
     assert clip_work(job, "w").store.folder != folder  # its windows are not reused
+
+
+def _run_clip(tmp_path, cut, number: int) -> int:
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out"), "--no-progress"]
+    work = ["--work-dir", str(tmp_path / "work"), "--clip", str(number)]
+    return main(["farm", "run-windows", *work, "--", *command])
+
+
+def test_a_worker_missing_an_earlier_clips_media_fails_that_clips_task_only(tmp_path, cut, capsys):
+    template = bundle(tmp_path, cut, tmp_path / "out")
+    (clips,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert clips == {"name": "Clip", "type": "INT", "range": "0,1,2"}
+    (tmp_path / "B002.mov").unlink()  # clip 1's media, on this worker
+
+    assert _run_clip(tmp_path, cut, 2) == 0  # clip 2 is still clip 2 (c, of A001)
+    assert [p.name[:5] for p in (tmp_path / "work").iterdir()] == ["A001_"]
+    capsys.readouterr()
+    assert _run_clip(tmp_path, cut, 1) == 2
+    out, err = capsys.readouterr()
+    assert f"V1 clip 2 (b): media not found: {tmp_path / 'B002.mov'}" in err
+    assert "openjd_fail: V1 clip 2 (b): media not found" in out
+    assert len(list((tmp_path / "work").iterdir())) == 1  # nothing else ran
+
+
+def test_a_clip_whose_keyframe_nobody_can_supply_is_skipped_not_failed(tmp_path, cut, caplog):
+    edit = read_timeline(str(cut))
+    (clip_a,) = [clip for clip in edit.find_clips() if clip.name == "a"]
+    clip_a.markers[0].comment = ""  # clip a's keyframe loses its still; no --provider
+    write_timeline(edit, str(cut))
+    template = bundle(tmp_path, cut, tmp_path / "out")
+    (clips,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert clips["range"] == "1,2"
+    assert "V1 clip 1 (a): no task: keyframe 8 has no still" in caplog.text
+
+
+def test_every_path_option_of_the_parsers_is_made_absolute(tmp_path, shot, cut, monkeypatch):
+    from sparkvsr.cli._farm import _path_options
+
+    monkeypatch.chdir(tmp_path)
+    path, keys = shot
+    (tmp_path / "stills").mkdir()
+    for head, source, output in ((["upscale"], path, "o.mov"), (["timeline", "upscale"], cut, "o")):
+        known = _path_options(head)
+        named = {"--keyframe", "--keyframe-dir", "--api-config", "--pisa-python"}
+        named |= {"--pisa-script", "--cache-dir", "--tls-ca", "--tls-cert", "--tls-key"}
+        named = (
+            (named | {"--otio-out"}) - {"--keyframe", "--keyframe-dir"}
+            if head[0] == "timeline"
+            else named
+        )
+        assert named <= set(known), named - set(known)
+        options = []
+        for name, option in known.items():
+            if name.startswith("--"):
+                value = "stills" if name == "--keyframe-dir" else "hr_0000.png"
+                options += [name, f"0={value}" if option.frame_pair else value]
+        bundle(tmp_path, source, tmp_path / output, *options)
+        template = json.loads((tmp_path / "bundle" / "template.yaml").read_text())
+        arguments = template["steps"][-1]["script"]["actions"]["onRun"]["args"]
+        for name in known:
+            if name in arguments:
+                value = arguments[arguments.index(name) + 1].split("=")[-1]
+                assert os.path.isabs(value), (name, value)
+
+
+def test_a_200000_frame_take_makes_a_valid_template_of_few_tasks(tmp_path, shot, monkeypatch):
+    import sparkvsr.upscale_file as upscale_file
+
+    path, keys = shot
+    probe = upscale_file.probe_video
+    monkeypatch.setattr(
+        upscale_file, "probe_video", lambda name: replace(probe(name), frame_count=200_000)
+    )
+    template = bundle(tmp_path, path, tmp_path / "long.mov", *keys)
+    (windows,) = template["steps"][0]["parameterSpace"]["taskParameterDefinitions"]
+    assert windows["type"] == "INT" and windows["range"] == "0-49950:50"  # 50000 windows
+    if shutil.which(OPENJD):
+        checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_wheel_is_carried_and_installed_per_session_by_a_job_environment(tmp_path, shot):
+    path, keys = shot
+    wheel = tmp_path / "sparkvsr-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"a wheel")
+    template = bundle(
+        tmp_path, path, tmp_path / "o.mov", "--wheel", str(wheel), "--python", "python3", *keys
+    )
+    (environment,) = template["jobEnvironments"]
+    on_enter = environment["script"]["actions"]["onEnter"]
+    assert on_enter["command"] == "{{Param.Python}}"
+    assert on_enter["args"] == [
+        "{{Env.File.Install}}",
+        "{{Param.Wheel}}",
+        "{{Session.WorkingDirectory}}",
+    ]
+    assert "openjd_env: SPARKVSR_PYTHON=" in environment["script"]["embeddedFiles"][0]["data"]
+    assert (tmp_path / "bundle" / wheel.name).read_bytes() == b"a wheel"
+    wheel_parameter = [p for p in template["parameterDefinitions"] if p["name"] == "Wheel"]
+    assert wheel_parameter[0]["dataFlow"] == "IN"  # attached to the job like any input
+    written = json.loads((tmp_path / "bundle" / "parameter_values.yaml").read_text())
+    carried = str(tmp_path / "bundle" / wheel.name)
+    assert {"name": "Wheel", "value": carried} in written["parameterValues"]
+    if shutil.which(OPENJD):
+        checked = run(OPENJD, "check", str(tmp_path / "bundle" / "template.yaml"))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_invalid_template_is_refused_before_anything_is_written(tmp_path, shot, capsys):
+    path, keys = shot
+    # The job is named after the video; OpenJD allows job names of up to 128 characters.
+    long = path.rename(path.with_name("a" * 130 + ".mov"))
+    output = ["-o", str(tmp_path / "o.mov"), "--bundle-dir", str(tmp_path / "b")]
+    assert main(["farm", "bundle", str(long), *output, *keys]) == 2
+    assert "OpenJD rejects the job template" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.slow
+@needs_openjd
+def test_an_edit_whose_clip_cannot_run_completes_with_that_clip_skipped(tmp_path, cut):
+    edit = read_timeline(str(cut))
+    (clip_a,) = [clip for clip in edit.find_clips() if clip.name == "a"]
+    clip_a.markers[0].comment = ""  # its keyframe has no still, and there is no --provider
+    write_timeline(edit, str(cut))
+    farmed = tmp_path / "farmed"
+    bundle(tmp_path, cut, farmed)
+
+    result = openjd_run(tmp_path / "bundle", values(tmp_path, cut, farmed, tmp_path / "work"))
+
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "skipped: keyframe 8 has no still; give one, or restore it with --provider" in (
+        result.stdout
+    )
+    assert len(list(farmed.glob("*.mov"))) == 2 and (farmed / "cut.sparkvsr.otio").is_file()

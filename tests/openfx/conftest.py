@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from sparkvsr_openfx import build, bundle_binary  # noqa: E402
 @pytest.fixture(scope="session")
 def ofx_build(tmp_path_factory) -> Path:
     build_dir = tmp_path_factory.mktemp("openfx-build")
-    build(build_dir)
+    # scripts/test_openfx_sanitized.sh runs these tests on the ASan + UBSan build.
+    build(build_dir, sanitize=os.environ.get("SPARKVSR_OFX_SANITIZE") == "1")
     return build_dir
 
 
@@ -60,5 +62,6 @@ def in_depth(frames: np.ndarray, depth: str) -> np.ndarray:
 def host(plugin_binary) -> OfxTestHost:
     host = OfxTestHost(plugin_binary)
     yield host
+    host.unload()  # reports memory the plug-in did not free, among the errors
     assert host.errors == []
     assert host.open_images() == 0

@@ -1,6 +1,11 @@
 """A test OpenFX host: loads a plug-in bundle with ctypes and drives it as the OFX 1.4 standard
 says (setHost, fetchSuite, the actions with their in/out argument property sets), serving source
-frames from numpy arrays. The one fake of a commercial OFX host in the tests."""
+frames from numpy arrays. The one fake of a commercial OFX host in the tests.
+
+It is as strict as the standard, and reports each breach in `errors` (the tests assert none):
+typed, read-only property access (ofx_properties.py); source images only within the frames the
+effect declared in GetFramesNeeded; every image released within the action that fetched it;
+memory from the memory suite, and mutexes, all given back by Unload."""
 
 from __future__ import annotations
 
@@ -11,144 +16,44 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from ofx_properties import (
+    ERR_BAD_HANDLE,
+    ERR_BAD_INDEX,
+    ERR_MEMORY,
+    ERR_UNKNOWN,
+    ERR_UNSUPPORTED,
+    ERR_VALUE,
+    FAILED,
+    OK,
+    PARAM_VALUE_TYPES,
+    REPLY_DEFAULT,
+    PropertySet,
+    Refused,
+    property_suite,
+)
+from ofx_suites import (
+    IMAGE_EFFECT_SUITE,
+    MEMORY_SUITE,
+    MESSAGE_SUITE_V2,
+    MULTITHREAD_SUITE,
+    PARAMETER_SUITE,
+    PROPERTY_SUITE,
+    OfxHostStruct,
+    OfxPluginStruct,
+    suite_struct,
+)
 
-OK, FAILED, ERR_UNKNOWN, ERR_UNSUPPORTED, ERR_BAD_HANDLE, ERR_BAD_INDEX = 0, 1, 3, 5, 9, 10
-REPLY_DEFAULT = 14
+__all__ = ["OK", "FAILED", "REPLY_DEFAULT", "OfxPluginStruct", "OfxTestHost", "PropertySet"]
+
 DEPTHS = {
     np.dtype(np.uint8): "OfxBitDepthByte",
     np.dtype(np.uint16): "OfxBitDepthShort",
     np.dtype(np.float32): "OfxBitDepthFloat",
 }
 
-P, S, INT, D = C.c_void_p, C.c_char_p, C.c_int, C.c_double
-FN = C.CFUNCTYPE
-
-
-class OfxHostStruct(C.Structure):
-    _fields_ = [("host", P), ("fetchSuite", FN(P, P, S, INT))]
-
-
-class OfxPluginStruct(C.Structure):
-    _fields_ = [
-        ("pluginApi", S),
-        ("apiVersion", INT),
-        ("pluginIdentifier", S),
-        ("pluginVersionMajor", C.c_uint),
-        ("pluginVersionMinor", C.c_uint),
-        ("setHost", FN(None, C.POINTER(OfxHostStruct))),
-        ("mainEntry", FN(INT, S, P, P, P)),
-    ]
-
-
-# Suites in the standard's member order; members this host does not serve answer unsupported.
-UNSUPPORTED = FN(INT)
-PROPERTY_SUITE = [
-    ("propSetPointer", FN(INT, P, S, INT, P)),
-    ("propSetString", FN(INT, P, S, INT, S)),
-    ("propSetDouble", FN(INT, P, S, INT, D)),
-    ("propSetInt", FN(INT, P, S, INT, INT)),
-    ("propSetPointerN", FN(INT, P, S, INT, C.POINTER(P))),
-    ("propSetStringN", FN(INT, P, S, INT, C.POINTER(S))),
-    ("propSetDoubleN", FN(INT, P, S, INT, C.POINTER(D))),
-    ("propSetIntN", FN(INT, P, S, INT, C.POINTER(INT))),
-    ("propGetPointer", FN(INT, P, S, INT, C.POINTER(P))),
-    ("propGetString", FN(INT, P, S, INT, C.POINTER(P))),
-    ("propGetDouble", FN(INT, P, S, INT, C.POINTER(D))),
-    ("propGetInt", FN(INT, P, S, INT, C.POINTER(INT))),
-    ("propGetPointerN", FN(INT, P, S, INT, C.POINTER(P))),
-    ("propGetStringN", FN(INT, P, S, INT, C.POINTER(P))),
-    ("propGetDoubleN", FN(INT, P, S, INT, C.POINTER(D))),
-    ("propGetIntN", FN(INT, P, S, INT, C.POINTER(INT))),
-    ("propReset", FN(INT, P, S)),
-    ("propGetDimension", FN(INT, P, S, C.POINTER(INT))),
-]
-IMAGE_EFFECT_SUITE = [
-    ("getPropertySet", FN(INT, P, C.POINTER(P))),
-    ("getParamSet", FN(INT, P, C.POINTER(P))),
-    ("clipDefine", FN(INT, P, S, C.POINTER(P))),
-    ("clipGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
-    ("clipGetPropertySet", FN(INT, P, C.POINTER(P))),
-    ("clipGetImage", FN(INT, P, D, P, C.POINTER(P))),
-    ("clipReleaseImage", FN(INT, P)),
-    ("clipGetRegionOfDefinition", FN(INT, P, D, C.POINTER(D))),
-    ("abort", FN(INT, P)),
-    ("imageMemoryAlloc", UNSUPPORTED),
-    ("imageMemoryFree", UNSUPPORTED),
-    ("imageMemoryLock", UNSUPPORTED),
-    ("imageMemoryUnlock", UNSUPPORTED),
-]
-# paramGetValue/AtTime are variadic; on x86-64 System V a pointer after the fixed arguments
-# arrives where a fixed pointer argument would, so they are served with fixed signatures.
-PARAMETER_SUITE = [
-    ("paramDefine", FN(INT, P, S, S, C.POINTER(P))),
-    ("paramGetHandle", FN(INT, P, S, C.POINTER(P), C.POINTER(P))),
-    ("paramSetGetPropertySet", FN(INT, P, C.POINTER(P))),
-    ("paramGetPropertySet", FN(INT, P, C.POINTER(P))),
-    ("paramGetValue", FN(INT, P, P)),
-    ("paramGetValueAtTime", FN(INT, P, D, P)),
-] + [
-    (name, UNSUPPORTED)
-    for name in (
-        "paramGetDerivative",
-        "paramGetIntegral",
-        "paramSetValue",
-        "paramSetValueAtTime",
-        "paramGetNumKeys",
-        "paramGetKeyTime",
-        "paramGetKeyIndex",
-        "paramDeleteKey",
-        "paramDeleteAllKeys",
-        "paramCopy",
-        "paramEditBegin",
-        "paramEditEnd",
-    )
-]
-MEMORY_SUITE = [("memoryAlloc", FN(INT, P, C.c_size_t, C.POINTER(P))), ("memoryFree", FN(INT, P))]
-MULTITHREAD_SUITE = [
-    ("multiThread", UNSUPPORTED),
-    ("multiThreadNumCPUs", FN(INT, C.POINTER(C.c_uint))),
-    ("multiThreadIndex", FN(INT, C.POINTER(C.c_uint))),
-    ("multiThreadIsSpawnedThread", FN(INT)),
-    ("mutexCreate", FN(INT, C.POINTER(P), INT)),
-    ("mutexDestroy", FN(INT, P)),
-    ("mutexLock", FN(INT, P)),
-    ("mutexUnLock", FN(INT, P)),
-    ("mutexTryLock", FN(INT, P)),
-]
-MESSAGE_SUITE_V2 = [
-    ("message", FN(INT, P, S, S, S, S)),
-    ("setPersistentMessage", FN(INT, P, S, S, S, S)),
-    ("clearPersistentMessage", FN(INT, P)),
-]
-
-
-def suite_struct(name: str, members: list) -> type[C.Structure]:
-    return type(name, (C.Structure,), {"_fields_": members})
-
-
 _libc = C.CDLL(None)
-_libc.malloc.restype, _libc.malloc.argtypes = P, [C.c_size_t]
-_libc.free.argtypes = [P]
-
-
-class PropertySet:
-    """Named, typed, multi-dimensional values, as the standard's property sets hold them."""
-
-    def __init__(self, **values):
-        self.values: dict[str, list] = {
-            k: list(v) if isinstance(v, list | tuple) else [v] for k, v in values.items()
-        }
-        self._buffers: dict[tuple[str, int], C.Array] = {}
-
-    def get(self, name: str, default=None):
-        values = self.values.get(name)
-        return values[0] if values else default
-
-    def string_pointer(self, name: str, index: int) -> int:
-        key = (name, index)
-        if key not in self._buffers or self._buffers[key].value != self.values[name][index]:
-            self._buffers[key] = C.create_string_buffer(self.values[name][index])
-        return C.addressof(self._buffers[key])
+_libc.malloc.restype, _libc.malloc.argtypes = C.c_void_p, [C.c_size_t]
+_libc.free.argtypes = [C.c_void_p]
 
 
 @dataclass
@@ -179,6 +84,15 @@ class Effect:
 class Image:
     props: PropertySet
     array: np.ndarray  # bottom-up, as the host lends it
+
+
+@dataclass
+class ActionCall:
+    """An action in progress on one thread: what it fetched, and which source frames it may."""
+
+    name: str
+    images: set[int] = field(default_factory=set)
+    frames_allowed: dict[str, list[tuple[float, float]]] | None = None
 
 
 class Handles:
@@ -212,8 +126,11 @@ class Handles:
 class OfxTestHost:
     """Serves the property, image effect, parameter, memory, multithread and message suites."""
 
-    def __init__(self, binary: str, multires: bool = True):
+    def __init__(self, binary: str, multires: bool = True, read_only_status: int = ERR_VALUE):
+        """`read_only_status`: what setting a read-only property returns. The standard marks
+        properties read-only without naming a status; kOfxStatErrValue or kOfxStatErrUnknown."""
         self.handles = Handles()
+        self.read_only_status = read_only_status
         self.errors: list[str] = []  # exceptions inside callbacks (a host bug or a plug-in misuse)
         self.messages: list[tuple[str, str]] = []
         self.persistent: dict[int, tuple[str, str] | None] = {}
@@ -226,10 +143,16 @@ class OfxTestHost:
             OfxImageEffectPropSupportedContexts=[b"OfxImageEffectContextFilter"],
             OfxImageEffectPropSupportedPixelDepths=[d.encode() for d in DEPTHS.values()],
             OfxImageEffectPropSupportedComponents=[b"OfxImageComponentRGBA"],
-        )
+        ).lock()  # the host descriptor is read-only to the plug-in (ofxImageEffect.h)
         self.outputs = threading.local()  # the output image of this thread's render
         self.abort_check: Callable[[], bool] = lambda: False
         self.fetched: list[float] = []
+        self.actions: list[str] = []  # every action sent, in order
+        self.allocations: dict[int, int] = {}  # memory suite: address -> bytes
+        self.live_instances: set[int] = set()
+        # Per (instance, time): the source frames each clip may be fetched at in a render.
+        self.frames_needed: dict[tuple[int, float], dict[str, list[tuple[float, float]]]] = {}
+        self._calls = threading.local()
         self._suites = {
             ("OfxPropertySuite", 1): self._build(PROPERTY_SUITE, self._property_impl()),
             ("OfxImageEffectSuite", 1): self._build(IMAGE_EFFECT_SUITE, self._effect_impl()),
@@ -264,6 +187,10 @@ class OfxTestHost:
             try:
                 result = function(*args)
                 return OK if result is None else result
+            except Refused as refused:
+                if refused.misuse:
+                    self.errors.append(f"{name}: {refused.misuse}")
+                return refused.status
             except LookupError as error:
                 return ERR_BAD_INDEX if isinstance(error, IndexError) else ERR_UNKNOWN
             except Exception as error:  # noqa: BLE001 - reported to the test, never swallowed
@@ -273,61 +200,80 @@ class OfxTestHost:
         return call
 
     def action(self, action: str, handle: int | None, in_args=None, out_args=None) -> int:
+        if in_args is not None:
+            in_args.lock()  # inArgs are read-only ("read only in argument property", the docs)
         ins = self.handles.add(in_args) if in_args is not None else None
         outs = self.handles.add(out_args) if out_args is not None else None
+        self.actions.append(action)
+        call = ActionCall(action, frames_allowed=self._frames_allowed(action, handle, in_args))
+        stack = self._calls.__dict__.setdefault("stack", [])
+        stack.append(call)
         try:
-            return self.plugin.mainEntry(action.encode(), handle, ins, outs)
+            status = self.plugin.mainEntry(action.encode(), handle, ins, outs)
         finally:
+            stack.pop()
             for h in (ins, outs):
                 if h is not None:
                     self.handles.remove(h)
+            self._release_leftovers(call)
+        self._track(action, handle, status, in_args, out_args)
+        return status
+
+    def _frames_allowed(self, action: str, handle, in_args) -> dict | None:
+        """During Render: the ranges GetFramesNeeded declared for its time, else the frame at
+        that time (the action's default when not trapped, ofxImageEffect.h)."""
+        if action != "OfxImageEffectActionRender":
+            return None
+        time = in_args.get("OfxPropTime")
+        return self.frames_needed.get((handle, time), {"Source": [(time, time)]})
+
+    def _release_leftovers(self, call: ActionCall) -> None:
+        """ofxImageEffect.h, clipGetImage: an image handle is valid only for the action that
+        fetched it and must be released by clipReleaseImage before that action returns."""
+        if call.images:
+            self.errors.append(f"{call.name}: {len(call.images)} image(s) not released")
+            for handle in list(call.images):
+                self._release(handle)
+
+    def _track(self, action: str, handle, status: int, in_args, out_args) -> None:
+        if action == "OfxActionCreateInstance" and status == OK:
+            self.live_instances.add(handle)
+        elif action == "OfxActionDestroyInstance":
+            self.live_instances.discard(handle)
+        elif action == "OfxImageEffectActionGetFramesNeeded" and status in (OK, REPLY_DEFAULT):
+            prefix = "OfxImageClipPropFrameRange_"
+            ranges = {
+                name[len(prefix) :]: list(zip(values[::2], values[1::2], strict=True))
+                for name, values in out_args.values.items()
+                if name.startswith(prefix)
+            }
+            self.frames_needed[(handle, in_args.get("OfxPropTime"))] = ranges
+
+    def unload(self) -> None:
+        """Destroys what instances are left, sends Unload, and reports memory-suite blocks and
+        mutexes the plug-in still holds (Unload: the plug-in destroys its global data)."""
+        for handle in list(self.live_instances):
+            self.action("OfxActionDestroyInstance", handle)
+        if getattr(self, "loaded", False):
+            status = self.action("OfxActionUnload", None)
+            if status not in (OK, REPLY_DEFAULT):
+                self.errors.append(f"OfxActionUnload returned {status}")
+            self.loaded = False
+        if self.allocations:
+            held = sum(self.allocations.values())
+            self.errors.append(f"{len(self.allocations)} memory block(s), {held} bytes, not freed")
+        mutexes = self.handles.count(type(threading.RLock()))
+        if mutexes:
+            self.errors.append(f"{mutexes} mutex(es) not destroyed")
+
+    def _current_call(self) -> ActionCall | None:
+        stack = self._calls.__dict__.get("stack")
+        return stack[-1] if stack else None
 
     # -- suites -----------------------------------------------------------------------------
 
     def _property_impl(self) -> dict:
-        def props(h) -> PropertySet:
-            return self.handles.get(h, PropertySet)
-
-        def put(h, name, index, value):
-            values = props(h).values.setdefault(name.decode(), [])
-            values.extend([None] * (index + 1 - len(values)))
-            values[index] = value
-
-        def put_n(h, name, count, array, convert=lambda v: v):
-            props(h).values[name.decode()] = [convert(array[i]) for i in range(count)]
-
-        def take(h, name, index):
-            values = props(h).values[name.decode()]  # KeyError -> unknown property
-            return values[index]  # IndexError -> bad index
-
-        def take_string(h, name, index, out):
-            take(h, name, index)
-            out[0] = props(h).string_pointer(name.decode(), index)
-
-        def take_n(h, name, count, out):
-            for i in range(count):
-                out[i] = take(h, name, i)
-
-        def dimension(h, name, out):
-            out[0] = len(props(h).values.get(name.decode(), []))
-
-        return {
-            "propSetPointer": lambda h, n, i, v: put(h, n, i, v or 0),
-            "propSetString": lambda h, n, i, v: put(h, n, i, v),
-            "propSetDouble": put,
-            "propSetInt": put,
-            "propSetPointerN": lambda h, n, c, a: put_n(h, n, c, a, lambda v: v or 0),
-            "propSetStringN": put_n,
-            "propSetDoubleN": put_n,
-            "propSetIntN": put_n,
-            "propGetPointer": lambda h, n, i, out: out.__setitem__(0, take(h, n, i) or None),
-            "propGetString": take_string,
-            "propGetDouble": lambda h, n, i, out: out.__setitem__(0, take(h, n, i)),
-            "propGetInt": lambda h, n, i, out: out.__setitem__(0, take(h, n, i)),
-            "propGetDoubleN": take_n,
-            "propGetIntN": take_n,
-            "propGetDimension": dimension,
-        }
+        return property_suite(lambda h: self.handles.get(h, PropertySet), self.read_only_status)
 
     def _effect_impl(self) -> dict:
         def effect(h) -> Effect:
@@ -378,6 +324,7 @@ class OfxTestHost:
             array = self.outputs.image
             x1, y1, x2, y2 = self.outputs.bounds
         else:
+            self._check_frame_needed(clip, time)
             index = int(round(time)) - clip.first_frame
             if not 0 <= index < len(clip.frames):
                 raise IndexError(f"no source frame at {time}")
@@ -392,11 +339,30 @@ class OfxTestHost:
             OfxImagePropPixelAspectRatio=1.0,
             OfxImageEffectPropPixelDepth=DEPTHS[array.dtype].encode(),
             OfxImageEffectPropComponents=b"OfxImageComponentRGBA",
-        )
-        return self.handles.add(Image(props, array)) and self._handle_of(props)
+            OfxImagePropField=b"OfxFieldNone",
+        ).lock()  # image properties are all read-only (ofxImageEffect.h)
+        self.handles.add(Image(props, array))
+        handle = self._handle_of(props)
+        call = self._current_call()
+        if call is not None:
+            call.images.add(handle)
+        return handle
+
+    def _check_frame_needed(self, clip: Clip, time: float) -> None:
+        """A render fetches source frames only within the ranges the effect gave for its clip in
+        GetFramesNeeded (ofxImageEffect.h: the frames needed "to render a single frame"); a host
+        that prepared only those has no other to give (kOfxStatFailed)."""
+        call = self._current_call()
+        if call is None or call.frames_allowed is None:
+            return
+        ranges = call.frames_allowed.get(clip.name, [])
+        if not any(first <= time <= last for first, last in ranges):
+            raise Refused(FAILED, f"{clip.name} fetched at {time}, outside frames needed {ranges}")
 
     def _release(self, handle) -> None:
         props = self.handles.get(handle, PropertySet)
+        for call in self._calls.__dict__.get("stack", []):
+            call.images.discard(handle)
         for h, obj in list(self.handles._objects.items()):
             if isinstance(obj, Image) and obj.props is props:
                 self.handles.remove(h)
@@ -409,6 +375,10 @@ class OfxTestHost:
         def define(set_handle, kind, name, out):
             owner = self._owner(set_handle)
             param = Param(kind.decode(), PropertySet(OfxPropName=name))
+            value_type = PARAM_VALUE_TYPES.get(param.kind)
+            for typed in ("OfxParamPropDefault", "OfxParamPropMin", "OfxParamPropMax"):
+                if value_type:
+                    param.props.types[typed] = value_type
             owner.params[name.decode()] = param
             param.handle = self.handles.add(param)
             out[0] = self._handle_of(param.props)
@@ -457,9 +427,16 @@ class OfxTestHost:
     def _memory_impl(self) -> dict:
         def alloc(handle, size, out):
             out[0] = _libc.malloc(size)
-            return OK if out[0] else 8  # kOfxStatErrMemory
+            if out[0]:
+                self.allocations[out[0]] = size
+            return OK if out[0] else ERR_MEMORY
 
-        return {"memoryAlloc": alloc, "memoryFree": lambda pointer: _libc.free(pointer)}
+        def free(pointer):
+            if self.allocations.pop(pointer or 0, None) is None:
+                raise Refused(ERR_BAD_HANDLE, f"memoryFree({pointer}): not from memoryAlloc")
+            _libc.free(pointer)
+
+        return {"memoryAlloc": alloc, "memoryFree": free}
 
     def _thread_impl(self) -> dict:
         def create(out, count):

@@ -28,7 +28,7 @@ class EffectInstance:
                 OfxImageEffectPropContext=FILTER,
                 OfxPropInstanceData=0,
                 OfxImageEffectPropProjectSize=[float(v) for v in project],
-            )
+            ).lock(writable={"OfxPropInstanceData"})  # the rest is the host's (read-only)
         )
         last = first_frame + len(frames) - 1
         for name, clip in self.descriptor.clips.items():
@@ -40,6 +40,7 @@ class EffectInstance:
                 OfxImageClipPropConnected=[1],
                 OfxImageEffectPropComponents=[b"OfxImageComponentRGBA"],
             )
+            props.lock()  # clip instance properties are read-only to the plug-in
             instance_clip = Clip(name, props, frames if name == "Source" else None, first_frame)
             instance_clip.handle = host.handles.add(instance_clip)
             self.effect.clips[name] = instance_clip
@@ -88,22 +89,58 @@ class EffectInstance:
         return out.values["OfxImageClipPropFrameRange_Source"]
 
     def render(self, time: float) -> tuple[int, np.ndarray]:
-        """Renders one frame as a host does; returns the status and the output, top-down."""
+        """Renders one frame as a host does, a sequence of one frame: IsIdentity, then
+        BeginSequenceRender, Render and EndSequenceRender (ofxImageEffect.h: Render is called
+        only between the two); returns the status and the output, top-down."""
         x1, y1, x2, y2 = self.region_of_definition(time)
         self.frames_needed(time)
         source = self.effect.clips["Source"].frames
         image = np.zeros((y2 - y1, x2 - x1, 4), source.dtype)
+        window = [x1, y1, x2, y2]
+        identity = self.is_identity(time, window)
+        if identity is not None:  # the host renders the named clip's frame instead
+            clip, at = identity
+            frames = self.effect.clips[clip]
+            return OK, frames.frames[int(round(at)) - frames.first_frame].copy()
+        self.sequence("OfxImageEffectActionBeginSequenceRender", time)
         self.host.outputs.image, self.host.outputs.bounds = image, (x1, y1, x2, y2)
         in_args = PropertySet(
             OfxPropTime=float(time),
-            OfxImageEffectPropFieldToRender=b"OfxImageFieldNone",
-            OfxImageEffectPropRenderWindow=[x1, y1, x2, y2],
+            # ofxImageEffect.h: kOfxImageFieldNone is "OfxFieldNone".
+            OfxImageEffectPropFieldToRender=b"OfxFieldNone",
+            OfxImageEffectPropRenderWindow=window,
             OfxImageEffectPropRenderScale=[1.0, 1.0],
             OfxImageEffectPropSequentialRenderStatus=0,
             OfxImageEffectPropInteractiveRenderStatus=0,
         )
         status = self.host.action("OfxImageEffectActionRender", self.handle, in_args)
+        self.sequence("OfxImageEffectActionEndSequenceRender", time)
         return status, image[::-1].copy()
+
+    def is_identity(self, time: float, window: list[int]) -> tuple[str, float] | None:
+        """IsIdentity: the clip and time whose frame is the output, or None (render it)."""
+        out = PropertySet(OfxPropName=b"", OfxPropTime=float(time))
+        in_args = PropertySet(
+            OfxPropTime=float(time),
+            OfxImageEffectPropFieldToRender=b"OfxFieldNone",
+            OfxImageEffectPropRenderWindow=window,
+            OfxImageEffectPropRenderScale=[1.0, 1.0],
+        )
+        status = self.host.action("OfxImageEffectActionIsIdentity", self.handle, in_args, out)
+        assert status in (OK, REPLY_DEFAULT)
+        return (out.get("OfxPropName").decode(), out.get("OfxPropTime")) if status == OK else None
+
+    def sequence(self, action: str, time: float) -> None:
+        """Begin or EndSequenceRender around the render of the frame at `time`."""
+        in_args = PropertySet(
+            OfxImageEffectPropFrameRange=[float(time), float(time)],
+            OfxImageEffectPropFrameStep=1.0,
+            OfxPropIsInteractive=0,
+            OfxImageEffectPropRenderScale=[1.0, 1.0],
+            OfxImageEffectPropSequentialRenderStatus=0,
+            OfxImageEffectPropInteractiveRenderStatus=0,
+        )
+        assert self.host.action(action, self.handle, in_args) in (OK, REPLY_DEFAULT)
 
     def message(self) -> tuple[str, str] | None:
         return self.host.persistent.get(self.handle)

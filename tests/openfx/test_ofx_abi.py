@@ -1,16 +1,21 @@
-"""The OFX declarations against the standard's values: layouts the ABI fixes and the strings
-hosts match byte for byte (values from the OpenFX 1.4 reference, for a 64-bit host)."""
+"""The OFX declarations against the standard's values: layouts the ABI fixes (for a 64-bit host),
+and every constant the header defines (read from the header itself) against the standard's
+headers (ofx_standard.py), since hosts match names and values byte for byte."""
 
 from __future__ import annotations
 
 import ctypes
 import json
+import re
 import subprocess
 
 from ofx_host import OfxPluginStruct
+from ofx_standard import STANDARD
+
+from sparkvsr_openfx import source_dir
 
 PTR = 8
-SPEC = {
+LAYOUT = {
     "sizeof OfxHost": 2 * PTR,
     "offsetof OfxHost.host": 0,
     "offsetof OfxHost.fetchSuite": PTR,
@@ -44,70 +49,41 @@ SPEC = {
     "sizeof OfxMessageSuiteV1": PTR,
     "sizeof OfxMessageSuiteV2": 3 * PTR,
     "offsetof OfxMessageSuiteV2.clearPersistentMessage": 2 * PTR,
-    "kOfxStatOK": 0,
-    "kOfxStatFailed": 1,
-    "kOfxStatErrMissingHostFeature": 4,
-    "kOfxStatErrMemory": 8,
-    "kOfxStatErrBadHandle": 9,
-    "kOfxStatReplyDefault": 14,
-    "kOfxImageEffectPluginApiVersion": 1,
-    "kOfxImageEffectPluginApi": "OfxImageEffectPluginAPI",
-    "kOfxActionLoad": "OfxActionLoad",
-    "kOfxActionDescribe": "OfxActionDescribe",
-    "kOfxActionCreateInstance": "OfxActionCreateInstance",
-    "kOfxActionDestroyInstance": "OfxActionDestroyInstance",
-    "kOfxImageEffectActionDescribeInContext": "OfxImageEffectActionDescribeInContext",
-    "kOfxImageEffectActionGetClipPreferences": "OfxImageEffectActionGetClipPreferences",
-    "kOfxImageEffectActionGetRegionOfDefinition": "OfxImageEffectActionGetRegionOfDefinition",
-    "kOfxImageEffectActionGetFramesNeeded": "OfxImageEffectActionGetFramesNeeded",
-    "kOfxImageEffectActionRender": "OfxImageEffectActionRender",
-    "kOfxPropertySuite": "OfxPropertySuite",
-    "kOfxImageEffectSuite": "OfxImageEffectSuite",
-    "kOfxParameterSuite": "OfxParameterSuite",
-    "kOfxMemorySuite": "OfxMemorySuite",
-    "kOfxMultiThreadSuite": "OfxMultiThreadSuite",
-    "kOfxMessageSuite": "OfxMessageSuite",
-    "kOfxPropLabel": "OfxPropLabel",
-    "kOfxPropTime": "OfxPropTime",
-    "kOfxPropInstanceData": "OfxPropInstanceData",
-    "kOfxImageEffectPropSupportedContexts": "OfxImageEffectPropSupportedContexts",
-    "kOfxImageEffectContextFilter": "OfxImageEffectContextFilter",
-    "kOfxImageEffectPropSupportedPixelDepths": "OfxImageEffectPropSupportedPixelDepths",
-    "kOfxImageEffectPropTemporalClipAccess": "OfxImageEffectPropTemporalClipAccess",
-    "kOfxImageEffectPropSupportsMultiResolution": "OfxImageEffectPropSupportsMultiResolution",
-    "kOfxImageEffectPropFrameRange": "OfxImageEffectPropFrameRange",
-    "kOfxImageEffectPropRenderWindow": "OfxImageEffectPropRenderWindow",
-    "kOfxImageEffectPropRenderScale": "OfxImageEffectPropRenderScale",
-    "kOfxImageEffectPropRegionOfDefinition": "OfxImageEffectPropRegionOfDefinition",
-    "kOfxImageEffectPropPixelDepth": "OfxImageEffectPropPixelDepth",
-    "kOfxImageEffectPropComponents": "OfxImageEffectPropComponents",
-    "kOfxImageComponentRGBA": "OfxImageComponentRGBA",
-    "kOfxBitDepthByte": "OfxBitDepthByte",
-    "kOfxBitDepthShort": "OfxBitDepthShort",
-    "kOfxBitDepthFloat": "OfxBitDepthFloat",
-    "kOfxImagePropData": "OfxImagePropData",
-    "kOfxImagePropBounds": "OfxImagePropBounds",
-    "kOfxImagePropRowBytes": "OfxImagePropRowBytes",
-    "kOfxImageClipPropFrameRangePrefix": "OfxImageClipPropFrameRange_",
-    "kOfxImageClipPropComponentsPrefix": "OfxImageClipPropComponents_",
-    "kOfxParamTypeChoice": "OfxParamTypeChoice",
-    "kOfxParamTypeString": "OfxParamTypeString",
-    "kOfxParamTypeInteger": "OfxParamTypeInteger",
-    "kOfxParamPropDefault": "OfxParamPropDefault",
-    "kOfxParamPropChoiceOption": "OfxParamPropChoiceOption",
-    "kOfxMessageError": "OfxMessageError",
     "pointer size": PTR,
 }
 
 
-def test_header_matches_the_standard(ofx_build):
-    dumped = json.loads(
+DEFINE = re.compile(r"^#define (kOfx\w+) ", re.MULTILINE)
+
+
+def header_constants() -> set[str]:
+    return set(DEFINE.findall((source_dir() / "include" / "ofx_api.h").read_text()))
+
+
+def dumped(ofx_build) -> dict:
+    return json.loads(
         subprocess.run(
             [str(ofx_build / "ofx_abi_dump")], capture_output=True, text=True, check=True
         ).stdout
     )
-    assert {k: dumped.get(k) for k in SPEC} == SPEC
-    assert set(dumped) == set(SPEC)
+
+
+def test_layouts_match_the_standard(ofx_build):
+    layout = {k: v for k, v in dumped(ofx_build).items() if not k.startswith("kOfx")}
+    assert layout == LAYOUT
+
+
+def test_every_constant_of_the_header_has_the_standards_value(ofx_build):
+    constants = {k: v for k, v in dumped(ofx_build).items() if k.startswith("kOfx")}
+    assert set(constants) == header_constants() and len(constants) >= 82
+    unknown = sorted(set(constants) - set(STANDARD))
+    assert not unknown, f"not in the standard (else add its value to ofx_standard.py): {unknown}"
+    assert constants == {name: STANDARD[name] for name in constants}
+
+
+def test_constants_are_defined_only_in_the_header():
+    sources = (source_dir() / "src").glob("*.[ch]")
+    assert [p.name for p in sources if DEFINE.search(p.read_text())] == []
 
 
 def test_the_binary_exports_one_image_effect(plugin_binary):
@@ -119,4 +95,4 @@ def test_the_binary_exports_one_image_effect(plugin_binary):
     assert plugin.pluginIdentifier == b"org.sparkvsr.upscale"
     assert (plugin.pluginVersionMajor, plugin.pluginVersionMinor) == (1, 0)
     assert not lib.OfxGetPlugin(1)
-    assert ctypes.sizeof(OfxPluginStruct) == SPEC["sizeof OfxPlugin"]
+    assert ctypes.sizeof(OfxPluginStruct) == LAYOUT["sizeof OfxPlugin"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ def test_standard_plugin_folders(system, folder):
 def test_sources_ship_with_the_package():
     names = {p.relative_to(source_dir()).as_posix() for p in source_dir().rglob("*") if p.is_file()}
     assert {"CMakeLists.txt", "include/ofx_api.h", "src/render.c", "tools/abi_dump.c"} <= names
+
+
+@pytest.mark.parametrize("kind", ["a file", "under a file", "read-only"])
+def test_install_into_a_folder_that_cannot_be_written_says_so_in_one_line(
+    ofx_build, tmp_path, capsys, kind
+):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    target = {"a file": blocker, "under a file": blocker / "ofx", "read-only": tmp_path / "ro"}[
+        kind
+    ]
+    if kind == "read-only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+        target.mkdir(mode=0o555)
+    status = main(["openfx", "install", "--build-dir", str(ofx_build), "--dir", str(target)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"sparkvsr: error: cannot install into {target} (")

@@ -16,7 +16,10 @@ function fakeSocketClass(server) {
 }
 
 class FakeGatewayServer {
-  /** @param {{frames?: number, fail?: string, refuse?: {code: string, message: string}}} [options] */
+  /**
+   * @param {{refuse?: {code: string, message: string}, refuseAfter?: number}} [options]
+   *   refuse: the error every StartMediaJob gets once `refuseAfter` jobs (default 0) have started
+   */
   constructor(options = {}) {
     this.options = options;
     this.jobs = new Map();
@@ -28,7 +31,7 @@ class FakeGatewayServer {
     if (request.getServerInfo) {
       socket.reply({ requestId: id, final: true, serverInfo: { defaultEngine: "flow", engines: [{ name: "flow", available: true, minKeyframeGap: 1, scales: [2, 4] }] } });
     } else if (request.startMediaJob) {
-      if (this.options.refuse) return socket.reply({ requestId: id, final: true, error: this.options.refuse });
+      if (this.options.refuse && this.started.length >= (this.options.refuseAfter || 0)) return socket.reply({ requestId: id, final: true, error: this.options.refuse });
       const jobId = `job-${this.started.length + 1}`;
       const spec = request.startMediaJob.spec;
       this.started.push(spec);

@@ -35,6 +35,7 @@ def test_install_copies_the_plugin_folder_and_says_how_to_load_it(tmp_path):
     assert f"UXP Developer Tool > Add Plugin > {target / 'manifest.json'}" in result.stdout
     copied = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
     assert copied == panel_files()
+    assert not list(target.parent.glob(".partial-*")), "copied beside the target, then renamed"
     assert (target / "js" / "premiere.js").read_bytes() == (
         PANEL_FOLDER / "js" / "premiere.js"
     ).read_bytes()
@@ -54,15 +55,49 @@ def test_install_replaces_an_older_copy(tmp_path):
     assert not (tmp_path / "p" / "js" / "stale.js").exists()
 
 
-def test_package_is_a_zip_with_the_manifest_at_its_root(tmp_path):
+def test_package_is_a_zip_with_a_distributable_manifest_at_its_root(tmp_path):
     result = run_cli("package", "-o", str(tmp_path / "SparkVSR.ccx"))
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(tmp_path / "SparkVSR.ccx") as archive:
         names = sorted(archive.namelist())
         manifest = json.loads(archive.read("manifest.json"))
     assert names == sorted(p.as_posix() for p in panel_files())
-    assert manifest["host"][0]["app"] == "premierepro"
     assert manifest["manifestVersion"] == 5
+    # One host object: an array is allowed only during development (UXP manifest v5 schema).
+    assert manifest["host"] == {"app": "premierepro", "minVersion": "26.3.0"}
+    # The WebSocket servers the panel's Server field accepts by default: loopback, port 50052,
+    # ws:// and wss:// (the panel refuses any other with the manifest's list, test_gateway.test.js).
+    domains = set(manifest["requiredPermissions"]["network"]["domains"])
+    for scheme in ("ws", "wss"):
+        for host in ("localhost", "127.0.0.1"):
+            assert f"{scheme}://{host}:50052" in domains
+    assert not list(tmp_path.glob(".partial-*"))
+
+
+@pytest.mark.parametrize(
+    ("action", "option", "name"),
+    [("package", "-o", "SparkVSR.ccx"), ("install", "--dir", "plugin")],
+)
+def test_an_unwritable_place_is_one_line_naming_it(tmp_path, action, option, name):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli(action, option, str(blocker / name))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert f"cannot write {blocker / name}" in result.stderr
+
+
+def test_install_never_deletes_another_plugin(tmp_path):
+    theirs = tmp_path / "other"
+    theirs.mkdir()
+    other = {"id": "com.example.other", "manifestVersion": 5}
+    (theirs / "manifest.json").write_text(json.dumps(other))
+    (theirs / "main.js").write_text("theirs")
+    result = run_cli("install", "--dir", str(theirs))
+    assert result.returncode == 2
+    assert "holds another plug-in (manifest id 'com.example.other'" in result.stderr
+    assert (theirs / "main.js").read_text() == "theirs"
 
 
 def test_package_wants_a_ccx_name(tmp_path):
@@ -70,14 +105,10 @@ def test_package_wants_a_ccx_name(tmp_path):
         package(tmp_path / "SparkVSR.zip")
 
 
-def test_manifest_allows_the_loopback_gateway_under_both_names():
+def test_manifest_wants_premiere_26_3_or_later():
     manifest = json.loads((PANEL_FOLDER / "manifest.json").read_text())
-    domains = set(manifest["requiredPermissions"]["network"]["domains"])
-    for scheme in ("http", "ws"):
-        for host in ("localhost", "127.0.0.1"):
-            assert f"{scheme}://{host}:50052" in domains
-    major, minor = (int(part) for part in manifest["host"][0]["minVersion"].split(".")[:2])
-    assert (major, minor) >= (25, 6)
+    major, minor = (int(part) for part in manifest["host"]["minVersion"].split(".")[:2])
+    assert (major, minor) >= (26, 3)
 
 
 def test_every_panel_file_ships_as_package_data():

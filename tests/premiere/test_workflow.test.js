@@ -8,7 +8,7 @@ const { buildScenario, projectState } = require("./scenario.js");
 const { FakeGatewayServer, MemoryStorage, fakeSocketClass } = require("./fake_gateway.js");
 const { Workflow, RUN_KEY, loadSelection } = require("../../plugin_clients/premiere/panel/js/workflow.js");
 const { GatewayClient, socketUrl } = require("../../plugin_clients/premiere/panel/js/gateway.js");
-const { ticksOfFrames } = require("./fake_premierepro.js");
+const { VARIANTS, ticksOfFrames } = require("./fake_premierepro.js");
 
 const NTSC = [24000, 1001];
 const SETTINGS = { scale: 4, engine: "flow", provider: "local", outputFormat: "prores_hq", outputDir: "/renders" };
@@ -132,9 +132,13 @@ test("no server: the message says to start `sparkvsr serve`, and nothing changes
 test("missing media: the server's refusal names the file; started jobs are cancelled; nothing changes", async () => {
   const world = twoClips();
   const before = await projectState(world.project);
-  const server = new FakeGatewayServer({ refuse: { code: "NOT_FOUND", message: "media not found: /media/a.mov" } });
+  // The first clip's job starts; the second clip's media is missing.
+  const server = new FakeGatewayServer({ refuse: { code: "NOT_FOUND", message: "media not found: /media/b.mov" }, refuseAfter: 1 });
   const workflow = parts(world, server);
-  await assert.rejects(startRun(world, workflow), /media not found: \/media\/a\.mov/);
+  await assert.rejects(startRun(world, workflow), /media not found: \/media\/b\.mov/);
+  assert.deepEqual(server.started.map((spec) => spec.sourcePath), ["/media/a.mov"]);
+  assert.deepEqual(server.cancelled, ["job-1"]);
+  assert.equal(workflow.storage.getItem(RUN_KEY), null, "a run that never fully started is not kept");
   assert.deepEqual(await projectState(world.project), before);
 });
 
@@ -188,3 +192,17 @@ test("a keyframe without a still and no keyframe source is refused before anythi
   await assert.rejects(workflow.start(sequenceName, plans, { ...SETTINGS, provider: "" }), /media frames 10 name no still/);
   assert.equal(server.started.length, 0);
 });
+
+for (const mediaDuration of VARIANTS.mediaDuration) {
+  test(`duration_promise: Refresh reads the media's length however Premiere gives it (${mediaDuration})`, async () => {
+    const world = buildScenario({
+      sequence: { name: "Edit", rate: [25, 1] },
+      media: [{ id: "a", path: "/media/a.mov", rate: [25, 1], frames: 40 }],
+      // The second clip claims media frames past the media's 40: only a read length can tell.
+      clips: [{ media: "a", start: 0, in: 5, out: 35 }, { media: "a", start: 50, in: 30, out: 50 }],
+    }, { variants: { mediaDuration } });
+    const { plans } = await loadSelection(world.ppro);
+    assert.deepEqual(plans.map((plan) => plan.frames), [{ start: 5, stop: 35 }, null]);
+    assert.match(plans[1].skipped, /outside the media's 40 frames/);
+  });
+}

@@ -39,9 +39,9 @@ class Edit:
 
     def cut(self, media_item, track: int, record_offset: int, first: int, count: int):
         """Puts media frames [first, first + count) on a track, `record_offset` frames into the
-        timeline, through AppendToTimeline as an editor's script would (endFrame inclusive on
-        19.1)."""
-        inclusive = tuple(self.resolve.version[:2]) == (19, 1)
+        timeline, through AppendToTimeline as an editor's script would (knowing how this
+        Resolve counts endFrame)."""
+        inclusive = self.project.quirks.end_frame_inclusive
         (item,) = self.media_pool.AppendToTimeline(
             [
                 {

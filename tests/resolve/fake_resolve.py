@@ -7,7 +7,8 @@ sparkvsr_resolve._resolve documents (absolute record frames from GetStartFrame, 
 01:00:00:00 and 24 fps; timeline markers and In/Out relative to the timeline start; item
 markers in media frames). Version gates follow the README editions: clip info "trackIndex" and
 "recordFrame" from 18.1 (before, AppendToTimeline appends at the end of V1), AddTrack with
-{"index"} from 19.0, GetSourceStartFrame/EndFrame from 19.0.2, GetMarkInOut from 19.1,
+{"index"} from 19.0, GetSourceStartFrame/EndFrame and GetSourceStartTime/EndTime from 19.0.2,
+GetMarkInOut from 19.1,
 Timeline.GetSelectedClips from 21.0.4; a method the version lacks reads as None. Media is real:
 ImportMedia reads the file with PyAV as Resolve reads its clip properties.
 
@@ -23,12 +24,15 @@ the ones that vary between builds and projects), with where each is documented o
 - Mixed frame rates: media of another rate plays in real time; GetLeftOffset and GetDuration
   count whole timeline frames (a live report on 21.1: a 50p clip on a 25p timeline has source
   frame = 2 x left offset), and placed durations are floored to whole timeline frames.
-- GetSourceStartFrame/EndFrame answer 0/0 on timelines conformed from XML, and a frame early on
-  some builds (the same 21.1 report; issue #17).
-- ImportMedia of a path already in the Media Pool answers the existing item (issue #17).
-- endFrame counts the last frame on 19.1 builds (public scripts subtract 1 there;
-  nakano000/Resolve_Script PR #23 on the 18.6 -> 19.1 change) and is exclusive on 20.x/21.x
-  (davinci-resolve-mcp PR #80, measured on 21.0).
+- GetSourceStartFrame/EndFrame answer 0/0 on timelines conformed from XML, and a frame off on
+  some items (Quirks.source_frames, with the sources).
+- Retimed clips: GetLeftOffset/GetRightOffset count at the clip's speed, GetSourceStartFrame/
+  EndFrame show the media frames it spans, reversed with a reversed clip (TimelineItem.retime).
+- Timeline.DeleteClips answers False (and may delete nothing) off the Edit page, on a first try
+  or even while deleting (Quirks.delete_clips); OpenPage/GetCurrentPage switch and name pages.
+- ImportMedia of a path already in the Media Pool: undocumented (Quirks.reimport).
+- endFrame counts the frame after the last (measured on 19.1.3.7 and 21.0) or, by other
+  reports, the last one (Quirks.end_frame_inclusive, with the sources).
 - Resolve 21 refuses a whole AppendToTimeline batch holding fractional frames and answers None
   (tmoroney/auto-subs PR #772).
 - Drop-frame timelines report their rate as "29.97 DF" (public Resolve scripts parse that form).
@@ -43,11 +47,19 @@ from fractions import Fraction
 
 import av
 from fake_fusion_ui import UIDispatcher, UIManager
-from fake_resolve_timeline import Quirks, Timeline, TimelineItem, add_marker, fps_text
+from fake_resolve_timeline import (
+    Quirks,
+    Timeline,
+    TimelineItem,
+    add_marker,
+    fps_text,
+    frames_of_timecode,
+)
 
 __all__ = ["Bmd", "MediaPool", "Project", "Quirks", "Resolve", "Timeline", "TimelineItem"]
 
 _ids = itertools.count(1)
+PAGES = ("media", "cut", "edit", "fusion", "color", "fairlight", "deliver")
 
 
 class MediaPoolItem:
@@ -58,6 +70,7 @@ class MediaPoolItem:
             frames = stream.frames
             timecode = stream.metadata.get("timecode") or "00:00:00:00"
             width, height = stream.codec_context.width, stream.codec_context.height
+        self.timecode_frames = frames_of_timecode(timecode, self.rate, ";" in timecode)
         self._id = f"mpi-{next(_ids)}"
         self._properties = {
             "File Path": path,
@@ -109,6 +122,8 @@ class MediaPool:
         self._project = project
         self._root = Folder("Master")
         self._current = self._root
+        self.appended: list[list[dict]] = []
+        """Test-side: the clip infos of every AppendToTimeline call."""
 
     def GetRootFolder(self):
         return self._root
@@ -127,10 +142,13 @@ class MediaPool:
 
     def ImportMedia(self, items):
         imported = []
+        reimport = self._project.quirks.reimport
         for path in items:
             existing = self._find(path)
-            if existing is not None and self._project.quirks.reimport_returns_existing:
-                imported.append(existing)
+            if existing is not None and reimport != "duplicate":
+                if reimport == "none":
+                    return None
+                imported += [existing] if reimport == "existing" else []
                 continue
             try:
                 clip = MediaPoolItem(path)
@@ -156,6 +174,7 @@ class MediaPool:
         frames = [info.get(key, 0) for info in clipInfos for key in ("startFrame", "endFrame")]
         if version >= (21, 0, 0) and any(value != int(value) for value in frames):
             return None
+        self.appended.append([dict(info) for info in clipInfos])
         placed = []
         for info in clipInfos:
             item = self._append(timeline, version, info)
@@ -166,9 +185,13 @@ class MediaPool:
     def _append(self, timeline: Timeline, version, info):
         media_item = info["mediaPoolItem"]
         start, end = int(info["startFrame"]), int(info["endFrame"])
-        if version[:2] == (19, 1):
-            end += 1  # endFrame inclusive on 19.1 builds
-        if not 0 <= start < end <= int(media_item.GetClipProperty("Frames")):
+        quirks = self._project.quirks
+        if quirks.end_frame_inclusive:
+            end += 1  # Quirks.end_frame_inclusive says who reports which
+        frames = int(media_item.GetClipProperty("Frames"))
+        if end > frames and quirks.end_frame_past_media == "clamp":
+            end = frames
+        if not 0 <= start < end <= frames:
             return None
         if version >= (18, 1, 0):
             record = int(info.get("recordFrame", timeline.GetEndFrame()))
@@ -204,6 +227,8 @@ class Project:
         self._media_pool = MediaPool(self)
         self._timelines: list[Timeline] = []
         self._timeline: Timeline | None = None
+        self.page = "edit"
+        """The page the UI shows (Resolve.OpenPage/GetCurrentPage)."""
 
     def GetName(self):
         return self._name
@@ -223,6 +248,7 @@ class Project:
     def SetCurrentTimeline(self, timeline):
         if timeline not in self._timelines:
             self._timelines.append(timeline)
+            timeline.project = self
         self._timeline = timeline
         return True
 
@@ -243,9 +269,26 @@ class Resolve:
         self._product = "DaVinci Resolve Studio" if studio else "DaVinci Resolve"
         self.version = version
         self.ui = UIManager()
+        self.refuse_page_switch = False
+        """Test-side: OpenPage answers False (a modal dialog is open)."""
 
     def GetProjectManager(self):
         return self._manager
+
+    # README: OpenPage(pageName) switches to one of "media", "cut", "edit", "fusion", "color",
+    # "fairlight", "deliver" and answers a Bool (None in older editions); GetCurrentPage()
+    # names the page shown. A modal dialog makes such calls fail (rogmag/davinci-resolve-scripts
+    # README): refuse_page_switch models it.
+    def OpenPage(self, pageName):
+        project = self._manager.GetCurrentProject()
+        if self.refuse_page_switch or project is None or pageName not in PAGES:
+            return False
+        project.page = pageName
+        return True
+
+    def GetCurrentPage(self):
+        project = self._manager.GetCurrentProject()
+        return project.page if project else "edit"
 
     def GetProductName(self):
         return self._product

@@ -21,16 +21,58 @@ class Quirks:
     the sources report most often."""
 
     source_frames: str = "exact"
-    """GetSourceStartFrame/EndFrame: "exact", "early" (both a frame low, reported on 21.1 for
-    mixed-rate clips) or "zero" (0/0, timelines conformed from XML)."""
+    """GetSourceStartFrame/EndFrame: "exact"; "early"/"late" (both a frame off where
+    GetLeftOffset reads the frame sent: davinci-resolve-mcp's api-limitations ledger,
+    "TimelineItem.GetSourceStartFrame", direction not given; a frame early on 21.1 for mixed-rate
+    clips by issue #17's account; GetSourceStartTime stays right); or "zero" (0/0 on timelines
+    conformed from XML: the importer leaves the clip's time map without a source axis, the same
+    ledger, "Clip speed / retime ratio", measured on 19.1.3.7; issue #26)."""
+    source_end: str = "last_if_mixed"
+    """GetSourceEndFrame: the frame after the last shown ("after"), the last one ("last": read
+    so by davinci-resolve-mcp's verified-trim code), or the frame after where the media's rate
+    is the timeline's and the last one where it is not ("last_if_mixed": measured over 12 items
+    on 19.1.3.7, that project's ledger, "GetSourceStartFrame on an AUDIO item")."""
     on_collision: str = "ghost"
     """AppendToTimeline onto occupied frames: "ghost" (answers an item whose getters return
     None, left in the track) or "drop" (leaves the clip out of its answer)."""
-    reimport_returns_existing: bool = True
-    """ImportMedia of a path already in the Media Pool answers the existing item."""
+    reimport: str = "existing"
+    """ImportMedia of a path already in the Media Pool, which the README leaves open (it
+    "returns a list of the MediaPoolItems created"): "existing" (answers the pooled item, by
+    issue #17's account), "nothing" ([]), "none" (None) or "duplicate" (creates another)."""
     add_track_at_index: bool = True
     """AddTrack(type, {"index": n}) inserts at n (the README's word); False: it appends on top
     and still answers True (unconfirmed: README.md lists it to check in a real Resolve)."""
+    end_frame_inclusive: bool = False
+    """AppendToTimeline's endFrame is the last media frame placed (True) or the one after it
+    (False), on any version. Exclusive: measured on Studio 21.0 (davinci-resolve-mcp PR #80 and
+    issue #82: startFrame 6254, endFrame 6348 places 94 frames), on 21.0.4.5 (that project's
+    api-limitations ledger, "endFrame EXCLUSIVE (verified at 1, 119 and 120 frames)") and on
+    19.1.3.7 (the same ledger's GetSourceEndFrame entry reads back the endFrame sent; issue #26).
+    Inclusive: nakano000/Resolve_Script PR #23, whose scripts subtract 1 from 19.x on."""
+    delete_clips: str = "edit_page"
+    """Timeline.DeleteClips: "edit_page" (answers False and deletes nothing while the UI shows
+    another page; measured on Studio 21.0 with the Fairlight page open, davinci-resolve-mcp's
+    api-limitations ledger, "Timeline.DeleteClips (requires the Edit page; flaky first
+    attempt)"), "flaky" (the first call answers False and deletes nothing, the same call again
+    works: that entry and PR #111, seen once on 21.0), "false_but_deleted" (answers False yet
+    deletes: PR #114) or "any_page" (what the README's "returns True if successful" says)."""
+    end_frame_past_media: str = "refuse"
+    """An endFrame past the media's last frame (what the other convention's endFrame is for a
+    clip ending at the media's end): "refuse" (the append answers no item) or "clamp" (placed
+    up to the media's end). No source says which; both are modelled."""
+
+
+SWITCHES = {
+    "source_frames": ("exact", "early", "late", "zero"),
+    "source_end": ("after", "last", "last_if_mixed"),
+    "on_collision": ("ghost", "drop"),
+    "reimport": ("existing", "nothing", "none", "duplicate"),
+    "add_track_at_index": (True, False),
+    "delete_clips": ("edit_page", "flaky", "false_but_deleted", "any_page"),
+    "end_frame_inclusive": (False, True),
+    "end_frame_past_media": ("refuse", "clamp"),
+}
+"""Every value each Quirks switch takes."""
 
 
 def since(version: tuple[int, int, int]):
@@ -85,6 +127,8 @@ class TimelineItem:
         self._media_in = media_in
         self._media_frames = media_frames
         self._per_media_frame = timeline._rate / media_item.rate  # timeline frames
+        self._speed = Fraction(1)  # media frames shown per media frame of real time
+        self._reversed = False
         self._duration = math.floor(media_frames * self._per_media_frame)  # floored, as placed
         self._markers: dict[float, dict] = {}
         self._id = f"item-{next(_ids)}"
@@ -105,12 +149,15 @@ class TimelineItem:
     def GetDuration(self):
         return self._duration
 
+    # Both offsets count whole timeline frames at the clip's speed (position / speed): the
+    # same clip at 100% and 200% read 1822 and 911 (davinci-resolve-mcp's api-limitations
+    # ledger, "Clip speed / retime ratio", witness calibration on Studio 19.1.3.7).
     def GetLeftOffset(self):
-        return math.floor(self._media_in * self._per_media_frame)  # whole timeline frames
+        return math.floor(self._media_in * self._per_media_frame / self._speed)
 
     def GetRightOffset(self):
         after = int(self._media_item.GetClipProperty("Frames")) - self._media_in
-        return math.floor((after - self._media_frames) * self._per_media_frame)
+        return math.floor((after - self._media_frames) * self._per_media_frame / self._speed)
 
     @since((19, 0, 2))
     def GetSourceStartFrame(self):
@@ -118,14 +165,36 @@ class TimelineItem:
 
     @since((19, 0, 2))
     def GetSourceEndFrame(self):
-        return self._source_frames()[1]
+        start, end = self._source_frames()
+        quirk = self._timeline.quirks.source_end
+        last = quirk == "last" or (quirk == "last_if_mixed" and self._per_media_frame != 1)
+        return end - 1 if last and (start, end) != (0, 0) else end
 
-    def _source_frames(self):
+    # README, new in 19.0.2: the start and end of the media pool clip in the timeline clip,
+    # as frames and as seconds. The seconds count on the media's timecode (davinci-resolve-mcp
+    # issue #147: 15527.812 for a clip 10 s into media starting at 04:18:37;25).
+    @since((19, 0, 2))
+    def GetSourceStartTime(self):
+        return self._source_time(self._source_frames(shift=False)[0])
+
+    @since((19, 0, 2))
+    def GetSourceEndTime(self):
+        return self._source_time(self._source_frames(shift=False)[1])
+
+    def _source_time(self, frame: int) -> float:
+        if self._timeline.quirks.source_frames == "zero":
+            return 0.0
+        return float((self._media_item.timecode_frames + frame) / self._media_item.rate)
+
+    def _source_frames(self, shift=True):
         quirk = self._timeline.quirks.source_frames
         if quirk == "zero":
             return 0, 0
-        shift = -1 if quirk == "early" else 0
-        return self._media_in + shift, self._media_in + self._media_frames + shift
+        shift = {"early": -1, "late": 1}.get(quirk, 0) if shift else 0
+        first, end = self._media_in + shift, self._media_in + self._media_frames + shift
+        # A reversed clip reads its start above its end (the same ledger entry, measured on
+        # 21.0.4.5: a reversed OTIO import read 95 -> 46).
+        return (end, first) if self._reversed else (first, end)
 
     def GetMediaPoolItem(self):
         return self._media_item
@@ -142,8 +211,10 @@ class TimelineItem:
     # Test-side actions and views
     def retime(self, percent: float) -> None:
         """What changing the clip's speed in the Inspector does: the same media frames over a
-        different number of timeline frames."""
-        self._duration = round(self._media_frames * self._per_media_frame * 100 / percent)
+        different number of timeline frames (a negative percentage plays them backwards)."""
+        self._speed = Fraction(abs(percent)) / 100
+        self._reversed = percent < 0
+        self._duration = round(self._media_frames * self._per_media_frame / self._speed)
 
     def trim(self, duration: int) -> None:
         """What dragging the clip's end does: `duration` timeline frames from the same start."""
@@ -152,7 +223,8 @@ class TimelineItem:
 
     def media_frame_at(self, record_frame: int) -> int:
         """The media frame this item shows at a record frame (real-time playback)."""
-        return self._media_in + math.floor((record_frame - self._start) / self._per_media_frame)
+        shown = math.floor((record_frame - self._start) * self._speed / self._per_media_frame)
+        return self._media_in + (self._media_frames - 1 - shown if self._reversed else shown)
 
 
 class GhostItem:
@@ -234,6 +306,12 @@ class Timeline:
         """(track, start, end) of each placement that collided: a test-side record."""
         self.refuse_new_tracks = False
         """Test-side: AddTrack answers False, as the README allows it to."""
+        self.refuse_track_deletion = False
+        """Test-side: DeleteTrack answers False, as the README allows it to."""
+        self.delete_calls = 0
+        """Test-side: how many times DeleteClips was called."""
+        self.project = None
+        """The project holding it (set by Project.SetCurrentTimeline)."""
 
     # Reading
     def GetName(self):
@@ -314,19 +392,25 @@ class Timeline:
         return True
 
     def DeleteTrack(self, trackType, trackIndex):
-        if not 1 <= trackIndex <= len(self._tracks[trackType]):
+        if self.refuse_track_deletion or not 1 <= trackIndex <= len(self._tracks[trackType]):
             return False
         del self._tracks[trackType][trackIndex - 1]
         self._renumber(trackType)
         return True
 
     def DeleteClips(self, timelineItems, ripple=False):
+        quirk = self.quirks.delete_clips
+        self.delete_calls += 1
+        if quirk == "edit_page" and self.project and self.project.page != "edit":
+            return False
+        if quirk == "flaky" and self.delete_calls == 1:
+            return False
         removed = False
         for track in self._tracks["video"]:
             before = len(track["items"])
             track["items"] = [item for item in track["items"] if item not in timelineItems]
             removed |= len(track["items"]) != before
-        return removed
+        return removed and quirk != "false_but_deleted"
 
     def AddMarker(self, frameId, color, name, note, duration, customData=""):
         return add_marker(self._markers, frameId, color, name, note, duration, customData)

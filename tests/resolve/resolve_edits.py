@@ -1,4 +1,4 @@
-"""Edits on the Resolve test double that several Resolve tests start from."""
+"""Edits on the Resolve test double that several Resolve tests start from, and a dialog user."""
 
 from fractions import Fraction
 
@@ -19,3 +19,20 @@ def add_timeline_marker(edit, record_frame: int, name="SparkVSR", note="", data=
     """A green timeline marker over an absolute record frame (they count from the start)."""
     frame = record_frame - edit.timeline.GetStartFrame()
     assert edit.timeline.AddMarker(frame, "Green", name, note, 1, data)
+
+
+def dialog_user(seen, during=None):
+    """Clicks Upscale, runs `during` while the job runs, waits for it, reads the status, closes."""
+
+    def user(window):
+        items = window.GetItems()
+        window.click("OK")
+        if during:
+            during()
+        while items["Cancel"].Text != "Close":
+            yield
+        seen["status"] = items["Status"].Text
+        window.click("Cancel")
+        yield
+
+    return user

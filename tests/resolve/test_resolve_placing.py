@@ -8,30 +8,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from fake_resolve import Quirks, Timeline
-from resolve_edits import add_timeline_marker, two_clips
+from resolve_edits import add_timeline_marker, dialog_user, two_clips
 
 from sparkvsr.media import probe_video, write_still
 from sparkvsr.timeline import sidecar_path
 
 NTSC_FILM = Fraction(24000, 1001)
 NTSC = Fraction(30000, 1001)
-
-
-def dialog_user(seen, during=None):
-    """Clicks Upscale, runs `during` while the job runs, waits for it, reads the status, closes."""
-
-    def user(window):
-        items = window.GetItems()
-        window.click("OK")
-        if during:
-            during()
-        while items["Cancel"].Text != "Close":
-            yield
-        seen["status"] = items["Status"].Text
-        window.click("Cancel")
-        yield
-
-    return user
 
 
 def stacked(make_edit, **options):
@@ -43,6 +26,18 @@ def stacked(make_edit, **options):
     c = edit.cut(edit.import_movie("C003", 30, "01:00:00:00", seed=2), 2, 20, 0, 15)
     edit.timeline.SetMarkInOut(0, 60)
     return edit, a, c
+
+
+def placed_over_the_same_media_frames(edit, originals, track=2) -> None:
+    """Each original has an upscaled copy on `track` at its record frame, as long, showing the
+    same media frames (the copies start at the used range: no handles)."""
+    copies = edit.timeline.items(track)
+    assert len(copies) == len(originals)
+    for old, new in zip(originals, copies):
+        assert (new.GetStart(), new.GetDuration()) == (old.GetStart(), old.GetDuration())
+        first = old.media_frame_at(old.GetStart())
+        for frame in range(old.GetStart(), old.GetEnd()):
+            assert new.media_frame_at(frame) + first == old.media_frame_at(frame)
 
 
 @pytest.mark.parametrize(
@@ -78,11 +73,8 @@ def test_clips_of_any_rate_are_placed_over_the_media_frames_they_replace(
     run_script(edit)
 
     assert "placed 2 clips on a new track" in capsys.readouterr().out
-    new_a, new_b = edit.timeline.items(2)
-    for old, new, first in ((a, new_a, 20), (b, new_b, 5)):
-        assert (new.GetStart(), new.GetDuration()) == (old.GetStart(), old.GetDuration())
-        for frame in range(old.GetStart(), old.GetEnd()):  # the same media frame, every frame
-            assert new.media_frame_at(frame) + first == old.media_frame_at(frame)
+    placed_over_the_same_media_frames(edit, [a, b])
+    _, new_b = edit.timeline.items(2)
     b_output = out / new_b.GetMediaPoolItem().GetName()
     movie = probe_video(str(b_output))
     assert movie.frame_rate == b_rate
@@ -91,6 +83,84 @@ def test_clips_of_any_rate_are_placed_over_the_media_frames_they_replace(
         (b.media_frame_at(marker_frame), "timeline marker")
     ]
     assert edit.timeline.collisions == []
+
+
+def placed_frame_counts(edit) -> list[int]:
+    """endFrame - startFrame of every AppendToTimeline call so far."""
+    return [infos[0]["endFrame"] - infos[0]["startFrame"] for infos in edit.media_pool.appended]
+
+
+def mixed_rate_first(make_edit, **options):
+    """V1: B (24 media frames of a 50p movie on the 25p timeline: whichever way Resolve counts
+    endFrame, 24 or 25 of them fill the same 12 frames); V2: A (same rate) after it."""
+    edit = make_edit(rate=Fraction(25), **options)
+    b = edit.cut(
+        edit.import_movie("B002", 60, "00:00:00:00", seed=1, rate=Fraction(50)), 1, 10, 5, 24
+    )
+    edit.timeline.AddTrack("video")
+    a = edit.cut(edit.import_movie("A001", 80, "10:00:00:00"), 2, 30, 20, 40)
+    edit.timeline.SetMarkInOut(0, 80)
+    return edit, b, a
+
+
+@pytest.mark.parametrize("version", [(19, 1, 3, 7, ""), (21, 0, 4, 3, "")])
+def test_end_frame_exclusive_is_learnt_from_the_first_placement(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, version
+):
+    edit, a, b = two_clips(make_edit, b_rate=Fraction(50), version=version, studio=False)
+    edit.timeline.select(a, b)
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+
+    run_script(edit)
+
+    assert "placed 2 clips on a new track" in capsys.readouterr().out
+    placed_over_the_same_media_frames(edit, [a, b])
+    assert placed_frame_counts(edit)[2:] == [40, 24]  # after the two cuts: one call per clip
+    assert edit.timeline.collisions == []
+
+
+@pytest.mark.parametrize(
+    ("past_media", "calls"),
+    # A ends at its media's end: an exclusive endFrame there is one past it, which a build
+    # that counts it inclusively refuses (then A is placed again, and B knows) or cuts short
+    # (then A lands right and nothing is learnt; B neither, for the same reason).
+    [("refuse", [40, 39, 23]), ("clamp", [40, 24])],
+)
+def test_end_frame_inclusive_is_learnt_from_the_first_placement_and_kept(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, past_media, calls
+):
+    quirks = Quirks(end_frame_inclusive=True, end_frame_past_media=past_media)
+    edit, a, b = two_clips(
+        make_edit, b_rate=Fraction(50), version=(19, 1, 3, 7, ""), studio=False, quirks=quirks
+    )
+    edit.timeline.select(a, b)
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+
+    run_script(edit)
+
+    assert "placed 2 clips on a new track" in capsys.readouterr().out
+    placed_over_the_same_media_frames(edit, [a, b])
+    assert placed_frame_counts(edit)[2:] == calls
+    assert edit.timeline.collisions == []
+
+
+def test_end_frame_inclusive_is_learnt_from_the_first_clip_that_can_tell(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+):
+    edit, b, a = mixed_rate_first(
+        make_edit, version=(20, 2, 1, 3, ""), studio=False, quirks=Quirks(end_frame_inclusive=True)
+    )
+    # Handles: neither clip ends at its media's end, so only the placed lengths can tell.
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"), handles=2)
+
+    run_script(edit)
+
+    assert "placed 2 clips on 2 new tracks" in capsys.readouterr().out
+    (new_b,) = edit.timeline.items(2)
+    (new_a,) = edit.timeline.items(4)
+    for old, new in ((b, new_b), (a, new_a)):
+        assert (new.GetStart(), new.GetDuration()) == (old.GetStart(), old.GetDuration())
+    assert placed_frame_counts(edit)[2:] == [24, 40, 39]  # B cannot tell (12 frames either way)
 
 
 @pytest.mark.parametrize("version", [(19, 1, 3, 7, ""), (21, 0, 4, 3, "")])
@@ -129,10 +199,12 @@ def test_the_jobs_timeline_is_made_current_again_before_placing(
     assert (other.GetTrackCount("video"), other.items(1)) == (1, [])
 
 
+@pytest.mark.parametrize("reimport", ["existing", "nothing", "none", "duplicate"])
 def test_a_failed_run_removes_only_what_it_imported_and_reads_no_provenance_as_keyframes(
-    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, reimport
 ):
-    edit, a, b = two_clips(make_edit, version=(21, 0, 4, 3, ""), studio=False)
+    quirks = Quirks(reimport=reimport)  # what ImportMedia answers for a pooled path
+    edit, a, b = two_clips(make_edit, version=(21, 0, 4, 3, ""), studio=False, quirks=quirks)
     edit.timeline.select(a, b)
     write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
     run_script(edit)
@@ -145,7 +217,7 @@ def test_a_failed_run_removes_only_what_it_imported_and_reads_no_provenance_as_k
     # Whatever the keyframe prefix, the first run's "Upscaled x4" markers are no keyframes.
     write_settings(marker_prefix="Upscaled")
     edit.timeline.refuse_new_tracks = True
-    run_script(edit)  # the same outputs: ImportMedia answers the first run's media pool items
+    run_script(edit)  # the same outputs: the first run's media pool items are found by path
 
     console = capsys.readouterr().out
     assert "SparkVSR: Video 1 clip 1 (A001.mov): 0 keyframes" in console

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 from fake_resolve import Quirks, Resolve
+from fake_resolve_timeline import SWITCHES
 from resolve_edits import add_timeline_marker, two_clips
 
 from sparkvsr_resolve import ResolveError, ResolveJob, ResolveSettings
@@ -83,10 +84,12 @@ def test_the_clips_selected_on_the_timeline_are_used_where_resolve_tells(
         (NTSC, True, NTSC_FILM),
     ],
 )
+@pytest.mark.parametrize("source_end", SWITCHES["source_end"])
 def test_mixed_rate_clips_take_keyframes_from_the_media_frames_they_show(
-    make_edit, rate, drop_frame, b_rate
+    make_edit, rate, drop_frame, b_rate, source_end
 ):
-    edit, a, b = two_clips(make_edit, rate, b_rate, drop_frame=drop_frame)
+    quirks = Quirks(source_end=source_end)
+    edit, a, b = two_clips(make_edit, rate, b_rate, drop_frame=drop_frame, quirks=quirks)
     assert b.GetLeftOffset() * b_rate / rate != 5  # the left offset cannot say where B starts
     marker_frame = b.GetStart() + 2
     add_timeline_marker(edit, marker_frame)
@@ -109,6 +112,79 @@ def test_source_frames_that_are_zero_or_a_frame_early_do_not_move_same_rate_clip
         (20, 60, None),
         (5, 29, None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("quirk", "reason"),
+    [
+        ("exact", "it has a speed change (24 media frames over 48 timeline frames)"),
+        ("early", "it has a speed change (24 media frames over 48 timeline frames)"),
+        (
+            "zero",
+            "Resolve reports no source frames for it (none before 19.0.2, 0/0 on timelines "
+            "conformed from XML), and its offsets and duration span 120 frames where its media "
+            "has 60: it has a speed change",
+        ),
+    ],
+)
+def test_source_frames_unknown_never_pass_a_retimed_clip_as_100_percent(make_edit, quirk, reason):
+    edit, a, b = two_clips(make_edit, quirks=Quirks(source_frames=quirk))
+    b.retime(50)  # its left offset now reads 10 where its media starts at frame 5
+
+    job = job_of(edit)
+
+    assert job.refused == [
+        f"B002.mov: skipped: {reason}, which Resolve's scripting API cannot place back; render "
+        "it at 100% first"
+    ]
+    assert [(p.name, p.used.start, p.used.stop) for p in job.plans()] == [("A001.mov", 20, 60)]
+
+
+def test_source_frames_unknown_before_19_0_2_a_retimed_clip_is_refused(make_edit):
+    edit, _, b = two_clips(make_edit, version=(19, 0, 1, 5, ""))
+    b.retime(200)
+    edit.timeline.SetCurrentTimecode("01:00:02:05")  # no In/Out before 19.1: the playhead on B
+    job = job_of(edit)
+    assert job.refused == [
+        "B002.mov: skipped: Resolve reports no source frames for it (none before 19.0.2, 0/0 on "
+        "timelines conformed from XML), and its offsets and duration span 29 frames where its "
+        "media has 60: it has a speed change, which Resolve's scripting API cannot place back; "
+        "render it at 100% first"
+    ]
+
+
+def test_a_reversed_clip_is_refused_with_the_reason(make_edit):
+    edit, _, b = two_clips(make_edit)
+    b.retime(-100)
+    assert job_of(edit).refused == [
+        "B002.mov: skipped: it plays in reverse (media frames 29 down to 5), which Resolve's "
+        "scripting API cannot place back; render it first"
+    ]
+
+
+@pytest.mark.parametrize(("quirk", "read"), [("early", 19), ("late", 21)])
+def test_a_mixed_rate_clip_whose_source_start_frame_is_a_frame_off_is_refused(
+    make_edit, quirk, read
+):
+    edit = make_edit(rate=Fraction(25), quirks=Quirks(source_frames=quirk))
+    movie = edit.import_movie("C003", 80, "01:00:00:00", rate=Fraction(50))
+    edit.cut(movie, 1, 10, 20, 24)  # media frames 20..43: left offset 10 fits 19, 20 and 21
+    edit.timeline.SetMarkInOut(0, 40)
+    assert job_of(edit).refused == [
+        f"C003.mov: skipped: its media runs at 50 fps on a 25 fps timeline, and Resolve's "
+        f"source start frame ({read}) disagrees with its source start time (media frame 20), "
+        "so which media frames it shows cannot be known; set the clip's frame rate to the "
+        "timeline's or render it first"
+    ]
+
+
+def test_a_mixed_rate_clip_starts_where_its_source_start_time_says_on_timecoded_media(make_edit):
+    edit = make_edit(rate=Fraction(25))
+    movie = edit.import_movie("C003", 80, "01:00:00:00", rate=Fraction(50))
+    edit.cut(movie, 1, 10, 21, 24)
+    edit.timeline.SetMarkInOut(0, 40)
+    (plan,) = job_of(edit).plans()
+    assert (plan.skipped, plan.used.start) == (None, 21)
 
 
 def test_a_mixed_rate_clip_without_source_frames_is_refused_with_the_reason(make_edit):

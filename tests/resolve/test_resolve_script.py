@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from fake_resolve import Quirks
 from helpers import free_port, kill_servers_on, numbered_frames
 
 from sparkvsr.media import probe_video, read_frames, write_still
@@ -15,12 +16,12 @@ from sparkvsr.timeline import sidecar_path
 NTSC_FILM = Fraction(24000, 1001)
 
 
-def marked_edit(make_edit, rate, tmp_path, studio=False):
+def marked_edit(make_edit, rate, tmp_path, studio=False, **options):
     """V1: a gap of 10, clip A (media frames 20..59 of a movie starting at 10:00:00:00), a gap
     of 5, clip B (frames 4..27 of a movie starting at 00:00:00:00). A keyframe marker on A's
     item at media frame 30 names a still; a timeline marker sits over B's media frame 14; a
     plain marker is ignored."""
-    edit = make_edit(rate=rate, studio=studio)
+    edit = make_edit(rate=rate, studio=studio, **options)
     a_media = edit.import_movie("A001", 80, "10:00:00:00")
     b_media = edit.import_movie("B002", 40, "00:00:00:00", seed=1)
     a = edit.cut(a_media, 1, 10, 20, 40)
@@ -260,20 +261,31 @@ def test_handles_extend_the_media_and_the_placed_clip_starts_inside_it(
     )
 
 
+@pytest.mark.parametrize(
+    ("source_frames", "reason"),
+    [
+        ("exact", "it has a speed change (24 media frames over 48 timeline frames)"),
+        (
+            "zero",
+            "Resolve reports no source frames for it (none before 19.0.2, 0/0 on timelines "
+            "conformed from XML), and its offsets and duration span 80 frames where its media "
+            "has 40: it has a speed change",
+        ),
+    ],
+)
 def test_a_retimed_clip_is_skipped_with_the_reason_and_the_others_placed(
-    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys, source_frames, reason
 ):
-    edit, a, b = marked_edit(make_edit, Fraction(24), tmp_path)
+    quirks = Quirks(source_frames=source_frames)
+    edit, a, b = marked_edit(make_edit, Fraction(24), tmp_path, quirks=quirks)
     b.retime(50)  # 24 media frames over 48 timeline frames
     write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
 
     run_script(edit)
 
     console = capsys.readouterr().out
-    assert (
-        "SparkVSR: B002.mov: skipped: it has a speed change (24 media frames over 48 timeline "
-        "frames), which Resolve's scripting API cannot place back" in console
-    )
+    assert f"SparkVSR: B002.mov: skipped: {reason}" in console
+    assert "which Resolve's scripting API cannot place back; render it at 100% first" in console
     assert "placed 1 clips on a new track" in console
     (placed,) = edit.timeline.items(2)
     assert placed.GetStart() == a.GetStart()

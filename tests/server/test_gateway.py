@@ -5,6 +5,7 @@ import json
 
 import aiohttp
 import numpy as np
+import pytest
 from helpers import make_clip
 
 from sparkvsr.media import read_frames
@@ -21,11 +22,12 @@ async def post(url, method, body, headers=None):
             return reply.status, await reply.json()
 
 
-async def watch_over_websocket(url, requests, query=""):
+async def watch_over_websocket(url, requests, query="", headers=None):
     """Sends GatewayRequests on one socket; returns every reply until each call's final one."""
     replies = []
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{url.replace('http', 'ws')}/v1/ws{query}") as socket:
+        address = f"{url.replace('http', 'ws')}/v1/ws{query}"
+        async with session.ws_connect(address, headers=headers or {}) as socket:
             for request in requests:
                 await socket.send_str(json.dumps(request))
             open_calls = {str(request["requestId"]) for request in requests}
@@ -98,11 +100,9 @@ def test_bad_media_jobs_are_refused_with_a_message_naming_the_problem(tmp_path, 
     assert (status, error["code"]) == (400, "INVALID_ARGUMENT")
     assert "keyframe 40 is out of range" in error["message"]
 
-    status, error = asyncio.run(post(gateway_url, "StartMediaJob", {"spec": {"sourcePath": 1}}))
+    wrong_type = {"spec": {"sourcePath": str(clip.path), "firstFrame": "two"}}
+    status, error = asyncio.run(post(gateway_url, "StartMediaJob", wrong_type))
     assert status == 400 and "StartMediaJobRequest" in error["message"]
-    # A field this server does not know is ignored (a newer panel); what is missing is said.
-    status, error = asyncio.run(post(gateway_url, "StartMediaJob", {"spec": {"sourcePat": "x"}}))
-    assert status == 400 and error["message"] == "the media job names no source_path"
 
 
 def test_a_window_equals_run_job_and_is_computed_once(tmp_path, gateway_url, gateway_server):
@@ -178,12 +178,25 @@ def test_the_token_and_foreign_web_pages_are_checked(tmp_path, start_server):
     )
     assert replies[0]["serverInfo"]["defaultEngine"] == "flow"
 
+    replies = asyncio.run(
+        watch_over_websocket(
+            url, [{"requestId": 1, "getServerInfo": {}}], headers={"Authorization": "Bearer s3cret"}
+        )
+    )
+    assert replies[0]["serverInfo"]["defaultEngine"] == "flow"
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        asyncio.run(watch_over_websocket(url, [], headers={"Authorization": "Bearer wrong"}))
+    assert refused.value.status == 401
+
     open_server = start_server(gateway_port=0)
     page = {"Origin": "https://example.com"}
     status, error = asyncio.run(post(open_server.gateway_url, "GetServerInfo", {}, page))
-    assert (status, error["code"]) == (403, "PERMISSION_DENIED") and "example.com" in error[
-        "message"
-    ]
+    assert (status, error["code"]) == (403, "PERMISSION_DENIED")
+    assert "example.com" in error["message"]
+    status, _ = asyncio.run(
+        post(url, "GetServerInfo", {}, {**page, "Authorization": "Bearer s3cret"})
+    )
+    assert status == 200  # with a token, the token is the proof whatever the page
     local_page = {"Origin": "http://127.0.0.1:8000"}
     status, _ = asyncio.run(post(open_server.gateway_url, "GetServerInfo", {}, local_page))
     assert status == 200
@@ -202,3 +215,105 @@ def test_websocket_calls_share_one_socket_and_errors_name_the_call(gateway_url):
     by_id = {reply["requestId"]: reply for reply in replies}
     assert by_id["1"]["error"]["code"] == "NOT_FOUND" and by_id["1"]["final"]
     assert by_id["2"]["serverInfo"]["defaultEngine"] == "flow"
+
+
+def test_every_error_reply_carries_the_request_id_and_unknown_fields_are_ignored(gateway_url):
+    """A newer panel may send fields and calls this server does not know: it gets its answer,
+    or an error under its own request id, never silence."""
+    replies = asyncio.run(
+        watch_over_websocket(
+            gateway_url,
+            [
+                {"requestId": 5, "renderTheFuture": {}},
+                {"requestId": 6, "getJob": {"jobId": 12}},
+                {"requestId": 7, "getServerInfo": {"newOption": True}, "traceId": "abc"},
+            ],
+        )
+    )
+    by_id = {reply["requestId"]: reply for reply in replies}
+    assert by_id["5"]["error"]["code"] == "INVALID_ARGUMENT" and by_id["5"]["final"]
+    assert "watch_job" in by_id["5"]["error"]["message"]  # it says what it serves
+    assert by_id["6"]["error"]["code"] == "INVALID_ARGUMENT"
+    assert "GatewayRequest" in by_id["6"]["error"]["message"]
+    assert by_id["7"]["serverInfo"]["defaultEngine"] == "flow"
+    status, info = asyncio.run(post(gateway_url, "GetServerInfo", {"newOption": 1}))
+    assert status == 200 and info["defaultEngine"] == "flow"
+
+
+def test_binary_messages_and_http_refusals_are_answered_in_json(gateway_url):
+    async def send_binary():
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"{gateway_url.replace('http', 'ws')}/v1/ws") as socket:
+                await socket.send_bytes(b"\x00\x01")
+                return json.loads((await socket.receive(timeout=10)).data)
+
+    reply = asyncio.run(send_binary())
+    assert reply["error"]["code"] == "INVALID_ARGUMENT" and "JSON text" in reply["error"]["message"]
+
+    async def refusals():
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{gateway_url}/v1/GetJob") as wrong_method:
+                yield (
+                    wrong_method.status,
+                    wrong_method.headers.get("Allow"),
+                    await wrong_method.json(),
+                )
+            huge = "x" * (2 << 20)
+            async with session.post(f"{gateway_url}/v1/GetJob", data=huge) as too_large:
+                yield too_large.status, None, await too_large.json()
+
+    async def collect():
+        return [reply async for reply in refusals()]
+
+    (method_status, allow, method_error), (size_status, _, size_error) = asyncio.run(collect())
+    assert (method_status, method_error["code"]) == (405, "UNIMPLEMENTED") and "POST" in allow
+    assert (size_status, size_error["code"]) == (413, "INVALID_ARGUMENT")
+    assert str(1 << 20) in size_error["message"]
+
+
+def test_a_flooding_socket_is_held_to_its_share_and_every_call_is_answered(
+    gateway_server, monkeypatch
+):
+    """One socket sends far more calls than it may have in flight: the gateway stops reading
+    it at the limit (TCP push-back) instead of starting them all, and answers each in turn."""
+    from sparkvsr_server.transports import _gateway
+
+    in_flight = peak = 0
+
+    async def slow_server_info(service, request):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.002)
+        in_flight -= 1
+        return service.server_info()
+
+    calls = dict(_gateway._UNARY_BY_FIELD)
+    calls["get_server_info"] = (slow_server_info, "server_info")
+    monkeypatch.setattr(_gateway, "_UNARY_BY_FIELD", calls)
+    flood = [{"requestId": n, "getServerInfo": {}} for n in range(1, 401)]
+    replies = asyncio.run(watch_over_websocket(gateway_server.gateway_url, flood))
+    assert sorted(int(reply["requestId"]) for reply in replies) == list(range(1, 401))
+    assert all("serverInfo" in reply for reply in replies)
+    assert peak == _gateway.MAX_UNARY_CALLS_PER_SOCKET
+
+
+def test_a_server_restarted_at_once_gets_its_gateway_port_back(start_server):
+    """A stopping server closes its clients' connections first, which then wait in TIME_WAIT on
+    the gateway's port: a restart right away must still bind it (SO_REUSEADDR)."""
+    from helpers import free_port
+
+    port = free_port()
+    first = start_server(gateway_port=port)
+
+    async def stop_while_connected():
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"ws://127.0.0.1:{port}/v1/ws") as socket:
+                await socket.send_str(json.dumps({"requestId": 1, "getServerInfo": {}}))
+                assert "serverInfo" in json.loads((await socket.receive(timeout=10)).data)
+                await asyncio.get_running_loop().run_in_executor(None, first.stop)
+                await socket.receive(timeout=10)  # the server's close
+
+    asyncio.run(stop_while_connected())
+    second = start_server(gateway_port=port)
+    assert second.gateway_url.endswith(f":{port}")

@@ -8,4 +8,11 @@ async function chooseFolder() {
   return folder ? folder.nativePath : null;
 }
 
-startPanel({ document, ppro: require("premierepro"), WebSocket, storage: localStorage, chooseFolder });
+/** The plugin's own manifest.json (the servers its network permission lets it reach). */
+async function readManifest() {
+  const folder = await require("uxp").storage.localFileSystem.getPluginFolder();
+  const file = await folder.getEntry("manifest.json");
+  return JSON.parse(await file.read());
+}
+
+startPanel({ document, ppro: require("premierepro"), WebSocket, storage: localStorage, chooseFolder, readManifest });

@@ -16,7 +16,7 @@ OfxStatus sv_describe(OfxImageEffectHandle effect) {
     OfxPropertySetHandle props;
     TRY(sv_host.effects->getPropertySet(effect, &props));
     TRY(p->propSetString(props, kOfxPropLabel, 0, "SparkVSR Upscale"));
-    TRY(p->propSetString(props, kOfxPluginPropGrouping, 0, "SparkVSR"));
+    TRY(p->propSetString(props, kOfxImageEffectPluginPropGrouping, 0, "SparkVSR"));
     TRY(p->propSetString(props, kOfxImageEffectPropSupportedContexts, 0,
                          kOfxImageEffectContextFilter));
     TRY(p->propSetString(props, kOfxImageEffectPropSupportedPixelDepths, 0, kOfxBitDepthByte));
@@ -30,6 +30,9 @@ OfxStatus sv_describe(OfxImageEffectHandle effect) {
     TRY(p->propSetString(props, kOfxImageEffectPluginRenderThreadSafety, 0,
                          kOfxImageEffectRenderFullySafe));
     TRY(p->propSetInt(props, kOfxImageEffectPluginPropHostFrameThreading, 0, 0));
+    /* Fields: the engine works on whole frames and no parameter animates, so one render per
+     * frame (not one per field, the standard's default) of the frame with both fields. */
+    TRY(p->propSetInt(props, kOfxImageEffectPluginPropFieldRenderTwiceAlways, 0, 0));
     return kOfxStatOK;
 }
 
@@ -40,6 +43,9 @@ static OfxStatus define_clip(OfxImageEffectHandle effect, const char *name, int 
                                      kOfxImageComponentRGBA));
     TRY(sv_host.props->propSetInt(clip, kOfxImageEffectPropSupportsTiles, 0, 0));
     if (temporal) TRY(sv_host.props->propSetInt(clip, kOfxImageEffectPropTemporalClipAccess, 0, 1));
+    /* Whole interlaced frames, not the standard's default of line-doubled single fields. */
+    TRY(sv_host.props->propSetString(clip, kOfxImageClipPropFieldExtraction, 0,
+                                     kOfxImageFieldBoth));
     return kOfxStatOK;
 }
 

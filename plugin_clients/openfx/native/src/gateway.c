@@ -1,12 +1,8 @@
 /* The RunWindow call: JSON in and out, and the files either side of it. */
-#include <dirent.h>
-#include <fcntl.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "gateway.h"
 
@@ -92,13 +88,19 @@ static void describe_error(const SvHttpReply *reply, char *why, size_t why_len) 
              message[0] ? message : reply->body);
 }
 
+/* The host's abort, as the HTTP client asks for it. */
+static int effect_aborted(void *effect) { return sv_aborted((OfxImageEffectHandle)effect); }
+
 SvOutcome sv_run_window(const SvWindowJob *job, OfxImageEffectHandle effect, char *output_path,
                         size_t output_len, char *why, size_t why_len) {
     char *body = request_json(job);
     if (body == NULL) return snprintf(why, why_len, "out of memory"), SV_FAILED;
     SvHttpReply reply;
+    const SvSettings *s = job->settings;
+    SvHttpServer server = {s->host, s->port, s->timeout_s};
+    SvAbortCheck abort_check = {effect_aborted, effect};
     SvOutcome outcome =
-        sv_http_post(job->settings, "/v1/RunWindow", body, effect, &reply, why, why_len);
+        sv_http_post(&server, "/v1/RunWindow", body, abort_check, &reply, why, why_len);
     free(body);
     if (outcome != SV_DONE) return outcome;
     if (reply.status != 200) {
@@ -112,41 +114,32 @@ SvOutcome sv_run_window(const SvWindowJob *job, OfxImageEffectHandle effect, cha
     return outcome;
 }
 
-/* /dev/shm where there is one (memory, no disk), else $TMPDIR, else /tmp. */
-int sv_handover_open(char *path, size_t len) {
-    const char *tmp = getenv("TMPDIR");
-    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : tmp && *tmp ? tmp : "/tmp";
-    snprintf(path, len, "%s/sparkvsr-ofx-XXXXXX", dir);
-    return mkstemp(path);
-}
-
-#ifdef MAP_POPULATE
-#define SV_MAP_FLAGS (MAP_SHARED | MAP_POPULATE) /* all pages at once: one fault, not one each */
-#else
-#define SV_MAP_FLAGS MAP_SHARED
-#endif
+int sv_handover_open(char *path, size_t len) { return sv_handover_create(path, len); }
 
 int sv_map_output_frame(const char *path, int index, SvMappedFrame *out, char *why,
                         size_t why_len) {
     size_t bytes = sv_frame_bytes(&out->frame);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return snprintf(why, why_len, "cannot open the server's output %s", path), 0;
-    struct stat st;
-    off_t at = (off_t)bytes * index;
-    off_t start = at - at % (off_t)sysconf(_SC_PAGESIZE); /* mappings start on a page */
-    int whole = fstat(fd, &st) == 0 && st.st_size >= at + (off_t)bytes;
-    out->length = bytes + (size_t)(at - start);
-    out->base = whole ? mmap(NULL, out->length, PROT_READ, SV_MAP_FLAGS, fd, start) : MAP_FAILED;
-    close(fd); /* the mapping keeps the file, even once the server drops it from its cache */
-    if (out->base == MAP_FAILED)
-        return snprintf(why, why_len, "the server's output %s is shorter than expected", path), 0;
-    out->frame.data = (unsigned char *)out->base + (at - start);
+    char reason[SV_TEXT_LEN + 64];
+    SvMapping view;
+    out->frame.data = sv_map_file(path, bytes * (size_t)index, bytes, &view, reason,
+                                  sizeof reason);
+    out->base = view.base;
+    out->length = view.length;
+    if (out->frame.data == NULL)
+        return snprintf(why, why_len, "cannot read the server's output: %s", reason), 0;
     return 1;
 }
 
 void sv_unmap_output_frame(SvMappedFrame *mapped) {
-    if (mapped->frame.data != NULL) munmap(mapped->base, mapped->length);
+    SvMapping view = {mapped->base, mapped->length};
+    if (mapped->frame.data != NULL) sv_unmap_file(&view);
     mapped->frame.data = NULL;
+}
+
+static int same_text_nocase(const char *a, const char *b) {
+    for (; *a && tolower((unsigned char)*a) == tolower((unsigned char)*b); a++, b++) {
+    }
+    return *a == '\0' && *b == '\0';
 }
 
 /* Stills named <anything>_<frame>.<ext> in the keyframe folder, for frames inside `window`. */
@@ -155,7 +148,7 @@ static int still_frame(const char *name) {
     static const char *const exts[] = {".png", ".tif", ".tiff", ".exr", ".jpg", ".jpeg", NULL};
     if (dot == NULL || underscore == NULL || underscore > dot || underscore + 1 == dot) return -1;
     int known = 0;
-    for (int i = 0; exts[i]; i++) known |= strcasecmp(dot, exts[i]) == 0;
+    for (int i = 0; exts[i]; i++) known |= same_text_nocase(dot, exts[i]);
     for (const char *c = underscore + 1; c < dot; c++)
         if (*c < '0' || *c > '9') known = 0;
     return known ? atoi(underscore + 1) : -1;
@@ -172,19 +165,19 @@ int sv_find_keyframes(const SvSettings *s, SvWindow window, SvKeyframe *out, int
         out[0].path[0] = '\0';
         return 1;
     }
-    DIR *dir = opendir(s->key_folder);
+    SvDir *dir = sv_dir_open(s->key_folder);
     int count = 0;
-    struct dirent *entry;
-    while (dir && count < max && (entry = readdir(dir)) != NULL) {
-        int frame = still_frame(entry->d_name);
+    const char *name;
+    while (dir && count < max && (name = sv_dir_next(dir)) != NULL) {
+        int frame = still_frame(name);
         if (frame < window.first || frame > window.last) continue;
         int n = snprintf(out[count].path, sizeof out[count].path, "%s/%s", s->key_folder,
-                         entry->d_name);
+                         name);
         if (n < 0 || (size_t)n >= sizeof out[count].path) continue; /* path too long to send */
         out[count].offset = frame - window.first;
         count++;
     }
-    if (dir) closedir(dir);
+    sv_dir_close(dir);
     qsort(out, (size_t)count, sizeof *out, by_offset);
     return count;
 }

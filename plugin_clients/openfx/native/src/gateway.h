@@ -4,6 +4,7 @@
 
 #include "http.h"
 #include "pixels.h"
+#include "platform.h"
 
 typedef struct SvKeyframe {
     int offset;               /* within the window */
@@ -26,7 +27,7 @@ int sv_handover_open(char *path, size_t len);
 /* One frame of the server's output, mapped where it lies (read straight into the host's image). */
 typedef struct SvMappedFrame {
     SvFrame frame; /* width, height, sample_bytes set by the caller; data into the mapping */
-    void *base;
+    void *base;    /* the view (an SvMapping) */
     size_t length;
 } SvMappedFrame;
 

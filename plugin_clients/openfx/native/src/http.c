@@ -1,157 +1,138 @@
-/* HTTP POST with a connect timeout, a reply deadline and the host's abort checked every slice. */
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
+/* HTTP POST with a connect timeout, a reply deadline and the caller's abort checked every slice;
+ * the reply is parsed by http_reply.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "http.h"
-
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0 /* macOS: SO_NOSIGPIPE is set on the socket instead */
-#endif
+#include "platform.h"
 
 #define SLICE_MS 50
-#define CONNECT_TIMEOUT_S 3.0
+#define CONNECT_TIMEOUT_S 3
+/* Beyond this the reply is refused whatever its framing (chunk overhead included). */
+#define MAX_RAW (SV_HTTP_MAX_HEAD + 2 * (size_t)SV_HTTP_MAX_BODY)
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+typedef enum { WAIT_READY, WAIT_TIMEOUT, WAIT_ABORTED, WAIT_ERROR } SvWait;
+
+/* One request's connection and what it reports. */
+typedef struct Exchange {
+    const SvHttpServer *server;
+    SvAbortCheck abort_check;
+    SvSocket socket;
+    int error; /* the system's code for the last WAIT_ERROR or SV_NET_ERROR */
+    char *why;
+    size_t why_len;
+} Exchange;
+
+static int aborted(const Exchange *x) {
+    return x->abort_check.aborted != NULL && x->abort_check.aborted(x->abort_check.context);
 }
 
-/* Waits for `events` on fd in short slices. */
-static SvOutcome wait_for(int fd, short events, double deadline, OfxImageEffectHandle effect) {
+/* Waits for the socket in short slices, asking about an abort between them. */
+static SvWait wait_for(Exchange *x, int for_write, double deadline) {
     for (;;) {
-        if (sv_aborted(effect)) return SV_ABORTED;
-        if (now_s() >= deadline) return SV_FAILED;
-        struct pollfd entry = {fd, events, 0};
-        int ready = poll(&entry, 1, SLICE_MS);
-        if (ready > 0) return SV_DONE;
-        if (ready < 0 && errno != EINTR) return SV_FAILED;
+        if (aborted(x)) return WAIT_ABORTED;
+        if (sv_now_s() >= deadline) return WAIT_TIMEOUT;
+        int ready = sv_socket_wait(x->socket, for_write, SLICE_MS, &x->error);
+        if (ready > 0) return WAIT_READY;
+        if (ready < 0) return WAIT_ERROR;
     }
 }
 
-static SvOutcome connect_to(const SvSettings *s, OfxImageEffectHandle effect, int *fd_out,
-                            char *why, size_t why_len) {
-    struct addrinfo hints = {0}, *found = NULL;
-    char port[16];
-    snprintf(port, sizeof port, "%d", s->port);
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-    if (getaddrinfo(s->host, port, &hints, &found) != 0)
-        return snprintf(why, why_len, "Server address %s is not numeric", s->host), SV_FAILED;
-    int fd = socket(found->ai_family, found->ai_socktype, 0);
-    if (fd < 0) return freeaddrinfo(found), snprintf(why, why_len, "no socket"), SV_FAILED;
-#ifdef SO_NOSIGPIPE
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
-#endif
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    int rc = connect(fd, found->ai_addr, found->ai_addrlen);
-    freeaddrinfo(found);
-    SvOutcome outcome = SV_DONE;
-    if (rc != 0 && errno == EINPROGRESS)
-        outcome = wait_for(fd, POLLOUT, now_s() + CONNECT_TIMEOUT_S, effect);
-    int error = rc == 0 ? 0 : ECONNREFUSED;
-    socklen_t len = sizeof error;
-    if (outcome == SV_DONE && rc != 0) getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
-    if (outcome != SV_DONE || error != 0) {
-        close(fd);
-        if (outcome == SV_ABORTED) return SV_ABORTED;
-        snprintf(why, why_len, "no SparkVSR server at %s:%d (%s); start one with `sparkvsr serve`",
-                 s->host, s->port, outcome == SV_FAILED ? "timed out" : strerror(error));
-        return SV_FAILED;
+/* Says why the server cannot be reached: refused (nothing listens), timed out or another
+ * system error, each at once rather than as a timeout. */
+static SvOutcome no_server(Exchange *x, const char *what) {
+    const SvHttpServer *s = x->server;
+    char text[128];
+    if (sv_net_refused(x->error)) {
+        snprintf(x->why, x->why_len,
+                 "no SparkVSR server: connection refused at %s:%d: is `sparkvsr serve` running?",
+                 s->host, s->port);
+    } else {
+        if (what == NULL) sv_net_describe(x->error, text, sizeof text);
+        snprintf(x->why, x->why_len,
+                 "no SparkVSR server at %s:%d (%s): is `sparkvsr serve` running?", s->host,
+                 s->port, what ? what : text);
     }
-    *fd_out = fd;
-    return SV_DONE;
+    return SV_FAILED;
 }
 
-static SvOutcome send_all(int fd, const char *data, size_t len, double deadline,
-                          OfxImageEffectHandle effect) {
+static SvOutcome connect_to(Exchange *x) {
+    SvNetResult started = sv_socket_connect(x->server->host, x->server->port, &x->socket,
+                                            &x->error);
+    if (started == SV_NET_ERROR) return no_server(x, NULL);
+    if (started == SV_NET_OK) return SV_DONE;
+    SvWait waited = wait_for(x, 1, sv_now_s() + CONNECT_TIMEOUT_S);
+    if (waited == WAIT_ABORTED) return SV_ABORTED;
+    if (waited == WAIT_TIMEOUT) return no_server(x, "the connection timed out");
+    if (waited == WAIT_READY) x->error = sv_socket_connect_error(x->socket);
+    return x->error == 0 ? SV_DONE : no_server(x, NULL);
+}
+
+/* What a failure while talking to a connected server says. */
+static SvOutcome exchange_failed(Exchange *x, SvWait waited) {
+    char text[128];
+    if (waited == WAIT_ABORTED) return SV_ABORTED;
+    if (waited == WAIT_TIMEOUT) {
+        snprintf(x->why, x->why_len, "the server at %s:%d did not answer within %d s",
+                 x->server->host, x->server->port, x->server->timeout_s);
+    } else {
+        sv_net_describe(x->error, text, sizeof text);
+        snprintf(x->why, x->why_len, "the connection to the server at %s:%d failed (%s)",
+                 x->server->host, x->server->port, text);
+    }
+    return SV_FAILED;
+}
+
+static SvOutcome send_all(Exchange *x, const char *data, size_t len, double deadline) {
     while (len > 0) {
-        SvOutcome ready = wait_for(fd, POLLOUT, deadline, effect);
-        if (ready != SV_DONE) return ready;
-        ssize_t sent = send(fd, data, len, MSG_NOSIGNAL);
-        if (sent < 0 && errno != EAGAIN && errno != EINTR) return SV_FAILED;
-        if (sent > 0) data += sent, len -= (size_t)sent;
+        SvWait waited = wait_for(x, 1, deadline);
+        if (waited != WAIT_READY) return exchange_failed(x, waited);
+        size_t sent = 0;
+        if (sv_socket_send(x->socket, data, len, &sent, &x->error) == SV_NET_ERROR)
+            return exchange_failed(x, WAIT_ERROR);
+        data += sent, len -= sent;
     }
     return SV_DONE;
 }
 
-/* Whether `buf` holds a whole reply with a Content-Length (else the server's close ends it). */
-static int complete(const char *buf, size_t len) {
-    const char *end = strstr(buf, "\r\n\r\n");
-    if (end == NULL) return 0;
-    const char *field = strcasestr(buf, "\r\ncontent-length:");
-    if (field == NULL || field > end) return 0;
-    size_t body = (size_t)strtoul(field + 17, NULL, 10);
-    return len >= (size_t)(end + 4 - buf) + body;
-}
-
-/* Reads the reply: to its Content-Length, or until the server closes the connection (requests
- * say Connection: close). */
-static SvOutcome read_all(int fd, double deadline, OfxImageEffectHandle effect, char **out,
-                          size_t *out_len) {
+/* Reads until the bytes so far parse as a whole reply, or the parser refuses them. */
+static SvOutcome read_reply(Exchange *x, double deadline, SvHttpReply *reply) {
     size_t cap = 8192, len = 0;
     char *buf = malloc(cap);
-    for (;;) {
-        if (buf == NULL) return SV_FAILED;
-        SvOutcome ready = wait_for(fd, POLLIN, deadline, effect);
-        if (ready != SV_DONE) return free(buf), ready;
-        if (len + 4096 + 1 > cap) {
-            char *bigger = realloc(buf, cap *= 2);
-            if (bigger == NULL) return free(buf), SV_FAILED;
-            buf = bigger;
+    SvOutcome outcome = SV_FAILED;
+    for (int closed = 0; buf != NULL;) {
+        SvReplyState state = sv_http_parse_reply(buf, len, closed, reply, x->why, x->why_len);
+        if (state != SV_REPLY_INCOMPLETE) {
+            outcome = state == SV_REPLY_COMPLETE ? SV_DONE : SV_FAILED;
+            break;
         }
-        ssize_t got = recv(fd, buf + len, cap - len - 1, 0);
-        if (got == 0) break;
-        if (got < 0 && errno != EAGAIN && errno != EINTR) return free(buf), SV_FAILED;
-        if (got > 0) len += (size_t)got;
-        buf[len] = '\0';
-        if (got > 0 && complete(buf, len)) break;
+        if (len == cap) {
+            char *bigger = cap < MAX_RAW ? realloc(buf, cap * 2) : NULL;
+            if (bigger == NULL) {
+                snprintf(x->why, x->why_len, "the server's reply is over %zu bytes", cap);
+                break;
+            }
+            buf = bigger, cap *= 2;
+        }
+        SvWait waited = wait_for(x, 0, deadline);
+        size_t got = 0;
+        SvNetResult result = waited == WAIT_READY
+                                 ? sv_socket_recv(x->socket, buf + len, cap - len, &got, &x->error)
+                                 : SV_NET_ERROR;
+        if (result == SV_NET_ERROR) {
+            outcome = exchange_failed(x, waited == WAIT_READY ? WAIT_ERROR : waited);
+            break;
+        }
+        closed = result == SV_NET_CLOSED;
+        len += got;
     }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return SV_DONE;
+    if (buf == NULL) snprintf(x->why, x->why_len, "out of memory for the server's reply");
+    free(buf);
+    return outcome;
 }
 
-/* Joins a chunked body in place. */
-static void unchunk(char *body) {
-    char *read = body, *write = body;
-    for (;;) {
-        char *end = NULL;
-        unsigned long size = strtoul(read, &end, 16);
-        char *data = strstr(read, "\r\n");
-        if (size == 0 || data == NULL) break;
-        memmove(write, data + 2, size);
-        write += size;
-        read = data + 2 + size + 2;
-    }
-    *write = '\0';
-}
-
-static int parse_reply(char *raw, SvHttpReply *reply) {
-    char *body = strstr(raw, "\r\n\r\n");
-    if (strncmp(raw, "HTTP/1.", 7) != 0 || body == NULL) return 0;
-    reply->status = atoi(raw + 9);
-    body[2] = '\0';
-    int chunked = strcasestr(raw, "\r\ntransfer-encoding: chunked") != NULL;
-    body += 4;
-    if (chunked) unchunk(body);
-    reply->body = strdup(body);
-    return reply->body != NULL;
-}
-
-static int format_request(const SvSettings *s, const char *path, const char *body, char *out,
+static int format_request(const SvHttpServer *s, const char *path, size_t body_len, char *out,
                           size_t len) {
     const char *token = getenv("SPARKVSR_TOKEN");
     char auth[600] = "";
@@ -159,33 +140,23 @@ static int format_request(const SvSettings *s, const char *path, const char *bod
     int n = snprintf(out, len,
                      "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
-                     path, s->host, s->port, strlen(body), auth);
+                     path, s->host, s->port, body_len, auth);
     return n > 0 && (size_t)n < len;
 }
 
-SvOutcome sv_http_post(const SvSettings *s, const char *path, const char *body,
-                       OfxImageEffectHandle effect, SvHttpReply *reply, char *why,
+SvOutcome sv_http_post(const SvHttpServer *server, const char *path, const char *body,
+                       SvAbortCheck abort_check, SvHttpReply *reply, char *why,
                        size_t why_len) {
     char head[1024];
-    int fd = -1;
+    Exchange x = {server, abort_check, SV_NO_SOCKET, 0, why, why_len};
     memset(reply, 0, sizeof *reply);
-    if (!format_request(s, path, body, head, sizeof head))
+    if (!format_request(server, path, strlen(body), head, sizeof head))
         return snprintf(why, why_len, "request too long"), SV_FAILED;
-    SvOutcome outcome = connect_to(s, effect, &fd, why, why_len);
-    if (outcome != SV_DONE) return outcome;
-    double deadline = now_s() + s->timeout_s;
-    char *raw = NULL;
-    size_t raw_len = 0;
-    outcome = send_all(fd, head, strlen(head), deadline, effect);
-    if (outcome == SV_DONE) outcome = send_all(fd, body, strlen(body), deadline, effect);
-    if (outcome == SV_DONE) outcome = read_all(fd, deadline, effect, &raw, &raw_len);
-    close(fd);
-    if (outcome == SV_FAILED)
-        snprintf(why, why_len, "the server at %s:%d did not answer within %d s", s->host,
-                 s->port, s->timeout_s);
-    if (outcome != SV_DONE) return outcome;
-    int parsed = parse_reply(raw, reply);
-    free(raw);
-    if (!parsed) return snprintf(why, why_len, "the server's reply is not HTTP"), SV_FAILED;
-    return SV_DONE;
+    SvOutcome outcome = connect_to(&x);
+    double deadline = sv_now_s() + server->timeout_s;
+    if (outcome == SV_DONE) outcome = send_all(&x, head, strlen(head), deadline);
+    if (outcome == SV_DONE) outcome = send_all(&x, body, strlen(body), deadline);
+    if (outcome == SV_DONE) outcome = read_reply(&x, deadline, reply);
+    sv_socket_close(x.socket);
+    return outcome;
 }

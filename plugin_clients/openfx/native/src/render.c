@@ -2,8 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "gateway.h"
 
@@ -21,11 +19,10 @@ typedef struct SvRender {
 
 /* The instance's server lock, waited for in slices so that an abort is seen. */
 static SvOutcome lock_server(SvRender *r) {
-    const struct timespec slice = {0, 5 * 1000 * 1000};
     for (;;) {
         if (sv_aborted(r->inst->effect)) return SV_ABORTED;
         if (SV_OK(sv_host.threads->mutexTryLock(r->inst->server_lock))) return SV_DONE;
-        nanosleep(&slice, NULL);
+        sv_sleep_ms(5);
     }
 }
 
@@ -46,7 +43,7 @@ static SvOutcome write_window(SvRender *r, SvWindow window, int fd, SvFrame *fra
         sv_image_release(&image);
         if (!fits) return WHY("frame %d differs in size or depth from frame %g", t, r->time);
         size_t bytes = sv_frame_bytes(frame);
-        if (write(fd, frame->data, bytes) != (ssize_t)bytes)
+        if (!sv_file_write(fd, frame->data, bytes))
             return WHY("cannot write the window for the server (disk full?)");
     }
     return SV_DONE;
@@ -76,7 +73,7 @@ static SvOutcome run_window(SvRender *r, SvFrame *frame, SvMappedFrame *result, 
     int fd = sv_handover_open(input, sizeof input);
     if (fd < 0) return WHY("cannot create a handover file in /dev/shm or $TMPDIR");
     SvOutcome outcome = write_window(r, window, fd, frame, why, why_len);
-    close(fd);
+    sv_file_close(fd);
     SvKeyframe *keys = calloc((size_t)r->settings.window, sizeof *keys);
     if (keys == NULL) outcome = WHY("out of memory");
     if (outcome == SV_DONE) {
@@ -85,7 +82,7 @@ static SvOutcome run_window(SvRender *r, SvFrame *frame, SvMappedFrame *result, 
         int index = (int)(r->time + 0.5) - window.first;
         outcome = fetch_frame(&job, r->inst->effect, index, result, why, why_len);
     }
-    unlink(input);
+    sv_file_remove(input);
     free(keys);
     return outcome;
 }

@@ -1,4 +1,4 @@
-/* Prints, as JSON, the sizes, offsets and strings ofx_api.h declares, so a test can hold them
+/* Prints, as JSON, the sizes, offsets and constants ofx_api.h declares, so a test can hold them
  * against the OpenFX standard's values. */
 #include <stddef.h>
 #include <stdio.h>
@@ -8,8 +8,13 @@
 #define SIZE(type) printf("  \"sizeof %s\": %zu,\n", #type, sizeof(type))
 #define OFFSET(type, member) \
     printf("  \"offsetof %s.%s\": %zu,\n", #type, #member, offsetof(type, member))
-#define TEXT(name) printf("  \"%s\": \"%s\",\n", #name, name)
-#define NUMBER(name) printf("  \"%s\": %d,\n", #name, (int)(name))
+
+static void text(const char *name, const char *value) { printf("  \"%s\": \"%s\",\n", name, value); }
+static void number(const char *name, int value) { printf("  \"%s\": %d,\n", name, value); }
+
+/* Every constant the header defines (the list is generated from it by CMake): strings print as
+ * strings, status codes and versions as numbers. */
+#define CONSTANT(name) _Generic((name), char *: text, default: number)(#name, name);
 
 int main(void) {
     printf("{\n");
@@ -29,27 +34,7 @@ int main(void) {
     OFFSET(OfxMultiThreadSuiteV1, mutexCreate); OFFSET(OfxMultiThreadSuiteV1, mutexTryLock);
     SIZE(OfxMessageSuiteV1); SIZE(OfxMessageSuiteV2);
     OFFSET(OfxMessageSuiteV2, clearPersistentMessage);
-    NUMBER(kOfxStatOK); NUMBER(kOfxStatFailed); NUMBER(kOfxStatErrMissingHostFeature);
-    NUMBER(kOfxStatErrBadHandle); NUMBER(kOfxStatErrMemory); NUMBER(kOfxStatReplyDefault);
-    NUMBER(kOfxImageEffectPluginApiVersion);
-    TEXT(kOfxImageEffectPluginApi); TEXT(kOfxActionLoad); TEXT(kOfxActionDescribe);
-    TEXT(kOfxActionCreateInstance); TEXT(kOfxActionDestroyInstance);
-    TEXT(kOfxImageEffectActionDescribeInContext); TEXT(kOfxImageEffectActionGetClipPreferences);
-    TEXT(kOfxImageEffectActionGetRegionOfDefinition); TEXT(kOfxImageEffectActionGetFramesNeeded);
-    TEXT(kOfxImageEffectActionRender); TEXT(kOfxPropertySuite); TEXT(kOfxImageEffectSuite);
-    TEXT(kOfxParameterSuite); TEXT(kOfxMemorySuite); TEXT(kOfxMultiThreadSuite);
-    TEXT(kOfxMessageSuite); TEXT(kOfxPropLabel); TEXT(kOfxPropTime); TEXT(kOfxPropInstanceData);
-    TEXT(kOfxImageEffectPropSupportedContexts); TEXT(kOfxImageEffectContextFilter);
-    TEXT(kOfxImageEffectPropSupportedPixelDepths); TEXT(kOfxImageEffectPropTemporalClipAccess);
-    TEXT(kOfxImageEffectPropSupportsMultiResolution); TEXT(kOfxImageEffectPropFrameRange);
-    TEXT(kOfxImageEffectPropRenderWindow); TEXT(kOfxImageEffectPropRenderScale);
-    TEXT(kOfxImageEffectPropRegionOfDefinition); TEXT(kOfxImageEffectPropPixelDepth);
-    TEXT(kOfxImageEffectPropComponents); TEXT(kOfxImageComponentRGBA); TEXT(kOfxBitDepthByte);
-    TEXT(kOfxBitDepthShort); TEXT(kOfxBitDepthFloat); TEXT(kOfxImagePropData);
-    TEXT(kOfxImagePropBounds); TEXT(kOfxImagePropRowBytes);
-    TEXT(kOfxImageClipPropFrameRangePrefix); TEXT(kOfxImageClipPropComponentsPrefix);
-    TEXT(kOfxParamTypeChoice); TEXT(kOfxParamTypeString); TEXT(kOfxParamTypeInteger);
-    TEXT(kOfxParamPropDefault); TEXT(kOfxParamPropChoiceOption); TEXT(kOfxMessageError);
+#include "ofx_constants.inc"
     printf("  \"pointer size\": %zu\n}\n", sizeof(void *));
     return 0;
 }

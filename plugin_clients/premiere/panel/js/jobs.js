@@ -29,9 +29,18 @@ class JobError extends Error {}
  * @property {string} markerName
  * @property {string} markerComment  filled once the output and sidecar paths are known
  * @property {string} label
+ * @property {number} frameRate  frames per second Premiere plays the source at (interpreted or its own)
+ *
+ * @typedef {object} MediaJobSpec  a MediaJobSpec in the protobuf JSON mapping
+ * @property {string} sourcePath
+ * @property {number} firstFrame
+ * @property {number} frameCount
+ * @property {{frame: number, stillPath?: string}[]} keyframes
+ * @property {{engine: string, scale: number, keyframeProvider: string, outputFormat: string, audio: boolean}} settings
+ * @property {string} outputPath
  *
  * @typedef {object} ClipJob
- * @property {object} spec  a MediaJobSpec in the protobuf JSON mapping
+ * @property {MediaJobSpec} spec
  * @property {string} outputPath
  * @property {Placement[]} placements  every selected clip showing these frames
  */
@@ -47,10 +56,11 @@ class JobError extends Error {}
  */
 function buildJobs(plans, settings) {
   checkSettings(settings);
+  const usable = /** @type {import("./plan.js").UsablePlan[]} */ (plans);
   /** @type {Map<string, ClipJob>} */
   const byWork = new Map();
   const taken = new Set();
-  for (const plan of plans) {
+  for (const plan of usable) {
     const work = JSON.stringify([plan.clip.mediaPath, plan.frames, plan.keyframes.map((k) => [k.frame, k.still])]);
     let job = byWork.get(work);
     if (!job) {
@@ -63,6 +73,7 @@ function buildJobs(plans, settings) {
   return [...byWork.values()];
 }
 
+/** @param {PanelSettings} settings */
 function checkSettings(settings) {
   if (!Number.isInteger(settings.scale) || settings.scale < 1) {
     throw new JobError(`scale must be a whole number of at least 1, got ${settings.scale}`);
@@ -76,6 +87,12 @@ function checkSettings(settings) {
   if (!settings.outputDir) throw new JobError("choose an output folder");
 }
 
+/**
+ * @param {import("./plan.js").UsablePlan} plan
+ * @param {PanelSettings} settings
+ * @param {Set<string>} taken  output paths other jobs of the run write
+ * @returns {ClipJob}
+ */
 function newJob(plan, settings, taken) {
   const missing = plan.keyframes.filter((key) => !key.still);
   if (missing.length && !settings.provider) {
@@ -107,7 +124,12 @@ function newJob(plan, settings, taken) {
   return { spec, outputPath, placements: [] };
 }
 
-/** `<media stem>_sparkvsr_x<scale>_<first>-<last>`, as the timeline bridge names outputs. */
+/**
+ * `<media stem>_sparkvsr_x<scale>_<first>-<last>`, as the timeline bridge names outputs.
+ * @param {string} mediaPath
+ * @param {{start: number, stop: number}} frames
+ * @param {number} scale
+ */
 function outputName(mediaPath, frames, scale) {
   const base = mediaPath.split(/[\\/]/).pop() || "clip";
   const dot = base.lastIndexOf(".");
@@ -115,13 +137,22 @@ function outputName(mediaPath, frames, scale) {
   return `${stem}_sparkvsr_x${scale}_${frames.start}-${frames.stop - 1}`;
 }
 
-/** Joins with the separator the folder already uses (Windows paths keep their backslashes). */
+/**
+ * Joins with the separator the folder already uses (Windows paths keep their backslashes).
+ * @param {string} folder
+ * @param {string} name
+ */
 function joinPath(folder, name) {
   const separator = folder.includes("\\") && !folder.includes("/") ? "\\" : "/";
   return folder.endsWith(separator) ? folder + name : folder + separator + name;
 }
 
-/** The result media starts at the first upscaled frame: shift the clip's in/out by that much. */
+/**
+ * The result media starts at the first upscaled frame: shift the clip's in/out by that much.
+ * @param {import("./plan.js").UsablePlan} plan
+ * @param {PanelSettings} settings
+ * @returns {Placement}
+ */
 function placementOf(plan, settings) {
   const offset = ticksOfFrame(plan.frames.start, plan.rate);
   return {
@@ -133,10 +164,17 @@ function placementOf(plan, settings) {
     markerName: resultMarkerName(settings.scale),
     markerComment: "",
     label: plan.label,
+    frameRate: plan.clip.frameRate,
   };
 }
 
-/** What the marker on a placed clip says: what was done, and the output and sidecar paths. */
+/**
+ * What the marker on a placed clip says: what was done, and the output and sidecar paths.
+ * @param {PanelSettings} settings
+ * @param {{spec: MediaJobSpec}} job
+ * @param {string} outputPath
+ * @param {string} sidecarPath
+ */
 function resultComment(settings, job, outputPath, sidecarPath) {
   const keys = job.spec.keyframes.map((key) => key.frame).join(", ") || "none (blind)";
   return (

@@ -40,6 +40,9 @@ const SEQUENCE_MARKER = "sequence marker";
  * @property {Keyframe[]} keyframes
  * @property {string[]} warnings
  * @property {string | null} skipped  why the clip will not be upscaled; null = it will be
+ *
+ * @typedef {ClipPlan & {rate: import("./time.js").Rate, frames: {start: number, stop: number}}} UsablePlan
+ *   a plan that is not skipped: its rate and frames are known
  */
 
 /**
@@ -63,6 +66,13 @@ function planClip(clip, sequenceMarkers, options = {}) {
 
 class PlanError extends Error {}
 
+/** @typedef {{frame: number, marker: import("./markers.js").MarkerFacts, origin: string}} Candidate */
+
+/**
+ * @param {ClipFacts} clip
+ * @param {import("./markers.js").MarkerFacts[]} sequenceMarkers
+ * @param {{prefix?: string, minKeyframeGap?: number}} options
+ */
 function framesAndKeyframes(clip, sequenceMarkers, options) {
   refuseUnsupported(clip);
   const rate = exactRate(clip.frameRate);
@@ -83,6 +93,7 @@ function framesAndKeyframes(clip, sequenceMarkers, options) {
   return { rate, frames, keyframes, warnings };
 }
 
+/** @param {ClipFacts} clip */
 function refuseUnsupported(clip) {
   if (!clip.mediaPath) {
     throw new PlanError("it has no media file (a title, generator or nested sequence)");
@@ -105,7 +116,14 @@ function refuseUnsupported(clip) {
   }
 }
 
-/** (media frame, marker, origin) for the keyframe markers on the clip and over it in the sequence. */
+/**
+ * (media frame, marker, origin) for the keyframe markers on the clip and over it in the sequence.
+ * @param {ClipFacts} clip
+ * @param {import("./markers.js").MarkerFacts[]} sequenceMarkers
+ * @param {string} prefix
+ * @param {import("./time.js").Rate} rate
+ * @returns {Candidate[]}
+ */
 function markerCandidates(clip, sequenceMarkers, prefix, rate) {
   const found = clip.clipMarkers
     .filter((marker) => isKeyframeMarker(marker, prefix))
@@ -121,7 +139,11 @@ function markerCandidates(clip, sequenceMarkers, prefix, rate) {
   return found;
 }
 
-/** One keyframe per frame (a marker naming a still wins), markers outside the frames warned. */
+/**
+ * One keyframe per frame (a marker naming a still wins), markers outside the frames warned.
+ * @param {Candidate[]} candidates
+ * @param {{start: number, stop: number}} frames
+ */
 function chooseKeyframes(candidates, frames) {
   /** @type {Map<number, Keyframe>} */
   const byFrame = new Map();
@@ -148,6 +170,10 @@ function chooseKeyframes(candidates, frames) {
   return { keyframes, warnings };
 }
 
+/**
+ * @param {Keyframe[]} keyframes  sorted by frame
+ * @param {number} minGap
+ */
 function checkGaps(keyframes, minGap) {
   for (let index = 1; index < keyframes.length; index += 1) {
     const [earlier, later] = [keyframes[index - 1], keyframes[index]];
@@ -160,9 +186,12 @@ function checkGaps(keyframes, minGap) {
   }
 }
 
-/** A one-line description of a plan for the panel's list. */
+/**
+ * A one-line description of a plan for the panel's list.
+ * @param {ClipPlan} plan
+ */
 function describePlan(plan) {
-  if (plan.skipped) return `${plan.label}: skipped: ${plan.skipped}`;
+  if (plan.skipped || !plan.frames || !plan.rate) return `${plan.label}: skipped: ${plan.skipped}`;
   const keys = plan.keyframes.map((key) => `${key.frame}${key.still ? " (still)" : ""}`);
   return (
     `${plan.label}: media frames ${plan.frames.start}-${plan.frames.stop - 1} at ` +

@@ -26,7 +26,12 @@ function exactRate(fps) {
   return closestFraction(fps, 1001);
 }
 
-/** The fraction nearest to `value` with a denominator up to `maxDen` (Stern-Brocot walk). */
+/**
+ * The fraction nearest to `value` with a denominator up to `maxDen` (Stern-Brocot walk).
+ * @param {number} value
+ * @param {number} maxDen
+ * @returns {Rate}
+ */
 function closestFraction(value, maxDen) {
   let [lowNum, lowDen, highNum, highDen] = [Math.floor(value), 1, Math.floor(value) + 1, 1];
   let best = { num: lowNum, den: 1 };

@@ -5,15 +5,25 @@
 
 const { planClip } = require("./plan.js");
 const { buildJobs, resultComment } = require("./jobs.js");
-const { readSelection, placeResults, activeSequenceName } = require("./premiere.js");
+const { readSelection, activeSequenceName } = require("./premiere.js");
+const { placeResults } = require("./place.js");
 
 const RUN_KEY = "sparkvsr.premiere.run";
 const BIN_NAME = "SparkVSR";
 const SUCCEEDED = "JOB_STATE_SUCCEEDED";
 const STOPPED = ["JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
 
-/** The run stopped (cancelled or failed) and nothing was added to the project. */
-class RunStopped extends Error {}
+/** The run stopped and nothing was added to the project; `reason` says why, for the caller to act on. */
+class RunStopped extends Error {
+  /**
+   * @param {string} message
+   * @param {"cancelled" | "failed" | "refused"} reason  the user cancelled; a job failed; the panel would not start or place
+   */
+  constructor(message, reason) {
+    super(message);
+    this.reason = reason;
+  }
+}
 
 /**
  * The selected clips, planned.
@@ -30,7 +40,7 @@ async function loadSelection(ppro, options = {}) {
  * @property {string} jobId
  * @property {string} outputPath
  * @property {string} sidecarPath
- * @property {object} spec
+ * @property {import("./jobs.js").MediaJobSpec} spec
  * @property {import("./jobs.js").Placement[]} placements
  * @property {string} state
  * @property {boolean} [cancelling]  a cancel was sent
@@ -71,7 +81,7 @@ class Workflow {
    */
   async start(sequenceName, plans, settings) {
     const jobs = buildJobs(plans.filter((plan) => !plan.skipped), settings);
-    if (!jobs.length) throw new RunStopped("no selected clip can be upscaled");
+    if (!jobs.length) throw new RunStopped("no selected clip can be upscaled", "refused");
     await this.gateway.connect();
     this.cancelled = false;
     this.run = { sequenceName, settings, jobs: [] };
@@ -89,7 +99,10 @@ class Workflow {
     return this.run;
   }
 
-  /** Adopts a saved run (after a panel reload). */
+  /**
+   * Adopts a saved run (after a panel reload).
+   * @param {Run} run
+   */
   reattach(run) {
     this.run = run;
     this.cancelled = false;
@@ -101,7 +114,7 @@ class Workflow {
    * @throws {RunStopped} a job failed or was cancelled: the others are cancelled, nothing is placed
    */
   async follow(onProgress) {
-    const run = this.run;
+    const run = this.activeRun();
     await this.gateway.connect();
     const finals = await Promise.all(run.jobs.map((job) =>
       this.gateway.watchJob(job.jobId, (progress) => {
@@ -114,19 +127,20 @@ class Workflow {
     const failed = run.jobs.map((job, index) => ({ job, final: finals[index] })).filter(({ final }) => final.state !== SUCCEEDED);
     if (!failed.length) return;
     this.forget();
-    if (this.cancelled) throw new RunStopped("cancelled: nothing was added to the project");
+    if (this.cancelled) throw new RunStopped("cancelled: nothing was added to the project", "cancelled");
     const first = failed.find(({ final }) => final.state === "JOB_STATE_FAILED") || failed[0];
     throw new RunStopped(
-      `${first.job.placements[0].label}: ${first.final.message || first.final.state}; nothing was added to the project`
+      `${first.job.placements[0].label}: ${first.final.message || first.final.state}; nothing was added to the project`,
+      "failed",
     );
   }
 
   /** Imports and places the finished run's results, then forgets the run. */
   async place() {
-    const run = this.run;
+    const run = this.activeRun();
     const current = await activeSequenceName(this.ppro);
     if (current !== run.sequenceName) {
-      throw new RunStopped(`open the sequence "${run.sequenceName}" to place its results (the active one is "${current}")`);
+      throw new RunStopped(`open the sequence "${run.sequenceName}" to place its results (the active one is "${current}")`, "refused");
     }
     const results = run.jobs.flatMap((job) => job.placements.map((placement) => ({
       outputPath: job.outputPath,
@@ -135,6 +149,12 @@ class Workflow {
     const placed = await placeResults(this.ppro, BIN_NAME, results);
     this.forget();
     return placed;
+  }
+
+  /** @returns {Run} the run started or reattached (a caller error when there is none) */
+  activeRun() {
+    if (!this.run) throw new Error("no run: start or reattach one first");
+    return this.run;
   }
 
   /** Stops the run: every job is cancelled on the server; nothing will be placed. */
