@@ -58,6 +58,11 @@ def test_ports_in_use_are_refused_and_jobs_are_logged(served, clip, tmp_path, ca
 
     lines = server.stop()
     assert sum("listening on" in line for line in lines) == 1
+    # A normal start, its jobs and its stop are news, not warnings.
+    assert [line for line in lines if line.startswith(("WARNING", "ERROR"))] == []
+    assert any(
+        line.startswith("INFO sparkvsr_server._app: SparkVSR server listening") for line in lines
+    )
     (accepted,) = [line for line in lines if " accepted: " in line]
     job = accepted.split(" job ")[1].split()[0]
     assert "24 frames 48x32, engine flow, x4, 2 keyframes" in accepted
