@@ -34,6 +34,12 @@ def _private_keyframe_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SPARKVSR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "keyframe-cache"))
 
 
+@pytest.fixture(autouse=True)
+def _private_state_folder(tmp_path_factory, monkeypatch):
+    """`sparkvsr serve` keeps its jobs in a temporary state folder, never the user's."""
+    monkeypatch.setenv("SPARKVSR_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def start_server():
     servers = []
