@@ -19,7 +19,7 @@ from sparkvsr.settings import FileJob
 from sparkvsr.sidecar import sidecar_path
 from sparkvsr_server._config import ServerConfig
 from sparkvsr_server.jobs import JobManager, MediaJobRegistry
-from sparkvsr_server.windows import WindowCache, WindowStore
+from sparkvsr_server.windows import OutputStore, WindowHandover
 
 
 class JobService:
@@ -39,8 +39,8 @@ class JobService:
         """What GetServerInfo answers; the server replaces it when an engine fails to load."""
         self._loop = loop
         self._media = MediaJobRegistry(manager, loop, cache_root / "media-jobs", config.job_ttl_s)
-        store = WindowStore(cache_root / "windows", config.window_cache_bytes)
-        self.windows = WindowCache(store, manager, loop)
+        store = OutputStore(cache_root / "windows", config.window_cache_bytes)
+        self.windows = WindowHandover(store, manager, loop)
 
     def server_info(self) -> pb.GetServerInfoResponse:
         return wire.server_info_to_proto(self.info)

@@ -3,7 +3,7 @@ disk (`_engine_store`), and the OpenFX handover transport: RunWindow's file hand
 (`_handover`) and the store of its outputs, in memory where there is some (`_output_store`)."""
 
 from sparkvsr_server.windows._engine_store import EngineWindowStore
-from sparkvsr_server.windows._handover import WindowCache
-from sparkvsr_server.windows._output_store import WindowStore
+from sparkvsr_server.windows._handover import WindowHandover
+from sparkvsr_server.windows._output_store import OutputStore
 
-__all__ = ["EngineWindowStore", "WindowCache", "WindowStore"]
+__all__ = ["EngineWindowStore", "OutputStore", "WindowHandover"]

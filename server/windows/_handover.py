@@ -18,15 +18,15 @@ from sparkvsr.keyframes import UserStills
 from sparkvsr.settings import JobSettings
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
 from sparkvsr_server.jobs import JobManager, ManagerRunner
-from sparkvsr_server.windows._output_store import WindowStore
+from sparkvsr_server.windows._output_store import OutputStore
 
 logger = logging.getLogger(__name__)
 
 
-class WindowCache:
+class WindowHandover:
     """Runs RunWindow requests on the job manager; one engine run per distinct window."""
 
-    def __init__(self, store: WindowStore, manager: JobManager, loop: asyncio.AbstractEventLoop):
+    def __init__(self, store: OutputStore, manager: JobManager, loop: asyncio.AbstractEventLoop):
         self.store = store
         self._manager = manager
         self._loop = loop
