@@ -33,7 +33,8 @@ class ServerConfig:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     """Largest gRPC message accepted or sent; frames travel in parts below it."""
     max_queued_jobs: int = 8
-    """Jobs that may wait for a worker before new ones get RESOURCE_EXHAUSTED."""
+    """Jobs that may wait for a worker before new ones get RESOURCE_EXHAUSTED (running jobs
+    whose clients have gone quiet count here too: at most `workers + max_queued_jobs` run)."""
     workers: int = 1
     """Worker threads, one per device."""
     devices: tuple[str, ...] = ()
@@ -65,8 +66,8 @@ class ServerConfig:
     max_buffer_bytes: int = 4 * 2**30
     """Most memory frame parts being assembled may take across all jobs."""
     stream_idle_s: float = 60.0
-    """How long a running job may wait for its client's next input before it fails, freeing
-    its worker."""
+    """How long a running job may wait for its client's next input before it fails (while it
+    waits, the devices run other jobs)."""
     gateway_port: int | None = None
     """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
     a free one; None = no gateway (`sparkvsr serve` opens it next to the gRPC port: 50052)."""

@@ -9,13 +9,13 @@ import os
 import threading
 import time
 
-from sparkvsr import errors
 from sparkvsr.errors import EngineError, InvalidInputError, JobCancelledError, SparkVSRError
 from sparkvsr.sidecar import job_record, write_sidecar
 from sparkvsr.specs import JobState, JobStatus
 from sparkvsr.upscale_file import FileJob, check_file_job, upscale_file
 from sparkvsr_server.jobs._media_store import MediaJobStore
 from sparkvsr_server.jobs._runner import ManagerRunner
+from sparkvsr_server.jobs._store import journalled_error
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,7 @@ class MediaJob:
         job.state = JobState(journal["state"])
         job.output, job.sidecar = journal.get("output", ""), journal.get("sidecar", "")
         job.frames_done, job.frame_count = journal.get("frames_done", 0), journal.get("frames", 0)
-        if journal.get("message"):
-            job.error = getattr(errors, journal.get("error", ""), SparkVSRError)(journal["message"])
+        job.error = journalled_error(journal)
         job.finished_at = time.monotonic() - (time.time() - journal.get("finished", time.time()))
         return job
 

@@ -73,10 +73,7 @@ class JobFiles:
 
     def error(self) -> SparkVSRError | None:
         """The journalled error as its library exception, or None."""
-        if not self.journal.get("message"):
-            return None
-        kind = getattr(errors, self.journal.get("error", ""), SparkVSRError)
-        return kind(self.journal["message"])
+        return journalled_error(self.journal)
 
     # -- inputs -----------------------------------------------------------------------------
 
@@ -137,6 +134,14 @@ class JobStore:
                 continue
             jobs.append(files)
         return jobs
+
+
+def journalled_error(journal: dict) -> SparkVSRError | None:
+    """The error a journal records ("error": its class name, "message") as its library
+    exception, or None."""
+    if not journal.get("message"):
+        return None
+    return getattr(errors, journal.get("error", ""), SparkVSRError)(journal["message"])
 
 
 def _spec_from_journal(fields: dict) -> JobSpec:
