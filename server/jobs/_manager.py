@@ -132,12 +132,17 @@ class JobManager:
             raise ResourceExhaustedError(
                 f"{len(self._queue)} jobs are already waiting; try again when one has started"
             )
-        held = sum(spool_bytes(job.spec) for job in self._jobs.values())
-        self._spool.check_room(spool_bytes(spec), held)
+        self.check_room(spec)
         job = self._add(self._store.create(uuid.uuid4().hex, spec, owner))
         job.log_accepted()
         self._queue.put(job, owner)
         return job
+
+    def check_room(self, spec: JobSpec) -> None:
+        """Raises ResourceExhaustedError, saying why, when the job store has no room for a job
+        of `spec` beside the jobs it keeps (ServerConfig.max_spool_bytes)."""
+        held = sum(spool_bytes(job.spec) for job in self._jobs.values())
+        self._spool.check_room(spool_bytes(spec), held)
 
     def get(self, job_id: str) -> Job:
         try:

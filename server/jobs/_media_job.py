@@ -12,7 +12,7 @@ import time
 from sparkvsr.errors import EngineError, InvalidInputError, JobCancelledError, SparkVSRError
 from sparkvsr.sidecar import job_record, write_sidecar
 from sparkvsr.specs import JobState, JobStatus
-from sparkvsr.upscale_file import FileJob, check_file_job, upscale_file
+from sparkvsr.upscale_file import FileJob, check_file_job, file_job_spec, upscale_file
 from sparkvsr_server.jobs._media_store import MediaJobStore
 from sparkvsr_server.jobs._runner import ManagerRunner
 from sparkvsr_server.jobs._store import journalled_error
@@ -192,8 +192,10 @@ async def start_media_job(
     Raises:
         NotFoundError, InvalidInputError: the source, a still, a keyframe or the output is wrong;
             the message names it. Nothing is started then.
+        ResourceExhaustedError: the job store has no room for it (max_spool_bytes).
     """
-    await asyncio.to_thread(check_file_job, job, runner)
+    info, frames, rules = await asyncio.to_thread(check_file_job, job, runner)
+    runner.check_room(file_job_spec(job, info, frames, rules, []))  # before any decoding
     if os.path.exists(job.output) and not job.settings.overwrite:
         raise InvalidInputError(f"{job.output} exists; set overwrite to replace it")
     if journal is not None:

@@ -37,6 +37,10 @@ class ManagerRunner:
             )
         return infos[name]
 
+    def check_room(self, spec: JobSpec) -> None:
+        """Refuses (ResourceExhaustedError) a job the server's job store has no room for."""
+        self._manager.check_room(spec)
+
     def run(self, spec: JobSpec, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
         job = self._on_loop(self._submit(spec))
         self.current = job

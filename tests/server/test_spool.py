@@ -1,12 +1,14 @@
 """The spool a server keeps its jobs in: one server per folder, a disk budget that refuses a job
 at once, and what dead servers left collected."""
 
+import asyncio
 import os
 import tempfile
 import time
 
 import pytest
-from helpers import random_job
+from helpers import make_clip, random_job
+from test_gateway import post
 
 from sparkvsr.client import Client
 from sparkvsr.errors import InvalidInputError, ResourceExhaustedError
@@ -60,3 +62,13 @@ def test_temporary_spools_of_dead_servers_go_and_live_ones_stay(tmp_path, monkey
         live.close()
         second.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_media_job_beyond_the_disk_budget_is_refused_before_it_starts(start_server, tmp_path):
+    clip = make_clip(tmp_path, frame_count=12, keyframes=(0,))
+    server = start_server(gateway_port=0, max_spool_bytes=2**20)
+    spec = {"sourcePath": str(clip.path), "outputDir": str(tmp_path / "out")}
+    status, error = asyncio.run(post(server.gateway_url, "StartMediaJob", {"spec": spec}))
+    assert (status, error["code"]) == (429, "RESOURCE_EXHAUSTED")
+    assert "(max_spool_bytes)" in error["message"]
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
