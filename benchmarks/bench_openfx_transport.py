@@ -10,6 +10,10 @@ Run: .venv/bin/python benchmarks/bench_openfx_transport.py [--windows 6] [--roun
      [--gateway http://127.0.0.1:50052]   (else it starts `sparkvsr serve --gateway-port 0`)
 Builds the plug-in with CMake into a temporary folder. Prints figures; it asserts nothing.
 --transport-only skips the render part (no plug-in build, no server).
+--scrub [--before COMMIT] [--scrub-window 8] compares, for a 1920x1080 Restore x4 render, the
+plug-in built from COMMIT's sources (default: where the branch left main) with the working tree's:
+milliseconds and source fetches per frame for the window's first pass (its job), a scrub back
+through it in the same instance, and a fresh instance on the window the server now holds.
 """
 
 from __future__ import annotations
@@ -59,9 +63,9 @@ def file_server(requests, replies, budget: int) -> None:
     try:
         while (path := requests.get()) is not None:
             request = pb.RunWindowRequest(input_path=path, frame_count=FRAMES)
-            key, _ = _read_window(request, "bench", layout)
+            keys, _ = _read_window(request, "bench", layout)
             images = (image for _ in range(FRAMES))
-            replies.put(str(store.write(key, images, OUT_BYTES, bottom_up=False)))
+            replies.put(str(store.write(keys.window, images, OUT_BYTES, bottom_up=False)))
             # As the server's WindowHandover does after a reply: the next window's memory ahead.
             spare = threading.Thread(target=store.prepare_spare, args=(OUT_BYTES,))
             spare.start()
@@ -152,18 +156,25 @@ def start_gateway() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("sparkvsr serve exited before its gateway listened")
 
 
+def host_clip(frame_count: int, seed: int) -> np.ndarray:
+    """A 1080p RGBA clip as an NLE hands a 480x270 source on a 1080p timeline."""
+    import cv2
+
+    from sparkvsr.demo import camera_clip, sample_photo
+
+    low = camera_clip(sample_photo("motorcycle"), (480, 270), frame_count, seed=seed)
+    frames = np.stack([cv2.resize(f, (1920, 1080), interpolation=cv2.INTER_CUBIC) for f in low])
+    return np.concatenate([frames, np.full((*frames.shape[:3], 1), 255, np.uint8)], axis=3)
+
+
 def render_seconds(gateway: str, frame_count: int) -> tuple[float, float]:
     """First frame of a 1080p window (the job) and the mean of its other frames (cached)."""
-    import cv2
     from ofx_host import OfxTestHost
     from ofx_instance import EffectInstance
 
-    from sparkvsr.demo import camera_clip, sample_photo
     from sparkvsr_openfx import build, bundle_binary
 
-    low = camera_clip(sample_photo("motorcycle"), (480, 270), frame_count, seed=3)
-    frames = np.stack([cv2.resize(f, (1920, 1080), interpolation=cv2.INTER_CUBIC) for f in low])
-    frames = np.concatenate([frames, np.full((*frames.shape[:3], 1), 255, np.uint8)], axis=3)
+    frames = host_clip(frame_count, seed=3)
     with tempfile.TemporaryDirectory() as build_dir:
         host = OfxTestHost(str(bundle_binary(Path(build(Path(build_dir))).parent)))
         effect = EffectInstance(host, frames)
@@ -178,6 +189,72 @@ def render_seconds(gateway: str, frame_count: int) -> tuple[float, float]:
     return times[0], float(np.mean(times[1:]))
 
 
+def build_plugin(sources: Path, build_dir: Path) -> str:
+    """The plug-in built with CMake from a source folder; its binary's path."""
+    for step in (
+        ["cmake", "-S", str(sources), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release"],
+        ["cmake", "--build", str(build_dir), "--parallel", "2"],
+    ):
+        subprocess.run(step, check=True, capture_output=True)
+    return str(next(build_dir.glob("SparkVSR.ofx.bundle/Contents/*/SparkVSR.ofx")))
+
+
+def native_sources(commit: str | None, into: Path) -> Path:
+    """The plug-in's CMake project at `commit` (None: the working tree)."""
+    native = Path(__file__).resolve().parents[1] / "plugin_clients" / "openfx" / "native"
+    if commit is None:
+        return native
+    archive = subprocess.run(
+        ["git", "archive", commit, "plugin_clients/openfx/native"],
+        cwd=native.parents[2], check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    into.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "plugin_clients" / "openfx" / "native"
+
+
+def scrub_passes(binary: str, gateway: str, frames: np.ndarray, window: int) -> list[tuple]:
+    """(ms per frame, source fetches per frame) for a window's first pass, a scrub back through
+    it in the same instance, and a fresh instance on the window the server holds."""
+    from ofx_host import OfxTestHost
+    from ofx_instance import EffectInstance
+
+    host = OfxTestHost(binary)
+    effect = EffectInstance(host, frames)
+    passes = []
+    for times in (range(window), reversed(range(window)), "fresh"):
+        if times == "fresh":
+            effect.destroy()
+            effect, times = EffectInstance(host, frames), range(window)
+        effect.set(server=gateway.removeprefix("http://"), window=window)
+        host.fetched.clear()
+        started = time.perf_counter()
+        for t in times:
+            status, _ = effect.render(t)
+            assert status == 0 and effect.message() is None, effect.message()
+        seconds = time.perf_counter() - started
+        passes.append((seconds * 1000 / window, len(host.fetched) / window))
+    effect.destroy()
+    return passes
+
+
+def scrub(gateway: str, before: str, window: int) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        results = {}
+        for seed, (label, commit) in enumerate((("before", before), ("after", None)), start=5):
+            sources = native_sources(commit, scratch / label)
+            binary = build_plugin(sources, scratch / f"build-{label}")
+            # Each its own clip, so that neither finds the other's windows on the server.
+            results[label] = scrub_passes(binary, gateway, host_clip(window, seed), window)
+    print(f"render 1920x1080 restore x4, flow engine, window {window}, before = {before}:")
+    names = ("first pass (the job)", "scrub back, same instance", "fresh instance, cached")
+    for i, name in enumerate(names):
+        (ms_b, fetch_b), (ms_a, fetch_a) = results["before"][i], results["after"][i]
+        print(f"  {name}: before {ms_b:.0f} ms/frame, {fetch_b:.2f} fetches/frame; "
+              f"after {ms_a:.0f} ms/frame, {fetch_a:.2f} fetches/frame")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--windows", type=int, default=6)
@@ -185,7 +262,26 @@ def main() -> None:
     parser.add_argument("--render-frames", type=int, default=16)
     parser.add_argument("--gateway", help="a running gateway's URL (default: start one)")
     parser.add_argument("--transport-only", action="store_true")
+    parser.add_argument("--scrub", action="store_true")
+    parser.add_argument(
+        "--before", help="the commit --scrub compares with (default: where this branch left main)"
+    )
+    parser.add_argument("--scrub-window", type=int, default=8)
     args = parser.parse_args()
+    if args.scrub:
+        before = (
+            args.before
+            or subprocess.run(
+                ["git", "merge-base", "HEAD", "main"], capture_output=True, text=True, check=True
+            ).stdout.strip()[:12]
+        )
+        server, gateway = (None, args.gateway) if args.gateway else start_gateway()
+        try:
+            scrub(gateway, before, args.scrub_window)
+        finally:
+            if server:
+                server.terminate()
+        return
     window = bytearray(np.random.default_rng(0).integers(0, 256, IN_BYTES, np.uint8).tobytes())
     rounds = []  # (filling, full, socket): interleaved, as loopback throughput drifts
     for _ in range(args.rounds):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -12,6 +13,8 @@ from sparkvsr.errors import InvalidInputError
 
 RowOrder = Literal["top_down", "bottom_up"]
 ROW_ORDERS: tuple[str, ...] = get_args(RowOrder)
+SampleFormat = Literal["uint", "float"]
+SAMPLE_FORMATS: tuple[str, ...] = get_args(SampleFormat)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ class FrameLayout:
     """8 or 16 bits per sample; 16-bit samples are little-endian on the wire."""
     row_order: RowOrder = "top_down"
     """Whether the buffer starts with the top row (video) or the bottom row (OpenFX)."""
+    sample_format: SampleFormat = "uint"
+    """Unsigned integers (0 = black, the depth's maximum = white) or, at 16 bits, IEEE half
+    floats (scene-linear light: 1.0 = white, values outside [0, 1] kept)."""
 
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0:
@@ -40,10 +46,23 @@ class FrameLayout:
             raise InvalidInputError(
                 f"row_order must be one of {ROW_ORDERS}, got {self.row_order!r}"
             )
+        if self.sample_format not in SAMPLE_FORMATS:
+            raise InvalidInputError(
+                f"sample_format must be one of {SAMPLE_FORMATS}, got {self.sample_format!r}"
+            )
+        if self.sample_format == "float" and self.bit_depth != 16:
+            raise InvalidInputError(f"float samples are 16-bit (half), got {self.bit_depth}")
 
     @property
     def dtype(self) -> np.dtype:
+        if self.sample_format == "float":
+            return np.dtype("<f2")
         return np.dtype(np.uint8) if self.bit_depth == 8 else np.dtype("<u2")
+
+    @property
+    def depth(self) -> int | str:
+        """The sample type the pipeline converts to and from: 8, 16 or "half"."""
+        return "half" if self.sample_format == "float" else self.bit_depth
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -55,24 +74,24 @@ class FrameLayout:
 
     @property
     def max_value(self) -> int:
-        return (1 << self.bit_depth) - 1
+        """White: the depth's largest integer, 1 for floats."""
+        return 1 if self.sample_format == "float" else (1 << self.bit_depth) - 1
 
     def scaled(self, scale: int) -> FrameLayout:
-        """The layout of this frame upscaled `scale` times (same channels, depth and row order)."""
-        return FrameLayout(
-            self.width * scale, self.height * scale, self.channels, self.bit_depth, self.row_order
-        )
+        """The layout of this frame upscaled `scale` times (same channels, samples, row order)."""
+        return dataclasses.replace(self, width=self.width * scale, height=self.height * scale)
 
     @classmethod
     def of(cls, frame: np.ndarray) -> FrameLayout:
-        """The top-down layout of an (H, W, C) uint8 or uint16 array."""
-        if frame.ndim != 3 or frame.dtype not in (np.uint8, np.uint16):
+        """The top-down layout of an (H, W, C) uint8, uint16 or float16 array."""
+        if frame.ndim != 3 or frame.dtype not in (np.uint8, np.uint16, np.float16):
             raise InvalidInputError(
-                "a frame must be an (H, W, C) uint8 or uint16 array, "
+                "a frame must be an (H, W, C) uint8, uint16 or float16 array, "
                 f"got {frame.dtype} {frame.shape}"
             )
         height, width, channels = frame.shape
-        return cls(width, height, channels, 8 * frame.dtype.itemsize)
+        sample_format = "float" if frame.dtype.kind == "f" else "uint"
+        return cls(width, height, channels, 8 * frame.dtype.itemsize, sample_format=sample_format)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -72,6 +73,11 @@ def error_for(code: grpc.StatusCode, details: str) -> SparkVSRError:
 _ROW_ORDERS = {"top_down": pb.ROW_ORDER_TOP_DOWN, "bottom_up": pb.ROW_ORDER_BOTTOM_UP}
 
 
+# Integer layouts leave the field unset, so their messages (and the keys hashed from them) stay
+# as they were before floats.
+_SAMPLE_FORMATS = {"uint": pb.SAMPLE_FORMAT_UNSPECIFIED, "float": pb.SAMPLE_FORMAT_FLOAT}
+
+
 def layout_to_proto(layout: FrameLayout) -> pb.FrameLayout:
     return pb.FrameLayout(
         width=layout.width,
@@ -79,6 +85,7 @@ def layout_to_proto(layout: FrameLayout) -> pb.FrameLayout:
         channels=layout.channels,
         bit_depth=layout.bit_depth,
         row_order=_ROW_ORDERS[layout.row_order],
+        sample_format=_SAMPLE_FORMATS[layout.sample_format],
     )
 
 
@@ -92,6 +99,7 @@ def layout_from_proto(message: pb.FrameLayout) -> FrameLayout:
         message.channels,
         message.bit_depth,
         row_orders[message.row_order],
+        "float" if message.sample_format == pb.SAMPLE_FORMAT_FLOAT else "uint",
     )
 
 
@@ -237,8 +245,7 @@ def frame_to_parts(
     index: int, image: np.ndarray, max_message_bytes: int, row_order: str = "top_down"
 ) -> Iterator[pb.FramePart]:
     """Splits a top-down (H, W, C) frame into FrameParts that each fit in one message."""
-    layout = FrameLayout.of(image)
-    layout = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth, row_order)
+    layout = dataclasses.replace(FrameLayout.of(image), row_order=row_order)
     rows = image[::-1] if row_order == "bottom_up" else image
     data = memoryview(np.ascontiguousarray(rows, dtype=layout.dtype)).cast("B")
     step = max(1, max_message_bytes - PART_HEADER_BYTES)
@@ -293,8 +300,9 @@ class FrameAssembler:
             raise InvalidInputError(f"{self._what} {index}: its first part must carry the layout")
         layout = layout_from_proto(part.layout)
         expected = self._expected
-        if expected is not None and layout.shape + (layout.bit_depth,) != expected.shape + (
-            expected.bit_depth,
+        if expected is not None and (layout.shape, layout.dtype) != (
+            expected.shape,
+            expected.dtype,
         ):
             raise InvalidInputError(
                 f"{self._what} {index} is {_describe(layout)}; expected {_describe(expected)}"

@@ -15,12 +15,21 @@ def test_layout_derives_sizes_and_scaling():
     assert FrameLayout.of(np.zeros((16, 32, 3), np.uint16)) == FrameLayout(32, 16, 3, 16)
 
 
+def test_half_float_layouts_carry_scene_linear_light():
+    layout = FrameLayout.of(np.zeros((16, 32, 4), np.float16))
+    assert layout == FrameLayout(32, 16, 4, 16, sample_format="float")
+    assert (layout.dtype, layout.depth, layout.max_value) == (np.dtype("<f2"), "half", 1)
+    assert layout.scaled(2).sample_format == "float"
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
         ({"channels": 2}, "channels must be 1, 3 or 4"),
         ({"bit_depth": 10}, "bit_depth must be 8 or 16"),
         ({"row_order": "sideways"}, "row_order must be one of"),
+        ({"sample_format": "int"}, "sample_format must be one of"),
+        ({"sample_format": "float"}, "float samples are 16-bit"),
     ],
 )
 def test_layout_rejects_bad_values_naming_them(kwargs, message):

@@ -54,7 +54,7 @@ def _differs_from_default_in_every_field(value, defaults):
 def test_every_spec_field_survives_the_round_trip():
     spec = JobSpec(
         49,
-        FrameLayout(480, 270, 1, 16, "bottom_up"),
+        FrameLayout(480, 270, 1, 16, "bottom_up", "float"),
         scale=2,
         engine="sparkvsr",
         keyframe_indices=(0, 24),

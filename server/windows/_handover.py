@@ -1,12 +1,16 @@
 """Engine windows handed over as files (the OpenFX sidecar's transport), with their outputs
-cached by the content of their inputs and settings: asking again runs no engine."""
+cached by the content of their inputs and settings: asking again runs no engine. A probe finds a
+window's output by one of its frames (where the client says where the window starts)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -22,6 +26,10 @@ from sparkvsr_server.windows._output_store import OutputStore
 
 logger = logging.getLogger(__name__)
 
+_PROBE_ENTRIES = 1 << 16  # frames whose windows probes can find (some 150 bytes each)
+# Frames are hashed side by side (hashing lets go of the GIL): the key costs half the time.
+_HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
+
 
 class WindowHandover:
     """Runs RunWindow requests on the job manager; one engine run per distinct window."""
@@ -31,6 +39,7 @@ class WindowHandover:
         self._manager = manager
         self._loop = loop
         self._running: dict[str, asyncio.Future] = {}
+        self._probes: OrderedDict[str, str] = OrderedDict()  # probe key -> window key
 
     async def run(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
         """The window's output file, computed once for each distinct input and settings.
@@ -41,9 +50,18 @@ class WindowHandover:
         layout = wire.layout_from_proto(request.layout)
         settings = wire.job_settings_from_proto(request.settings)
         engine = settings.engine or self._manager.default_engine
-        key, frames = await asyncio.to_thread(_read_window, request, engine, layout)
         scaled = layout.scaled(settings.scale)
         output_layout, size = wire.layout_to_proto(scaled), request.frame_count * scaled.nbytes
+        if request.probe:
+            probe = await asyncio.to_thread(_read_probe, request, engine, layout)
+            output = self.store.lookup(self._probes.get(probe, ""))
+            return pb.RunWindowResponse(
+                output_path=str(output or ""), output_layout=output_layout, cached=bool(output)
+            )
+        keys, frames = await asyncio.to_thread(_read_window, request, engine, layout)
+        key = keys.window
+        if request.HasField("window_start"):
+            self._index(keys, request.window_start, key)
         if key in self._running:  # the same window asked again while it runs: wait for it
             await asyncio.shield(self._running[key])
         if output := self.store.lookup(key):
@@ -70,6 +88,16 @@ class WindowHandover:
             output_path=str(output), output_layout=output_layout, job_id=job_id
         )
 
+    def _index(self, keys: WindowKeys, start: int, key: str) -> None:
+        """Lets probes find the window's output by any of its frames (the oldest entries go
+        first past _PROBE_ENTRIES; a probe for an output the store dropped misses)."""
+        for offset, frame in enumerate(keys.frames):
+            probe = keys.probe(start, offset, frame)
+            self._probes[probe] = key
+            self._probes.move_to_end(probe)
+        while len(self._probes) > _PROBE_ENTRIES:
+            self._probes.popitem(last=False)
+
     def _compute(
         self,
         request: pb.RunWindowRequest,
@@ -80,7 +108,7 @@ class WindowHandover:
         key: str,
         size: int,
     ) -> tuple[str, str]:
-        upright = FrameLayout(layout.width, layout.height, layout.channels, layout.bit_depth)
+        upright = dataclasses.replace(layout, row_order="top_down")
         keyframes = _keyframes(request, frames, upright.scaled(settings.scale), settings)
         spec = JobSpec(
             frame_count=request.frame_count,
@@ -100,30 +128,65 @@ class WindowHandover:
 
 
 def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout):
-    """The window's cache key and its frames (top-down), both from one mapping of the input."""
+    """The window's keys and its frames (top-down), both from one mapping of the input."""
     data = _map_input(request.input_path, request.frame_count, layout)
     frames = data.reshape(request.frame_count, *layout.shape)
-    key = _window_key(request, engine, layout, data)
-    return key, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
+    flat = data.reshape(request.frame_count, -1)
+    digests = list(_HASHERS.map(_frame_key, flat))
+    keys = WindowKeys(_settings_key(request, engine, layout), digests)
+    return keys, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
 
 
-def _window_key(
-    request: pb.RunWindowRequest, engine: str, layout: FrameLayout, data: np.ndarray
-) -> str:
-    """A hash of everything the output depends on: settings, layout, the frames' bytes and each
-    keyframe's still (or the provider that will restore it)."""
+@dataclasses.dataclass(frozen=True)
+class WindowKeys:
+    """A window's cache key, in two parts: everything but the frames, and each frame's digest."""
+
+    settings: str
+    frames: list[str]
+
+    @property
+    def window(self) -> str:
+        """What the output is stored under: a hash of everything it depends on."""
+        return ContentKey(self.settings, self.frames).hexdigest()
+
+    def probe(self, start: int, offset: int, frame: str) -> str:
+        """What a probe for the frame at `offset` of the window at `start` looks up."""
+        return ContentKey(self.settings, start, offset, frame).hexdigest()
+
+
+def _frame_key(frame: np.ndarray) -> str:
+    return ContentKey(frame).hexdigest()
+
+
+def _settings_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
+    """A hash of everything the output depends on but the frames: settings, layout, frame count,
+    the Refresh count and each keyframe's still (or the provider that will restore it)."""
     settings = pb.JobSettings()
     settings.CopyFrom(request.settings)
     settings.engine = engine
     key = ContentKey()
     for part in (settings, wire.layout_to_proto(layout)):
         key.add(part.SerializeToString(deterministic=True))
-    key.add(f"frames={request.frame_count}").add_frames(data.reshape(request.frame_count, -1))
+    key.add(f"frames={request.frame_count}")
+    if request.refresh:  # absent from plain requests, so their keys stay as they were
+        key.add(f"refresh={request.refresh}")
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
         key.add(f"keyframe={keyframe.offset}")
         if keyframe.still_path:
             _add_file(key, keyframe.still_path, f"keyframe {keyframe.offset} still")
     return key.hexdigest()
+
+
+def _read_probe(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
+    """The index key a probe looks up: its one frame, at its offset of its window."""
+    if not request.HasField("window_start") or request.probe_offset >= request.frame_count:
+        raise InvalidInputError(
+            "a probe needs window_start and a probe_offset below frame_count "
+            f"(got offset {request.probe_offset} of {request.frame_count})"
+        )
+    frame = _frame_key(_map_input(request.input_path, 1, layout))
+    keys = WindowKeys(_settings_key(request, engine, layout), [])
+    return keys.probe(request.window_start, request.probe_offset, frame)
 
 
 def _add_file(key: ContentKey, path: str, what: str) -> None:
@@ -146,7 +209,7 @@ def _map_input(path: str, count: int, layout: FrameLayout) -> np.ndarray:
     if size != count * layout.nbytes:
         raise InvalidInputError(
             f"window input {path} holds {size} bytes; {count} frames of "
-            f"{layout.width}x{layout.height}x{layout.channels}@{layout.bit_depth} need "
+            f"{layout.width}x{layout.height}x{layout.channels} {layout.dtype} need "
             f"{count * layout.nbytes}"
         )
     return np.memmap(path, dtype=layout.dtype, mode="r")

@@ -70,7 +70,10 @@ def fit_to(image: np.ndarray, target: FrameLayout, what: str, *, warn: bool = Tr
 
 def match_layout(image: np.ndarray, target: FrameLayout, what: str) -> np.ndarray:
     """Converts an RGB(A)/grey float [0, 1] or uint image to `target`'s channels and depth."""
-    if image.dtype.kind == "f":
+    if target.sample_format == "float":  # stills are display-referred: [0, 1] as it is
+        scale = 1.0 if image.dtype.kind == "f" else 1.0 / np.iinfo(image.dtype).max
+        image = (image * np.float32(scale)).astype(target.dtype)
+    elif image.dtype.kind == "f":
         image = np.clip(np.rint(image * target.max_value), 0, target.max_value).astype(target.dtype)
     elif image.dtype != target.dtype:
         if target.bit_depth == 16:

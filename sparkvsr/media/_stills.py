@@ -42,7 +42,9 @@ def read_still(path: str, layout: FrameLayout | None) -> np.ndarray:
             f"{path} is {width}x{height}; it must be {layout.width}x{layout.height}"
         )
     image = _to_channels(image.reshape(height, width, -1), layout.channels)
-    if image.dtype != layout.dtype:
+    if layout.sample_format == "float":  # a still is display-referred: [0, 1] in float frames
+        image = (image / np.float32(np.iinfo(image.dtype).max)).astype(layout.dtype)
+    elif image.dtype != layout.dtype:
         image = (
             (image.astype(np.uint16) * 257)
             if layout.bit_depth == 16

@@ -10,13 +10,19 @@ from sparkvsr.errors import InvalidInputError
 from sparkvsr.specs import FrameLayout, InputItem, JobSpec, Keyframe, SourceFrame
 
 
-def to_unit_float(image: np.ndarray, bit_depth: int) -> np.ndarray:
-    """uint8/uint16 samples -> float32 in [0, 1]."""
+def to_unit_float(image: np.ndarray, bit_depth: int | str) -> np.ndarray:
+    """uint8/uint16 samples -> float32 in [0, 1]; half floats (scene-linear) -> float32 as
+    they are."""
+    if image.dtype.kind == "f":
+        return image.astype(np.float32)
     return np.multiply(image, np.float32(1.0 / ((1 << bit_depth) - 1)), dtype=np.float32)
 
 
-def from_unit_float(image: np.ndarray, bit_depth: int) -> np.ndarray:
-    """float32 in [0, 1] -> uint8/uint16, rounded to nearest (half up); clobbers nothing."""
+def from_unit_float(image: np.ndarray, bit_depth: int | str) -> np.ndarray:
+    """float32 in [0, 1] -> uint8/uint16, rounded to nearest (half up), or to half floats
+    unclipped (`bit_depth` "half", FrameLayout.depth); clobbers nothing."""
+    if bit_depth == "half":
+        return image.astype(np.float16)
     max_value = (1 << bit_depth) - 1
     scaled = np.multiply(image, np.float32(max_value), dtype=np.float32)
     scaled += np.float32(0.5)
@@ -42,13 +48,13 @@ class InputBuffer:
         while index not in self._frames and index not in self._keyframe_sources:
             self._pull(waiting_for=f"source frame {index}")
         image = self._frames.get(index, self._keyframe_sources.get(index))
-        return to_unit_float(image, self._spec.source_layout.bit_depth)
+        return to_unit_float(image, self._spec.source_layout.depth)
 
     def keyframe(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """(HR image, LR source frame) of keyframe `index` as float32 in [0, 1]."""
         while index not in self._keyframes:
             self._pull(waiting_for=f"the keyframe image of frame {index}")
-        depth = self._spec.source_layout.bit_depth
+        depth = self._spec.source_layout.depth
         return to_unit_float(self._keyframes[index], depth), self.frame(index)
 
     def release(self, frames_before: int, keyframes_before: int) -> None:

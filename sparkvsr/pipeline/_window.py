@@ -57,7 +57,7 @@ def run_window(
     previous, carried = None, None
     if window.depends_on:
         finished = blend_frame(spec, plan, outputs, chunk.start - 1)
-        depth = spec.source_layout.bit_depth
+        depth = spec.source_layout.depth
         previous = PreviousFrame(source.frame(chunk.start - 1), to_unit_float(finished, depth))
         carried = _carried(plan[index - 1], window, outputs[index - 1])
     chunk_input = EngineChunk(
@@ -65,7 +65,7 @@ def run_window(
     )
     overlap = window_overlap(spec, engine.info)
     return (runner or WindowRunner()).run(
-        engine, chunk_input, window.shared, overlap, spec.source_layout.bit_depth
+        engine, chunk_input, window.shared, overlap, spec.source_layout.depth
     )
 
 
@@ -96,4 +96,4 @@ def blend_frame(
         # Frames outside any overlap have weight 1: no arithmetic, no copy.
         weighted = image if weight == 1.0 else image * weight
         total = weighted if total is None else total + weighted
-    return from_unit_float(total, spec.source_layout.bit_depth)
+    return from_unit_float(total, spec.source_layout.depth)

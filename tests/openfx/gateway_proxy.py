@@ -1,5 +1,6 @@
 """An HTTP proxy in front of the gateway that keeps every RunWindow reply: the server's own word
-on which requests ran a job (a job id, cached false) and which came from its cache."""
+on which requests ran a job (a job id, cached false), which came from its cache, and which probes
+found a window."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class RecordingProxy:
     def __init__(self, gateway_url: str):
         self.replies: list[dict] = []
+        """Replies to whole windows sent."""
+        self.probes: list[dict] = []
+        """Replies to probes (one frame sent): those that found a window name its output."""
         self.before_reply: Callable[[dict], None] = lambda reply: None
         """Called with each RunWindow reply before the effect gets it."""
         proxy = self
@@ -29,7 +33,9 @@ class RecordingProxy:
                         status, data = reply.status, reply.read()
                 except urllib.error.HTTPError as error:
                     status, data = error.code, error.read()
-                if status == 200 and self.path == "/v1/RunWindow":
+                if status == 200 and self.path == "/v1/RunWindow" and json.loads(body).get("probe"):
+                    proxy.probes.append(json.loads(data))
+                elif status == 200 and self.path == "/v1/RunWindow":
                     proxy.replies.append(json.loads(data))
                     proxy.before_reply(proxy.replies[-1])
                 self.send_response(status)

@@ -416,6 +416,7 @@ class OfxTestHost:
             ),
             "paramGetValue": value,
             "paramGetValueAtTime": value,
+            "paramSetValue": lambda h, v: setattr(self.handles.get(h, Param), "value", v),
         }
 
     def _owner(self, set_handle) -> Effect:

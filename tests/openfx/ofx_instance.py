@@ -88,59 +88,79 @@ class EffectInstance:
         assert status in (OK, REPLY_DEFAULT)
         return out.values["OfxImageClipPropFrameRange_Source"]
 
-    def render(self, time: float) -> tuple[int, np.ndarray]:
+    def render(
+        self, time: float, interactive: bool = True, render_scale: float = 1.0
+    ) -> tuple[int, np.ndarray]:
         """Renders one frame as a host does, a sequence of one frame: IsIdentity, then
         BeginSequenceRender, Render and EndSequenceRender (ofxImageEffect.h: Render is called
-        only between the two); returns the status and the output, top-down."""
+        only between the two), for its viewer (`interactive`) or a final render; returns the
+        status and the output, top-down. At a `render_scale` other than 1 the source clip's
+        frames must be the host's scaled ones (the caller makes them)."""
+        scale = [float(render_scale)] * 2
         x1, y1, x2, y2 = self.region_of_definition(time)
         self.frames_needed(time)
         source = self.effect.clips["Source"].frames
         image = np.zeros((y2 - y1, x2 - x1, 4), source.dtype)
         window = [x1, y1, x2, y2]
-        identity = self.is_identity(time, window)
+        identity = self.is_identity(time, window, scale)
         if identity is not None:  # the host renders the named clip's frame instead
             clip, at = identity
             frames = self.effect.clips[clip]
             return OK, frames.frames[int(round(at)) - frames.first_frame].copy()
-        self.sequence("OfxImageEffectActionBeginSequenceRender", time)
+        self.sequence("OfxImageEffectActionBeginSequenceRender", time, interactive, scale)
         self.host.outputs.image, self.host.outputs.bounds = image, (x1, y1, x2, y2)
         in_args = PropertySet(
             OfxPropTime=float(time),
             # ofxImageEffect.h: kOfxImageFieldNone is "OfxFieldNone".
             OfxImageEffectPropFieldToRender=b"OfxFieldNone",
             OfxImageEffectPropRenderWindow=window,
-            OfxImageEffectPropRenderScale=[1.0, 1.0],
+            OfxImageEffectPropRenderScale=scale,
             OfxImageEffectPropSequentialRenderStatus=0,
-            OfxImageEffectPropInteractiveRenderStatus=0,
+            OfxImageEffectPropInteractiveRenderStatus=int(interactive),
         )
         status = self.host.action("OfxImageEffectActionRender", self.handle, in_args)
-        self.sequence("OfxImageEffectActionEndSequenceRender", time)
+        self.sequence("OfxImageEffectActionEndSequenceRender", time, interactive, scale)
         return status, image[::-1].copy()
 
-    def is_identity(self, time: float, window: list[int]) -> tuple[str, float] | None:
+    def is_identity(
+        self, time: float, window: list[int], scale: list[float] | None = None
+    ) -> tuple[str, float] | None:
         """IsIdentity: the clip and time whose frame is the output, or None (render it)."""
         out = PropertySet(OfxPropName=b"", OfxPropTime=float(time))
         in_args = PropertySet(
             OfxPropTime=float(time),
             OfxImageEffectPropFieldToRender=b"OfxFieldNone",
             OfxImageEffectPropRenderWindow=window,
-            OfxImageEffectPropRenderScale=[1.0, 1.0],
+            OfxImageEffectPropRenderScale=scale or [1.0, 1.0],
         )
         status = self.host.action("OfxImageEffectActionIsIdentity", self.handle, in_args, out)
         assert status in (OK, REPLY_DEFAULT)
         return (out.get("OfxPropName").decode(), out.get("OfxPropTime")) if status == OK else None
 
-    def sequence(self, action: str, time: float) -> None:
+    def sequence(
+        self, action: str, time: float, interactive: bool = True, scale: list[float] | None = None
+    ) -> None:
         """Begin or EndSequenceRender around the render of the frame at `time`."""
         in_args = PropertySet(
             OfxImageEffectPropFrameRange=[float(time), float(time)],
             OfxImageEffectPropFrameStep=1.0,
-            OfxPropIsInteractive=0,
-            OfxImageEffectPropRenderScale=[1.0, 1.0],
+            OfxPropIsInteractive=int(interactive),
+            OfxImageEffectPropRenderScale=scale or [1.0, 1.0],
             OfxImageEffectPropSequentialRenderStatus=0,
-            OfxImageEffectPropInteractiveRenderStatus=0,
+            OfxImageEffectPropInteractiveRenderStatus=int(interactive),
         )
         assert self.host.action(action, self.handle, in_args) in (OK, REPLY_DEFAULT)
+
+    def press(self, button: str) -> int:
+        """A user's press of a push button: InstanceChanged naming it."""
+        in_args = PropertySet(
+            OfxPropType=b"OfxTypeParameter",
+            OfxPropName=button.encode(),
+            OfxPropChangeReason=b"OfxChangeUserEdited",
+            OfxPropTime=0.0,
+            OfxImageEffectPropRenderScale=[1.0, 1.0],
+        )
+        return self.host.action("OfxActionInstanceChanged", self.handle, in_args)
 
     def message(self) -> tuple[str, str] | None:
         return self.host.persistent.get(self.handle)

@@ -89,6 +89,9 @@ PARAMETER_SUITE = [
         "paramEditEnd",
     )
 ]
+# paramSetValue (variadic too) serves integer parameters: the effect's Refresh count.
+_AT = [name for name, _ in PARAMETER_SUITE].index("paramSetValue")
+PARAMETER_SUITE[_AT] = ("paramSetValue", FN(INT, P, INT))
 MEMORY_SUITE = [("memoryAlloc", FN(INT, P, C.c_size_t, C.POINTER(P))), ("memoryFree", FN(INT, P))]
 MULTITHREAD_SUITE = [
     ("multiThread", UNSUPPORTED),

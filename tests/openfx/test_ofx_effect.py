@@ -35,7 +35,12 @@ def test_describes_a_temporal_filter_with_its_parameters(host):
         "provider": b"local",
         "window": 16,
         "timeout": 300,
+        "onFailure": 0,
+        "refresh": None,  # a push button has no value
+        "refreshCount": 0,
     }
+    assert descriptor.params["refresh"].kind == "OfxParamTypePushButton"
+    assert descriptor.params["refreshCount"].props.get("OfxParamPropSecret") == 1
     scale = descriptor.params["sourceScale"].props.values["OfxParamPropChoiceOption"]
     assert scale == [b"Auto", b"2", b"3", b"4"]
 
@@ -174,15 +179,4 @@ def test_abort_while_waiting_for_the_server_returns_promptly(host, host_frames, 
     assert status == OK and time.monotonic() - deadline < 2
     assert silent_server.accepted == 1
     assert effect.message() is None  # an aborted render is discarded, not reported
-    effect.destroy()
-
-
-def test_abort_mid_window_stops_before_the_server_is_asked(host, host_frames, silent_server):
-    effect = EffectInstance(host, host_frames)
-    effect.set(server=f"127.0.0.1:{silent_server.port}", window=8)
-    host.abort_check = lambda: len(host.fetched) >= 4  # the window's 4th frame read, then abort
-    status, _ = effect.render(6)
-    assert status == OK
-    assert silent_server.accepted == 0
-    assert 4 <= len(host.fetched) <= 5  # the current frame, then the window up to the abort
     effect.destroy()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from conftest import in_depth
 from expected import expected_frame
 from ofx_host import OK
 from ofx_instance import EffectInstance
@@ -27,7 +28,8 @@ def render_checked(effect, frames, time, keyframes) -> None:
 
 
 @pytest.mark.slow
-def test_stills_from_a_folder_guide_their_windows(host, host_frames, gateway_url, tmp_path):
+@pytest.mark.parametrize("depth", ["8", "float"])  # float: display-referred stills in [0, 1]
+def test_stills_from_a_folder_guide_their_windows(host, host_frames, gateway_url, tmp_path, depth):
     # Host frames 1 and 6 as their own stills (the sharp original of the reduced frame); frame 6
     # is named with leading zeros and upper-case extension, as exports often are.
     names = {1: "shot_1.png", 6: "SHOT_0006.PNG"}
@@ -40,11 +42,12 @@ def test_stills_from_a_folder_guide_their_windows(host, host_frames, gateway_url
         inside = {t - start: p for t, p in paths.items() if start <= t < start + len(reduced)}
         return {o: UserStills(inside).provide(o, reduced[o], target) for o in inside}
 
-    effect = EffectInstance(host, host_frames)
+    frames = in_depth(host_frames, depth)
+    effect = EffectInstance(host, frames)
     effect.set(server=gateway_url.removeprefix("http://"), window=WINDOW, keyframes=FOLDER)
     effect.set(keyframeFolder=str(tmp_path))
     for time in (2, 6):  # windows [0, 3] (still at offset 1) and [4, 7] (still at offset 2)
-        render_checked(effect, host_frames, time, stills)
+        render_checked(effect, frames, time, stills)
     effect.destroy()
 
 

@@ -13,6 +13,12 @@ class RowOrder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROW_ORDER_TOP_DOWN: _ClassVar[RowOrder]
     ROW_ORDER_BOTTOM_UP: _ClassVar[RowOrder]
 
+class SampleFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SAMPLE_FORMAT_UNSPECIFIED: _ClassVar[SampleFormat]
+    SAMPLE_FORMAT_UINT: _ClassVar[SampleFormat]
+    SAMPLE_FORMAT_FLOAT: _ClassVar[SampleFormat]
+
 class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     JOB_STATE_UNSPECIFIED: _ClassVar[JobState]
@@ -24,6 +30,9 @@ class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 ROW_ORDER_UNSPECIFIED: RowOrder
 ROW_ORDER_TOP_DOWN: RowOrder
 ROW_ORDER_BOTTOM_UP: RowOrder
+SAMPLE_FORMAT_UNSPECIFIED: SampleFormat
+SAMPLE_FORMAT_UINT: SampleFormat
+SAMPLE_FORMAT_FLOAT: SampleFormat
 JOB_STATE_UNSPECIFIED: JobState
 JOB_STATE_QUEUED: JobState
 JOB_STATE_RUNNING: JobState
@@ -32,18 +41,20 @@ JOB_STATE_FAILED: JobState
 JOB_STATE_CANCELLED: JobState
 
 class FrameLayout(_message.Message):
-    __slots__ = ("width", "height", "channels", "bit_depth", "row_order")
+    __slots__ = ("width", "height", "channels", "bit_depth", "row_order", "sample_format")
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     BIT_DEPTH_FIELD_NUMBER: _ClassVar[int]
     ROW_ORDER_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_FORMAT_FIELD_NUMBER: _ClassVar[int]
     width: int
     height: int
     channels: int
     bit_depth: int
     row_order: RowOrder
-    def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., channels: _Optional[int] = ..., bit_depth: _Optional[int] = ..., row_order: _Optional[_Union[RowOrder, str]] = ...) -> None: ...
+    sample_format: SampleFormat
+    def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., channels: _Optional[int] = ..., bit_depth: _Optional[int] = ..., row_order: _Optional[_Union[RowOrder, str]] = ..., sample_format: _Optional[_Union[SampleFormat, str]] = ...) -> None: ...
 
 class FramePart(_message.Message):
     __slots__ = ("frame_index", "layout", "total_bytes", "offset", "data")
@@ -325,18 +336,26 @@ class WindowKeyframe(_message.Message):
     def __init__(self, offset: _Optional[int] = ..., still_path: _Optional[str] = ...) -> None: ...
 
 class RunWindowRequest(_message.Message):
-    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes")
+    __slots__ = ("settings", "layout", "frame_count", "input_path", "keyframes", "refresh", "probe", "probe_offset", "window_start")
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
     LAYOUT_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     INPUT_PATH_FIELD_NUMBER: _ClassVar[int]
     KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
+    REFRESH_FIELD_NUMBER: _ClassVar[int]
+    PROBE_FIELD_NUMBER: _ClassVar[int]
+    PROBE_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
     settings: JobSettings
     layout: FrameLayout
     frame_count: int
     input_path: str
     keyframes: _containers.RepeatedCompositeFieldContainer[WindowKeyframe]
-    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ...) -> None: ...
+    refresh: int
+    probe: bool
+    probe_offset: int
+    window_start: int
+    def __init__(self, settings: _Optional[_Union[JobSettings, _Mapping]] = ..., layout: _Optional[_Union[FrameLayout, _Mapping]] = ..., frame_count: _Optional[int] = ..., input_path: _Optional[str] = ..., keyframes: _Optional[_Iterable[_Union[WindowKeyframe, _Mapping]]] = ..., refresh: _Optional[int] = ..., probe: _Optional[bool] = ..., probe_offset: _Optional[int] = ..., window_start: _Optional[int] = ...) -> None: ...
 
 class RunWindowResponse(_message.Message):
     __slots__ = ("output_path", "output_layout", "cached", "job_id")

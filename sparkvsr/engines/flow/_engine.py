@@ -11,7 +11,7 @@ import numpy as np
 from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._descriptions import FLOW_ENGINE_INFO
 from sparkvsr.engines.flow._degradation import back_project, measure_blur
-from sparkvsr.engines.flow._image import blind_base, upscale, warp
+from sparkvsr.engines.flow._image import blind_base, clip_to_light, upscale, warp
 from sparkvsr.engines.flow._motion import Motion, MotionEstimator, MotionFrame
 from sparkvsr.engines.flow._settings import FlowSettings
 
@@ -75,7 +75,7 @@ class FlowEngine(Engine):
         for key in keyframes:
             if key.offset == t:
                 # The keyframe itself is ground truth for its frame: nothing else is mixed in.
-                return np.clip(upscale(frame, scale) + key.detail, 0.0, 1.0)
+                return clip_to_light(upscale(frame, scale) + key.detail, frame)
         guides = _nearest_on_each_side(t, keyframes, self.settings.reach)
         matches = self._matches(t, frame, guides) if guides else []
         if not matches:
@@ -85,7 +85,7 @@ class FlowEngine(Engine):
         nearest = min((key for key, _ in matches), key=lambda k: (abs(k.offset - t), k.offset))
         iterations = self.settings.back_projection_iterations
         out = back_project(out, frame, scale, nearest.blur_sigma, iterations, nearest.noise_power)
-        return np.clip(out, 0.0, 1.0, out=out)
+        return clip_to_light(out, frame)
 
     def _matches(self, t, frame, keyframes) -> list[tuple[_PreparedKeyframe, Motion]]:
         """The keyframes whose motion onto frame `t` can be trusted somewhere (none from

@@ -24,13 +24,21 @@ def blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.GaussianBlur(image, (0, 0), sigma).reshape(image.shape)
 
 
+def clip_to_light(image: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """`image` clipped, in place, to [0, 1] or the wider range of the source `frame`'s own
+    values: display-referred frames stay in [0, 1]; scene-linear ones (half floats, values
+    below 0 and above 1) keep their light, and only resampling's overshoot is cut."""
+    low, high = min(0.0, float(frame.min())), max(1.0, float(frame.max()))
+    return np.clip(image, low, high, out=image)
+
+
 def blind_base(frame: np.ndarray, scale: int, kind: BlindBase = "bicubic") -> np.ndarray:
-    """The blind restoration of one frame, clipped to [0, 1]: bicubic, or bicubic with an unsharp
-    mask at the scale of the detail the downscale removed."""
+    """The blind restoration of one frame, clipped to its light's range (clip_to_light):
+    bicubic, or bicubic with an unsharp mask at the scale of the detail the downscale removed."""
     up = upscale(frame, scale)
     if kind == "sharp":
         up += SHARPEN_AMOUNT * (up - blur(up, 0.5 * scale))
-    return np.clip(up, 0.0, 1.0)
+    return clip_to_light(up, frame)
 
 
 def luma(frame: np.ndarray) -> np.ndarray:

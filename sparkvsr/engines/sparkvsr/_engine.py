@@ -16,6 +16,7 @@ from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
 from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
+from sparkvsr.engines.sparkvsr._light import decode_light, encode_light, light_range
 from sparkvsr.errors import DeviceOutOfMemoryError, InvalidInputError
 from sparkvsr.specs import FrameRange
 from sparkvsr.window_plan import chunk_weights
@@ -129,15 +130,19 @@ class SparkVSREngine(Engine):
         return f"a memory budget of {self.memory_budget / 2**30:.1f} GiB (smaller tiles)"
 
     def _upscale(self, chunk: EngineChunk) -> np.ndarray:
-        frames = _to_tensor(chunk.frames)  # (T, 3, H, W)
+        # Scene-linear windows are encoded into the model's range and decoded after (_light).
+        low, high = light_range(chunk.frames, *(key.hr for key in chunk.keyframes))
+        source = encode_light(chunk.frames, low, high)
+        frames = _to_tensor(source)  # (T, 3, H, W)
         count, _, height, width = frames.shape
         keyframes = {
-            key.offset: _to_tensor(key.hr[None])[0]
+            key.offset: _to_tensor(encode_light(key.hr[None], low, high))[0]
             for key in chunk.keyframes
             if 0 <= key.offset < count
         }
         if not keyframes and self.settings.carry_forward and chunk.carried_output is not None:
-            keyframes[0] = _to_tensor(chunk.carried_output[None])[0]
+            carried = encode_light(chunk.carried_output[None], low, high)
+            keyframes[0] = _to_tensor(carried)[0]
         padded_h, padded_w = plan.padded_side(height), plan.padded_side(width)
         frames = torch.nn.functional.pad(frames, (0, padded_w - width, 0, padded_h - height))
         rows, cols = self.plan_tiles(count, padded_h, padded_w)
@@ -148,7 +153,7 @@ class SparkVSREngine(Engine):
                 weight = torch.from_numpy(np.outer(row_weight, col_weight))
                 out[:, :, _hr(row), _hr(col)] += result.cpu() * weight
         out = out[:, :, : height * plan.SCALE, : width * plan.SCALE]
-        return _from_tensor(out, chunk.frames.shape[3], chunk.frames, plan.SCALE)
+        return decode_light(_from_tensor(out, source.shape[3], source, plan.SCALE), low, high)
 
     def _tile(self, start: int, frames, keyframes, row: FrameRange, col: FrameRange):
         crop = frames[:, :, row.start : row.stop, col.start : col.stop]

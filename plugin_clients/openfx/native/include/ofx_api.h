@@ -257,6 +257,15 @@ typedef struct OfxMessageSuiteV2 {
 #define kOfxMessageError "OfxMessageError"
 #define kOfxMessageWarning "OfxMessageWarning"
 
+/* Final renders, render scale and the Refresh button (issue #25's render behaviours). */
+#define kOfxActionInstanceChanged "OfxActionInstanceChanged"
+#define kOfxPropChangeReason "OfxPropChangeReason"
+#define kOfxChangeUserEdited "OfxChangeUserEdited"
+#define kOfxImageEffectPropInteractiveRenderStatus "OfxImageEffectPropInteractiveRenderStatus"
+#define kOfxImageEffectHostPropIsBackground "OfxImageEffectHostPropIsBackground"
+#define kOfxParamTypePushButton "OfxParamTypePushButton"
+#define kOfxParamPropSecret "OfxParamPropSecret"
+
 /* ---- Layouts the ABI fixes ------------------------------------------------------------------ */
 
 #if defined(__cplusplus)

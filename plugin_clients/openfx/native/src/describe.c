@@ -71,15 +71,26 @@ static OfxStatus define_string(OfxParamSetHandle set, const SvParamSpec *spec) {
     OfxPropertySetHandle props;
     TRY(define_param(set, kOfxParamTypeString, spec->name, spec->label, spec->hint, &props));
     TRY(sv_host.props->propSetString(props, kOfxParamPropDefault, 0, spec->default_text));
-    TRY(sv_host.props->propSetString(props, kOfxParamPropStringMode, 0,
-                                     spec->directory ? kOfxParamStringIsDirectoryPath
-                                                     : kOfxParamStringIsSingleLine));
+    const char *mode = spec->flags & SV_PARAM_DIRECTORY ? kOfxParamStringIsDirectoryPath
+                                                        : kOfxParamStringIsSingleLine;
+    TRY(sv_host.props->propSetString(props, kOfxParamPropStringMode, 0, mode));
+    return kOfxStatOK;
+}
+
+/* A push button has no value: nothing to animate or default. */
+static OfxStatus define_button(OfxParamSetHandle set, const SvParamSpec *spec) {
+    OfxPropertySetHandle props;
+    TRY(sv_host.params->paramDefine(set, kOfxParamTypePushButton, spec->name, &props));
+    TRY(sv_host.props->propSetString(props, kOfxPropLabel, 0, spec->label));
+    TRY(sv_host.props->propSetString(props, kOfxParamPropHint, 0, spec->hint));
     return kOfxStatOK;
 }
 
 static OfxStatus define_int(OfxParamSetHandle set, const SvParamSpec *spec) {
     OfxPropertySetHandle props;
     TRY(define_param(set, kOfxParamTypeInteger, spec->name, spec->label, spec->hint, &props));
+    if (spec->flags & SV_PARAM_SECRET)
+        TRY(sv_host.props->propSetInt(props, kOfxParamPropSecret, 0, 1));
     TRY(sv_host.props->propSetInt(props, kOfxParamPropDefault, 0, spec->default_int));
     TRY(sv_host.props->propSetInt(props, kOfxParamPropMin, 0, spec->min));
     TRY(sv_host.props->propSetInt(props, kOfxParamPropMax, 0, spec->max));
@@ -95,6 +106,7 @@ OfxStatus sv_describe_in_context(OfxImageEffectHandle effect) {
         if (spec->kind == SV_PARAM_CHOICE) TRY(define_choice(set, spec));
         if (spec->kind == SV_PARAM_STRING) TRY(define_string(set, spec));
         if (spec->kind == SV_PARAM_INT) TRY(define_int(set, spec));
+        if (spec->kind == SV_PARAM_BUTTON) TRY(define_button(set, spec));
     }
     return kOfxStatOK;
 }

@@ -1,64 +1,12 @@
-/* Entry points, action dispatch and the thin wrappers over the host's suites. */
+/* Entry points and action dispatch: the one module that uses every other. */
 #include <stdio.h>
 #include <string.h>
 
 #include "sparkvsr_ofx.h"
 
-SvHost sv_host;
-
-static void set_host(OfxHost *host) { sv_host.host = host; }
-
-static const void *fetch(const char *name, int version) {
-    if (sv_host.host == NULL || sv_host.host->fetchSuite == NULL) return NULL;
-    return sv_host.host->fetchSuite(sv_host.host->host, name, version);
-}
-
-static OfxStatus load(void) {
-    sv_host.props = fetch(kOfxPropertySuite, 1);
-    sv_host.effects = fetch(kOfxImageEffectSuite, 1);
-    sv_host.params = fetch(kOfxParameterSuite, 1);
-    sv_host.memory = fetch(kOfxMemorySuite, 1);
-    sv_host.threads = fetch(kOfxMultiThreadSuite, 1);
-    /* Messages are optional: a host without them still renders, it just cannot be told why. */
-    sv_host.messages2 = fetch(kOfxMessageSuite, 2);
-    sv_host.messages1 = sv_host.messages2 ? NULL : fetch(kOfxMessageSuite, 1);
-    if (!sv_host.props || !sv_host.effects || !sv_host.params || !sv_host.memory ||
-        !sv_host.threads)
-        return kOfxStatErrMissingHostFeature;
-    int multires = 0;
-    if (SV_OK(sv_host.props->propGetInt(sv_host.host->host,
-                                        kOfxImageEffectPropSupportsMultiResolution, 0, &multires)))
-        sv_host.host_multires = multires;
-    return kOfxStatOK;
-}
-
-void sv_message(OfxImageEffectHandle effect, const char *type, const char *text) {
-    if (sv_host.messages2) {
-        sv_host.messages2->setPersistentMessage(effect, type, SV_PLUGIN_ID, "%s", text);
-    } else if (sv_host.messages1) {
-        sv_host.messages1->message(effect, type, SV_PLUGIN_ID, "%s", text);
-    }
-}
-
-void sv_clear_message(OfxImageEffectHandle effect) {
-    if (sv_host.messages2) sv_host.messages2->clearPersistentMessage(effect);
-}
-
-void *sv_alloc(OfxImageEffectHandle effect, size_t bytes) {
-    void *data = NULL;
-    if (!SV_OK(sv_host.memory->memoryAlloc(effect, bytes, &data))) return NULL;
-    return data;
-}
-
-void sv_free(void *data) {
-    if (data) sv_host.memory->memoryFree(data);
-}
-
-int sv_aborted(OfxImageEffectHandle effect) { return sv_host.effects->abort(effect) != 0; }
-
 static OfxStatus dispatch(const char *action, OfxImageEffectHandle effect,
                           OfxPropertySetHandle in, OfxPropertySetHandle out) {
-    if (strcmp(action, kOfxActionLoad) == 0) return load();
+    if (strcmp(action, kOfxActionLoad) == 0) return sv_load();
     if (strcmp(action, kOfxActionUnload) == 0) return kOfxStatOK;
     if (strcmp(action, kOfxActionDescribe) == 0) return sv_describe(effect);
     if (strcmp(action, kOfxImageEffectActionDescribeInContext) == 0)
@@ -72,6 +20,7 @@ static OfxStatus dispatch(const char *action, OfxImageEffectHandle effect,
     if (strcmp(action, kOfxImageEffectActionGetFramesNeeded) == 0)
         return sv_frames_needed(effect, in, out);
     if (strcmp(action, kOfxImageEffectActionRender) == 0) return sv_render(effect, in);
+    if (strcmp(action, kOfxActionInstanceChanged) == 0) return sv_instance_changed(effect, in);
     return kOfxStatReplyDefault;
 }
 
@@ -85,7 +34,7 @@ static OfxStatus main_entry(const char *action, const void *handle, OfxPropertyS
 }
 
 static OfxPlugin plugin = {
-    kOfxImageEffectPluginApi, kOfxImageEffectPluginApiVersion, SV_PLUGIN_ID, 1, 0, set_host,
+    kOfxImageEffectPluginApi, kOfxImageEffectPluginApiVersion, SV_PLUGIN_ID, 1, 0, sv_set_host,
     main_entry,
 };
 

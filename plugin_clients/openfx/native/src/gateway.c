@@ -53,11 +53,19 @@ static char *request_json(const SvWindowJob *job) {
     }
     snprintf(head, sizeof head,
              "},\"layout\":{\"width\":%d,\"height\":%d,\"channels\":4,\"bitDepth\":%d,"
-             "\"rowOrder\":\"ROW_ORDER_TOP_DOWN\"},\"frameCount\":%d,\"inputPath\":",
+             "\"rowOrder\":\"ROW_ORDER_TOP_DOWN\"%s},\"frameCount\":%d,\"inputPath\":",
              job->layout.width, job->layout.height, job->layout.sample_bytes * 8,
+             job->layout.is_float ? ",\"sampleFormat\":\"SAMPLE_FORMAT_FLOAT\"" : "",
              job->frame_count);
     append(out, len, head);
     json_string(out, len, job->input_path);
+    snprintf(head, sizeof head, ",\"refresh\":%d,\"windowStart\":%d", s->refresh,
+             job->window_start);
+    append(out, len, head);
+    if (job->probe) {
+        snprintf(head, sizeof head, ",\"probe\":true,\"probeOffset\":%d", job->probe_offset);
+        append(out, len, head);
+    }
     append_keyframes(job, out, len);
     append(out, len, "}");
     return out;
@@ -107,8 +115,9 @@ SvOutcome sv_run_window(const SvWindowJob *job, OfxImageEffectHandle effect, cha
         describe_error(&reply, why, why_len);
         outcome = SV_FAILED;
     } else if (!json_find_string(reply.body, "outputPath", output_path, output_len)) {
-        snprintf(why, why_len, "the server's reply names no output");
-        outcome = SV_FAILED;
+        output_path[0] = '\0'; /* a probe's miss; any other request must name one */
+        if (!job->probe) outcome = (snprintf(why, why_len, "the server's reply names no output"),
+                                    SV_FAILED);
     }
     free(reply.body);
     return outcome;

@@ -19,8 +19,12 @@ typedef struct SvWindowJob {
     int frame_count;
     const SvKeyframe *keyframes;
     int keyframe_count;
+    int window_start; /* the window's first host frame: probes find windows by it */
+    int probe;        /* the input holds only the window's frame at probe_offset */
+    int probe_offset;
 } SvWindowJob;
 
+/* The window's output file in `output_path`; for a probe the server does not match, "". */
 SvOutcome sv_run_window(const SvWindowJob *job, OfxImageEffectHandle effect, char *output_path,
                         size_t output_len, char *why, size_t why_len);
 int sv_handover_open(char *path, size_t len);

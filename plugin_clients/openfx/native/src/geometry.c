@@ -5,7 +5,9 @@
 
 #include "sparkvsr_ofx.h"
 
-/* Windows tile the source clip's frame range from its first frame: [first + k*length, ...). */
+/* Windows tile host time from frame 0, [k*length, (k+1)*length), cut to the source clip's frame
+ * range: a frame's window, and so its pixels, do not depend on where the clip starts (trimming
+ * its head changes only the window the cut falls in). */
 int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out) {
     OfxPropertySetHandle props;
     double range[2];
@@ -16,25 +18,10 @@ int sv_window_at(const SvInstance *inst, OfxTime time, int length, SvWindow *out
     int frame = (int)floor(time + 0.5);
     if (frame < first) frame = first;
     if (frame > last) frame = last;
-    out->first = first + (frame - first) / length * length;
-    out->last = out->first + length - 1 < last ? out->first + length - 1 : last;
+    int start = (int)floor((double)frame / length) * length; /* frames before 0 too */
+    out->first = start > first ? start : first;
+    out->last = start + length - 1 < last ? start + length - 1 : last;
     return 1;
-}
-
-/* The factor between the project size and the source clip's width, where it is 2, 3 or 4:
- * hosts that give an effect source-resolution frames in a larger project report both. */
-int sv_auto_scale(const SvInstance *inst, OfxTime time) {
-    OfxPropertySetHandle props;
-    double project[2] = {0, 0};
-    OfxRectD rod;
-    if (!SV_OK(sv_host.effects->getPropertySet(inst->effect, &props)) ||
-        !SV_OK(sv_host.props->propGetDoubleN(props, kOfxImageEffectPropProjectSize, 2, project)) ||
-        !SV_OK(sv_host.effects->clipGetRegionOfDefinition(inst->source, time, &rod)))
-        return 0;
-    double width = rod.x2 - rod.x1;
-    for (int scale = 2; scale <= 4; scale++)
-        if (width > 0 && fabs(project[0] - scale * width) < 0.5) return scale;
-    return 0;
 }
 
 static int read_time_and_settings(OfxImageEffectHandle effect, OfxPropertySetHandle in,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memo.h"
 #include "params.h"
 
 SvInstance *sv_instance(OfxImageEffectHandle effect) {
@@ -27,7 +28,9 @@ static int get_params(OfxImageEffectHandle effect, SvInstance *inst) {
            get_param(set, SV_PARAM_KEY_FOLDER, &inst->p_key_folder) &&
            get_param(set, SV_PARAM_PROVIDER, &inst->p_provider) &&
            get_param(set, SV_PARAM_WINDOW, &inst->p_window) &&
-           get_param(set, SV_PARAM_TIMEOUT, &inst->p_timeout);
+           get_param(set, SV_PARAM_TIMEOUT, &inst->p_timeout) &&
+           get_param(set, SV_PARAM_ON_FAILURE, &inst->p_on_failure) &&
+           get_param(set, SV_PARAM_REFRESH_COUNT, &inst->p_refresh_count);
 }
 
 static int get_clips(OfxImageEffectHandle effect, SvInstance *inst) {
@@ -39,6 +42,7 @@ static int get_clips(OfxImageEffectHandle effect, SvInstance *inst) {
 
 static void free_instance(SvInstance *inst) {
     if (inst->server_lock) sv_host.threads->mutexDestroy(inst->server_lock);
+    sv_memo_free(inst->memo);
     free(inst);
 }
 
@@ -65,5 +69,20 @@ OfxStatus sv_destroy_instance(OfxImageEffectHandle effect) {
     if (SV_OK(sv_host.effects->getPropertySet(effect, &props)))
         sv_host.props->propSetPointer(props, kOfxPropInstanceData, 0, NULL);
     free_instance(inst);
+    return kOfxStatOK;
+}
+
+/* Refresh pressed: one more press counted in the secret parameter, which the host then sees
+ * change (and drops its cached frames) and which every request's cache key holds. */
+OfxStatus sv_instance_changed(OfxImageEffectHandle effect, OfxPropertySetHandle in) {
+    SvInstance *inst = sv_instance(effect);
+    char *name = NULL;
+    int count = 0;
+    if (inst == NULL || !SV_OK(sv_host.props->propGetString(in, kOfxPropName, 0, &name)) ||
+        name == NULL || strcmp(name, SV_PARAM_REFRESH) != 0)
+        return kOfxStatReplyDefault;
+    if (!SV_OK(sv_host.params->paramGetValue(inst->p_refresh_count, &count)) ||
+        !SV_OK(sv_host.params->paramSetValue(inst->p_refresh_count, count + 1)))
+        return kOfxStatFailed;
     return kOfxStatOK;
 }

@@ -1,5 +1,6 @@
 /* Parameter definitions and reading them into checked settings. */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 static const char *const scale_options[] = {"Auto", "2", "3", "4", NULL};
 static const char *const mode_options[] = {"Restore at host size", "Upscale", NULL};
 static const char *const key_options[] = {"None", "Folder of stills", "Server's provider", NULL};
+static const char *const failure_options[] = {"Pass through in viewer, fail in final render",
+                                              "Always fail", "Always pass through", NULL};
 
 const SvParamSpec sv_param_specs[] = {
     {SV_PARAM_SCALE, SV_PARAM_CHOICE, "Source scale",
@@ -31,17 +34,45 @@ const SvParamSpec sv_param_specs[] = {
      key_options, 0, 0, 0, NULL, 0},
     {SV_PARAM_KEY_FOLDER, SV_PARAM_STRING, "Keyframe folder",
      "Folder of high-resolution stills named <anything>_<frame>.<png|tif|exr|jpg>", NULL, 0, 0,
-     0, "", 1},
+     0, "", SV_PARAM_DIRECTORY},
     {SV_PARAM_PROVIDER, SV_PARAM_STRING, "Provider",
      "The server's keyframe provider: local, fal or api", NULL, 0, 0, 0, "local", 0},
     {SV_PARAM_WINDOW, SV_PARAM_INT, "Window",
      "Frames sent to the engine together; each frame's result depends on its window", NULL,
      16, 1, 1024, NULL, 0},
     {SV_PARAM_TIMEOUT, SV_PARAM_INT, "Timeout (s)",
-     "Longest wait for the server before the frame passes through", NULL, 300, 1, 3600, NULL,
-     0},
+     "Longest wait for the server before the render gives up", NULL, 300, 1, 3600, NULL, 0},
+    {SV_PARAM_ON_FAILURE, SV_PARAM_CHOICE, "On failure",
+     "What a render that cannot run does (no server, a timeout, a bad parameter): in the viewer "
+     "the frame passes through with the reason shown; a final (background) render fails, so "
+     "that no unprocessed frame is written",
+     failure_options, SV_FAIL_IN_FINAL, 0, 0, NULL, 0},
+    {SV_PARAM_REFRESH, SV_PARAM_BUTTON, "Refresh",
+     "Runs the windows again: after a keyframe still or the source changed where the effect "
+     "and the host cannot see it (a file edited in place, another frame of the window)",
+     NULL, 0, 0, 0, NULL, 0},
+    /* Refresh counts its presses here: a changed value makes the host drop its cached frames,
+     * and it goes into the server's cache key. */
+    {SV_PARAM_REFRESH_COUNT, SV_PARAM_INT, "Refresh count", "Presses of Refresh", NULL, 0, 0,
+     1 << 30, NULL, SV_PARAM_SECRET},
     {NULL, SV_PARAM_INT, NULL, NULL, NULL, 0, 0, 0, NULL, 0},
 };
+
+/* The factor between the project size and the source clip's width, where it is 2, 3 or 4:
+ * hosts that give an effect source-resolution frames in a larger project report both. */
+int sv_auto_scale(const SvInstance *inst, OfxTime time) {
+    OfxPropertySetHandle props;
+    double project[2] = {0, 0};
+    OfxRectD rod;
+    if (!SV_OK(sv_host.effects->getPropertySet(inst->effect, &props)) ||
+        !SV_OK(sv_host.props->propGetDoubleN(props, kOfxImageEffectPropProjectSize, 2, project)) ||
+        !SV_OK(sv_host.effects->clipGetRegionOfDefinition(inst->source, time, &rod)))
+        return 0;
+    double width = rod.x2 - rod.x1;
+    for (int scale = 2; scale <= 4; scale++)
+        if (width > 0 && fabs(project[0] - scale * width) < 0.5) return scale;
+    return 0;
+}
 
 #define WHY(...) (snprintf(why, why_len, __VA_ARGS__), 0)
 
@@ -133,5 +164,14 @@ int sv_read_settings(const SvInstance *inst, OfxTime time, SvSettings *out, char
     if (!get_int(inst->p_timeout, time, &out->timeout_s) || out->timeout_s < 1 ||
         out->timeout_s > 3600)
         return WHY("Timeout %d s is outside 1..3600", out->timeout_s);
+    if (!get_int(inst->p_refresh_count, time, &out->refresh) || out->refresh < 0)
+        return WHY("Refresh count: the host returned no valid value");
     return 1;
+}
+
+SvOnFailure sv_read_on_failure(const SvInstance *inst, OfxTime time) {
+    int choice = SV_FAIL_IN_FINAL;
+    if (!get_int(inst->p_on_failure, time, &choice) || choice < 0 || choice > 2)
+        return SV_FAIL_IN_FINAL; /* unreadable: the default, which never writes a bad frame */
+    return (SvOnFailure)choice;
 }

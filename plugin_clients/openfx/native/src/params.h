@@ -4,7 +4,7 @@
 
 #include "sparkvsr_ofx.h"
 
-typedef enum { SV_PARAM_CHOICE, SV_PARAM_STRING, SV_PARAM_INT } SvParamKind;
+typedef enum { SV_PARAM_CHOICE, SV_PARAM_STRING, SV_PARAM_INT, SV_PARAM_BUTTON } SvParamKind;
 
 typedef struct SvParamSpec {
     const char *name;
@@ -14,8 +14,11 @@ typedef struct SvParamSpec {
     const char *const *options; /* choices, NULL-terminated */
     int default_int, min, max;
     const char *default_text;
-    int directory;
+    int flags; /* SV_PARAM_DIRECTORY, SV_PARAM_SECRET */
 } SvParamSpec;
+
+#define SV_PARAM_DIRECTORY 1 /* a string that names a folder */
+#define SV_PARAM_SECRET 2    /* kept by the host, never shown (the Refresh count) */
 
 #define SV_PARAM_SCALE "sourceScale"
 #define SV_PARAM_MODE "mode"
@@ -26,6 +29,9 @@ typedef struct SvParamSpec {
 #define SV_PARAM_PROVIDER "provider"
 #define SV_PARAM_WINDOW "window"
 #define SV_PARAM_TIMEOUT "timeout"
+#define SV_PARAM_ON_FAILURE "onFailure"
+#define SV_PARAM_REFRESH "refresh"
+#define SV_PARAM_REFRESH_COUNT "refreshCount"
 
 extern const SvParamSpec sv_param_specs[];
 
