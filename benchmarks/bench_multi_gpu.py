@@ -24,7 +24,7 @@ from sparkvsr.engines.sparkvsr._engine import configure_vae_for_device
 from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG, TRANSFORMER_CONFIG, VAE_CONFIG
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
 from sparkvsr.window_plan import plan_chunks
-from sparkvsr_server._scheduler import WindowScheduler
+from sparkvsr_server.scheduling import WindowScheduler
 
 
 def engine_on(device: str) -> SparkVSREngine:

@@ -54,11 +54,11 @@ def file_server(requests, replies, budget: int) -> None:
     cache key, the output written into the window store (shared memory, byte budget)."""
     from sparkvsr.api.v1 import upscale_pb2 as pb
     from sparkvsr.specs import FrameLayout
-    from sparkvsr_server._window_store import WindowStore
-    from sparkvsr_server._windows import _read_window
+    from sparkvsr_server.windows._handover import _read_window
+    from sparkvsr_server.windows._output_store import OutputStore
 
     layout = FrameLayout(IN_SHAPE[1], IN_SHAPE[0], 4, 16)  # top-down, as the plug-in sends
-    store, image = WindowStore(Path(tempfile.mkdtemp()), budget), engine_output()
+    store, image = OutputStore(Path(tempfile.mkdtemp()), budget), engine_output()
     spare = threading.Thread()
     try:
         while (path := requests.get()) is not None:
@@ -66,7 +66,7 @@ def file_server(requests, replies, budget: int) -> None:
             keys, _ = _read_window(request, "bench", layout)
             images = (image for _ in range(FRAMES))
             replies.put(str(store.write(keys.window, images, OUT_BYTES, bottom_up=False)))
-            # As the server's WindowCache does after a reply: the next window's memory ahead.
+            # As the server's WindowHandover does after a reply: the next window's memory ahead.
             spare = threading.Thread(target=store.prepare_spare, args=(OUT_BYTES,))
             spare.start()
     finally:

@@ -8,6 +8,7 @@ import logging
 import signal
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,12 +21,11 @@ from sparkvsr.connection import is_loopback
 from sparkvsr.engines import engine_entries
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.info import EngineStatus, ServerInfo, describe_installation
-from sparkvsr_server._auth import TokenAuthInterceptor
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._gateway import Gateway
-from sparkvsr_server._manager import EngineFactory, JobManager
-from sparkvsr_server._service import JobService
-from sparkvsr_server._servicer import UpscaleServicer
+from sparkvsr_server.jobs import JobManager, Spool
+from sparkvsr_server.scheduling import EngineFactory
+from sparkvsr_server.transports import Gateway, JobService, TokenAuthInterceptor, UpscaleServicer
+from sparkvsr_server.windows import EngineWindowStore
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class SparkVSRServer:
             raise InvalidInputError(
                 f"cannot listen on {config.host}:{config.port} (in use, or not an address here)"
             ) from None
+        self.spool = Spool.open(config.spool_dir, config.max_spool_bytes)
         self.manager: JobManager | None = None
         self._serving = False
         self.gateway: Gateway | None = None
@@ -108,19 +109,18 @@ class SparkVSRServer:
         engine that failed to load keeps it NOT_SERVING, with the reason in the server info."""
         for service in ("", SERVICE_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.NOT_SERVING)
-        self.manager = JobManager(self.config, self._engines, asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        windows = EngineWindowStore(self.spool.root / "engine-windows")
+        self.manager = JobManager(self.config, self._engines, loop, self.spool, windows)
         service = self.service = JobService(
-            self.config,
-            self.manager,
-            self._describe(),
-            asyncio.get_running_loop(),
-            self.manager.spool,
+            self.config, self.manager, self._describe(), loop, self.spool.root
         )
         upscale_pb2_grpc.add_UpscaleServiceServicer_to_server(
             UpscaleServicer(self.config, self.manager, service), self.grpc_server
         )
         await self.grpc_server.start()
         await self._start_gateway(service)
+        await service.resume_media_jobs()
         await asyncio.to_thread(self.manager.start)
         if self.manager.engine_failure:
             service.info = self._describe()
@@ -171,15 +171,20 @@ class SparkVSRServer:
     async def stop(self, grace_s: float | None = None) -> None:
         """Refuses new jobs, lets running ones finish within the grace period, then stops."""
         grace = self.config.shutdown_grace_s if grace_s is None else grace_s
+        deadline = time.monotonic() + grace
         await self.health.enter_graceful_shutdown()
         self._serving = False
         if self.manager is not None:
-            await self.manager.shutdown(grace)
+            self.manager.stop_accepting()
+            if self.service is not None:  # media jobs first: they wait on engine jobs
+                await self.service.finish_media_jobs(deadline)
+            await self.manager.shutdown(max(0.0, deadline - time.monotonic()))
         if self.gateway is not None:
             await self.gateway.stop()
         await self.grpc_server.stop(1.0)
         if self.service is not None:
             self.service.close()
+        self.spool.close()
 
 
 def refuse_a_port_in_use(host: str, port: int, option: str) -> None:
@@ -216,16 +221,12 @@ async def _serve_until_signalled(config: ServerConfig) -> None:
     # Before loading: a Ctrl-C while the engines load then stops cleanly once they have.
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    logger.warning("SparkVSR server starting: loading the %s engine", config.default_engine)
+    logger.info("SparkVSR server starting: loading the %s engine", config.default_engine)
     await server.start()
     gateway = f", gateway http://{config.host}:{server.gateway.port}" if server.gateway else ""
-    logger.warning(
-        "SparkVSR server listening on %s:%d%s (Ctrl-C to stop)", config.host, port, gateway
-    )
+    logger.info("SparkVSR server listening on %s:%d%s (Ctrl-C to stop)", config.host, port, gateway)
     await stop.wait()
-    logger.warning(
-        "shutting down: finishing running jobs for up to %.0f s", config.shutdown_grace_s
-    )
+    logger.info("shutting down: finishing running jobs for up to %.0f s", config.shutdown_grace_s)
     await server.stop()
 
 

@@ -33,7 +33,8 @@ class ServerConfig:
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     """Largest gRPC message accepted or sent; frames travel in parts below it."""
     max_queued_jobs: int = 8
-    """Jobs that may wait for a worker before new ones get RESOURCE_EXHAUSTED."""
+    """Jobs that may wait for a worker before new ones get RESOURCE_EXHAUSTED (running jobs
+    whose clients have gone quiet count here too: at most `workers + max_queued_jobs` run)."""
     workers: int = 1
     """Worker threads, one per device."""
     devices: tuple[str, ...] = ()
@@ -44,7 +45,13 @@ class ServerConfig:
     are kept as long after their last use."""
     spool_dir: str | None = None
     """The durable job store: inputs, finished frames and windows. A server restarted on the same
-    folder resumes its jobs. None = a temporary folder removed at shutdown."""
+    folder resumes its jobs; one server at a time keeps a folder. None = a temporary folder
+    removed at shutdown (`config_from_env`, and so `sparkvsr serve`, default to the per-user state
+    folder instead)."""
+    max_spool_bytes: int | None = None
+    """Most disk the job store may take for the jobs it keeps (their inputs, frames and engine
+    windows); a job that would take it further is refused at once (RESOURCE_EXHAUSTED). None =
+    half of the disk space free where the spool is when the server starts."""
     shutdown_grace_s: float = 30.0
     """On SIGTERM, how long running jobs and their readers may take before they are cancelled."""
     max_frame_pixels: int = 8192 * 8192
@@ -59,8 +66,8 @@ class ServerConfig:
     max_buffer_bytes: int = 4 * 2**30
     """Most memory frame parts being assembled may take across all jobs."""
     stream_idle_s: float = 60.0
-    """How long a running job may wait for its client's next input before it fails, freeing
-    its worker."""
+    """How long a running job may wait for its client's next input before it fails (while it
+    waits, the devices run other jobs)."""
     gateway_port: int | None = None
     """Port of the JSON gateway (HTTP and WebSocket) for clients that cannot speak gRPC; 0 picks
     a free one; None = no gateway (`sparkvsr serve` opens it next to the gRPC port: 50052)."""
@@ -104,6 +111,8 @@ class ServerConfig:
         ):
             if getattr(self, name) < 1:
                 raise InvalidInputError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.max_spool_bytes is not None and self.max_spool_bytes < 1:
+            raise InvalidInputError(f"max_spool_bytes must be >= 1, got {self.max_spool_bytes}")
         for name in ("job_ttl_s", "shutdown_grace_s", "stream_idle_s"):
             if not 0 <= getattr(self, name) < float("inf"):
                 raise InvalidInputError(f"{name} must be seconds >= 0, got {getattr(self, name)}")
@@ -129,7 +138,10 @@ def parse_devices(text: str) -> tuple[str, ...]:
 
 
 def config_from_env(environ: Mapping[str, str] | None = None, **settings) -> ServerConfig:
-    """A ServerConfig from `settings`, with the environment filling what they leave unset."""
+    """A ServerConfig from `settings`, with the environment filling what they leave unset: the
+    token, and the spool (the per-user state folder's `server`, so a plain restart resumes)."""
     if not settings.get("token"):
         settings["token"] = environment.token(environ)
+    if not settings.get("spool_dir"):
+        settings["spool_dir"] = str(environment.user_state_dir(environ) / "server")
     return ServerConfig(**settings)

@@ -57,7 +57,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--spool-dir",
-        help="keep jobs here, so a restarted server resumes them (default: a temp folder)",
+        help="keep jobs here, so a restarted server resumes them; one server per folder "
+        "(default: the per-user state folder, $SPARKVSR_STATE_DIR/server if set)",
     )
     parser.add_argument(
         "--shutdown-grace",

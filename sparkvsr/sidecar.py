@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from sparkvsr.atomic import write_atomically
 from sparkvsr.info import package_versions
 from sparkvsr.media import is_sequence_pattern
 from sparkvsr.settings import FileJob
@@ -57,9 +58,5 @@ def job_record(job: FileJob, result: FileJobResult) -> dict:
 def write_sidecar(target: str, record: dict) -> str:
     """Writes the record beside `target` (complete or not at all); returns the sidecar's path."""
     path = sidecar_path(target)
-    partial = f"{path}.partial"
-    with open(partial, "w") as file:
-        json.dump(record, file, indent=2)
-        file.write("\n")
-    os.replace(partial, path)
+    write_atomically(path, json.dumps(record, indent=2) + "\n")
     return path

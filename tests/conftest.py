@@ -76,6 +76,13 @@ def clip(tmp_path: Path) -> Clip:
     return make_clip(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _private_state_folder(tmp_path_factory, monkeypatch):
+    """Each test's `sparkvsr serve` keeps its jobs in a state folder of its own (under the run's
+    root): two servers on one spool would refuse each other."""
+    monkeypatch.setenv("SPARKVSR_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def start_server():
     servers = []

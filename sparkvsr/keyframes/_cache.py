@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from sparkvsr import environment
+from sparkvsr.atomic import write_first
+from sparkvsr.content_key import ContentKey
 from sparkvsr.keyframes._provider import KeyframeProvider
 from sparkvsr.specs import FrameLayout
 
@@ -38,10 +37,7 @@ class CachedProvider(KeyframeProvider):
         settings = self.provider.cache_key()
         if settings is None:
             return None
-        digest = hashlib.sha256()
-        digest.update(f"{source.shape}{source.dtype}|{settings}|{target}".encode())
-        digest.update(np.ascontiguousarray(source).data)
-        return digest.hexdigest()
+        return ContentKey(f"{settings}|{target}", source).hexdigest()
 
     def provide(self, index: int, source: np.ndarray, target: FrameLayout) -> np.ndarray:
         key = self.key(source, target)
@@ -62,20 +58,6 @@ def _keep_first(path: Path, image: np.ndarray) -> np.ndarray:
     """Stores `image` at `path` unless another process stored one there meanwhile, and returns
     the one stored: all who share the folder (a farm job's tasks) then use one restoration, even
     from a service that answers differently each time. Never a half-written entry."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".partial-", suffix=".npy")
-    partial = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.save(file, image)
-        try:
-            os.link(partial, path)  # fails if the entry exists: the first one stays
-        except FileExistsError:
-            return np.load(path)
-        except OSError:  # no hard links here (some network shares): one check, then replace
-            if path.exists():
-                return np.load(path)
-            logger.warning("keyframe cache %s: no hard links; a racing task may differ", path)
-            os.replace(partial, path)
+    if write_first(path, lambda partial: np.save(partial, image)):
         return image
-    finally:
-        partial.unlink(missing_ok=True)
+    return np.load(path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 
 import numpy as np
 
@@ -25,6 +27,8 @@ def read_still(path: str, layout: FrameLayout | None) -> np.ndarray:
 
     if not os.path.exists(path):
         raise NotFoundError(f"no such image: {path}")
+    if path.lower().endswith(".png"):  # checked first: libpng would print its own line
+        _check_png(path)
     image = (
         _read_exr(path) if path.lower().endswith(".exr") else cv2.imread(path, cv2.IMREAD_UNCHANGED)
     )
@@ -47,6 +51,48 @@ def read_still(path: str, layout: FrameLayout | None) -> np.ndarray:
             else (image >> 8).astype(np.uint8)
         )
     return np.ascontiguousarray(image)
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png(path: str) -> None:
+    """Raises InvalidInputError naming what is wrong when `path` is not a whole PNG: cut short,
+    a chunk damaged (its CRC), or image data that does not inflate."""
+    with open(path, "rb") as file:
+        data = file.read()
+    problem = _png_problem(data)
+    if problem:
+        raise InvalidInputError(f"cannot read {path}: {problem}; write or export it again")
+
+
+def _png_problem(data: bytes) -> str | None:
+    if not data.startswith(_PNG_SIGNATURE):
+        return "it is not a PNG file"
+    pixels, position, first = zlib.decompressobj(), len(_PNG_SIGNATURE), True
+    while True:
+        if position + 12 > len(data):
+            return "the file is cut short"
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        end = position + 12 + length
+        if end > len(data):
+            return "the file is cut short"
+        body = data[position + 8 : end - 4]
+        if zlib.crc32(kind + body) != struct.unpack(">I", data[end - 4 : end])[0]:
+            return f"its {kind.decode('latin-1')} chunk is damaged"
+        if first and kind != b"IHDR":
+            return "its header is missing"
+        first = False
+        if kind == b"IDAT":
+            try:
+                while body:  # inflated in pieces, only to check it, so memory stays small
+                    pixels.decompress(body, 1 << 20)
+                    body = pixels.unconsumed_tail
+            except zlib.error:
+                return "its image data is damaged"
+        if kind == b"IEND":
+            return None if pixels.eof else "its image data is cut short"
+        position = end
 
 
 def _read_exr(path: str) -> np.ndarray | None:

@@ -11,7 +11,7 @@ from typing import Literal, get_args
 import av
 import numpy as np
 
-from sparkvsr.atomic import write_atomically
+from sparkvsr.atomic import temporary_path, write_atomically
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.media._audio import AudioSpan, read_audio, write_audio
 from sparkvsr.media._outputs import check_output, is_sequence_pattern, output_errors
@@ -74,7 +74,7 @@ class FrameWriter:
             with output_errors(target):
                 self._open_sequence(frame_rate, first_index)
         else:
-            self._path = _partial_name(target)
+            self._path = str(temporary_path(target))
             try:
                 with output_errors(target):
                     self._open_movie(frame_rate, codec, start_timecode, audio)
@@ -216,11 +216,6 @@ def check_output_name(target: str) -> None:
             )
     elif suffix != ".mov":
         raise InvalidInputError(_not_a_movie(target))
-
-
-def _partial_name(target: str) -> str:
-    path = Path(target)
-    return str(path.with_name(f".{path.stem}.partial{path.suffix}"))
 
 
 def _not_a_movie(target: str) -> str:

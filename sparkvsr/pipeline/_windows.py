@@ -4,7 +4,6 @@ retry with less device memory after an out-of-memory error."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -13,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
+from sparkvsr.content_key import ContentKey
 from sparkvsr.engines import Engine, EngineChunk, EngineInfo
 from sparkvsr.errors import DeviceOutOfMemoryError, EngineError
 from sparkvsr.pipeline._inputs import from_unit_float, to_unit_float
@@ -48,28 +48,17 @@ def window_key(
     frame and the carried output, which only such windows get): equal keys mean equal outputs,
     so reuse is exact.
     """
-    digest = hashlib.blake2b(digest_size=20)
     settings = (astuple(info), chunk.scale, overlap, bit_depth, chunk.start)
-    digest.update(repr((settings, chunk.frames.shape, identity)).encode())
-    _add(digest, chunk.frames)
+    frames = np.ascontiguousarray(chunk.frames)
+    key = ContentKey(repr((settings, frames.shape, frames.dtype.str, identity)))
+    key.add_frames(frames)
     for keyframe in chunk.keyframes:
-        digest.update(f"keyframe {keyframe.offset}".encode())
-        _add(digest, keyframe.hr)
-        _add(digest, keyframe.lr)
+        key.add(f"keyframe {keyframe.offset}").add(keyframe.hr).add(keyframe.lr)
     if chunk.previous is not None:
-        digest.update(b"previous")
-        _add(digest, chunk.previous.lr)
-        _add(digest, chunk.previous.output)
+        key.add("previous").add(chunk.previous.lr).add(chunk.previous.output)
     if chunk.carried_output is not None:
-        digest.update(b"carried")
-        _add(digest, chunk.carried_output)
-    return digest.hexdigest()
-
-
-def _add(digest, array: np.ndarray) -> None:
-    array = np.ascontiguousarray(array)
-    digest.update(f"{array.dtype.str}{array.shape}".encode())
-    digest.update(memoryview(array).cast("B"))
+        key.add("carried").add(chunk.carried_output)
+    return key.hexdigest(40)
 
 
 def pack_window(result: np.ndarray, shared: tuple[int, int], bit_depth: int) -> StoredWindow:

@@ -1,10 +1,10 @@
-"""A server with the test engines in its own process, until killed: for crash and restart tests.
+"""`sparkvsr serve` with the test engines, in its own process until killed: for crash and restart
+tests. Its log (stderr) says the ports it listens on.
 
-Usage: python serve_test_engines.py SPOOL_DIR DELAY_S; prints its port on the first line.
+Usage: python serve_test_engines.py DELAY_S [sparkvsr serve options...]
 """
 
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -13,11 +13,11 @@ sys.modules["torch"] = None
 
 from helpers import engines  # noqa: E402
 
-from sparkvsr_server import BackgroundServer, ServerConfig  # noqa: E402
+import sparkvsr_server._app  # noqa: E402
+from sparkvsr.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    server = BackgroundServer(
-        ServerConfig(port=0, spool_dir=sys.argv[1]), engines(float(sys.argv[2]))
-    )
-    print(server.port, flush=True)
-    threading.Event().wait()
+    delay_s = float(sys.argv[1])
+    # The one seam: the engines this process may run (a real server offers the registry's).
+    sparkvsr_server._app.available_engines = lambda: engines(delay_s)
+    sys.exit(main(["serve", "--port", "0", "--engine", "bilinear", *sys.argv[2:]]))

@@ -276,7 +276,7 @@ def test_a_flooding_socket_is_held_to_its_share_and_every_call_is_answered(
 ):
     """One socket sends far more calls than it may have in flight: the gateway stops reading
     it at the limit (TCP push-back) instead of starting them all, and answers each in turn."""
-    from sparkvsr_server import _gateway
+    from sparkvsr_server.transports import _gateway
 
     in_flight = peak = 0
 

@@ -2,53 +2,16 @@
 client's word when no server answers or the address is spelt as a URL."""
 
 import logging
-import os
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 from helpers import free_port, random_job
+from served import SERVE_START_S, Served
 
 import sparkvsr.connection
 from sparkvsr.cli import main
 from sparkvsr.client import Client
-
-SERVE_START_S = 120  # a loaded 2-core machine takes tens of seconds to load the engines
-
-
-class Served:
-    """A `sparkvsr serve` process whose stderr lines are collected as they come."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sparkvsr", "serve", *args],
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, text: str, timeout_s: float = SERVE_START_S) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not any(text in line for line in self.lines):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise AssertionError(f"no {text!r} in: {self.lines}")
-            time.sleep(0.1)
-
-    def stop(self) -> list[str]:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
-        self._reader.join(timeout=10)
-        return self.lines
 
 
 def serve_fails(*args: str) -> subprocess.CompletedProcess:
@@ -96,6 +59,11 @@ def test_ports_in_use_are_refused_and_jobs_are_logged(served, clip, tmp_path, ca
 
     lines = server.stop()
     assert sum("listening on" in line for line in lines) == 1
+    # A normal start, its jobs and its stop are news, not warnings.
+    assert [line for line in lines if line.startswith(("WARNING", "ERROR"))] == []
+    assert any(
+        line.startswith("INFO sparkvsr_server._app: SparkVSR server listening") for line in lines
+    )
     (accepted,) = [line for line in lines if " accepted: " in line]
     job = accepted.split(" job ")[1].split()[0]
     assert "24 frames 48x32, engine flow, x4, 2 keyframes" in accepted

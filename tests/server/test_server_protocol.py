@@ -95,21 +95,24 @@ def test_client_errors_come_back_as_library_exceptions(start_server):
 
 
 def test_a_full_queue_is_resource_exhausted(start_server):
-    server = start_server(max_queued_jobs=1)
+    server = start_server(max_queued_jobs=1, delay_s=0.5)
     release = threading.Event()
-    spec, _ = random_job(count=4)
+    spec, items = random_job(count=64)  # 8 windows of 0.5 s: the one worker stays busy
 
-    def held_open():
+    def held_open(items=()):
         yield pb.UpscaleRequest(spec=wire.spec_to_proto(spec))
+        for item in items:
+            parts = wire.frame_to_parts(item.index, item.image, 2**20)
+            yield from (pb.UpscaleRequest(source_frame=part) for part in parts)
         release.wait(30)
 
     channel = grpc.insecure_channel(server.address)
     stub = upscale_pb2_grpc.UpscaleServiceStub(channel)
     try:
-        running = stub.Upscale(held_open())
+        running = stub.Upscale(held_open(items))
         job_id = next(running).accepted.job_id
-        while stub.GetJob(pb.GetJobRequest(job_id=job_id)).progress.state != pb.JOB_STATE_RUNNING:
-            time.sleep(0.01)
+        while not stub.GetJob(pb.GetJobRequest(job_id=job_id)).progress.frames_done:
+            time.sleep(0.01)  # its windows keep the worker busy from now on
         queued = stub.Upscale(held_open())
         assert next(queued).HasField("accepted")
         with pytest.raises(grpc.RpcError) as refused:

@@ -3,37 +3,42 @@ last finished window, and a client reattaching by job id gets every frame, byte 
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import BilinearEngine, KeyedEngine, random_job
+from served import Served
 
+from sparkvsr.atomic import is_leftover, temporary_path
 from sparkvsr.client import Client
 from sparkvsr.errors import NotFoundError, ResourceExhaustedError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import JobState, Keyframe
 from sparkvsr.window_plan import plan_chunks
 
-SERVE = Path(__file__).with_name("serve_test_engines.py")
+
+@pytest.fixture
+def state_dir(tmp_path, monkeypatch) -> Path:
+    """The per-user state folder `sparkvsr serve` keeps its jobs in (never the user's own)."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("SPARKVSR_STATE_DIR", str(state))
+    return state
 
 
-def start(spool: Path, delay_s: float) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, str(SERVE), str(spool), str(delay_s)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return process, f"127.0.0.1:{process.stdout.readline().strip()}"
+def leftovers(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if is_leftover(path)]
 
 
-def kill(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGKILL)
-    process.wait(10)
+def start(spool: Path | None, delay_s: float, *args: str) -> tuple[Served, str]:
+    """`sparkvsr serve` with the test engines: on `spool`, or (None) on its default spool."""
+    served = Served(*(["--spool-dir", str(spool)] if spool else []), *args, delay_s=delay_s)
+    return served, served.address
+
+
+def kill(served: Served) -> None:
+    served.kill()
 
 
 def expected(spec, items, engine):
@@ -41,10 +46,11 @@ def expected(spec, items, engine):
 
 
 @pytest.mark.slow
-def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(tmp_path):
-    spool = tmp_path / "spool"
+@pytest.mark.parametrize("stop", ["SIGKILL", "SIGTERM"])
+def test_a_server_stopped_mid_job_resumes_it_with_identical_frames(stop, state_dir):
+    # `sparkvsr serve` as a user starts it: no --spool-dir, so the per-user state folder.
     spec, items = random_job(count=96, size=(48, 32))  # 16 windows of 8, 0.1 s each
-    process, address = start(spool, delay_s=0.1)
+    process, address = start(None, 0.1, "--shutdown-grace", "0")
     try:
         with Client(address) as client:
             run = client.upscale(spec, items)
@@ -53,9 +59,14 @@ def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(tmp_path):
             while not run.server_has_input:
                 received.append(next(frames).image)
             done_before = client.job(run.job_id).frames_done
-        kill(process)  # mid-job: no journal update, no cleanup
+            if stop == "SIGKILL":
+                kill(process)  # no journal update, no cleanup
+            else:  # too short a grace for the job to finish
+                lines = process.stop()
+                assert any("shutting down" in line for line in lines)
+                assert not any(f"job {run.job_id} succeeded:" in line for line in lines)
         assert done_before < 96
-        process, address = start(spool, delay_s=0.0)
+        process, address = start(None, delay_s=0.0)
         with Client(address) as client:
             rest = [f.image for f in client.fetch_frames(run.job_id, len(received), retries=3)]
             everything = [f.image for f in client.fetch_frames(run.job_id)]
@@ -69,7 +80,8 @@ def test_sigkill_mid_job_then_restart_resumes_with_identical_frames(tmp_path):
             np.testing.assert_array_equal(a, b)
     assert status.state is JobState.SUCCEEDED
     reused = int(status.stage.split()[1])
-    assert reused >= done_before // 8 - 1, status.stage  # the windows done before the kill
+    assert reused >= done_before // 8 - 1, status.stage  # the windows done before the stop
+    assert (state_dir / "server" / "jobs" / run.job_id).is_dir() and not leftovers(state_dir)
 
 
 @pytest.mark.slow
@@ -96,18 +108,24 @@ def test_a_job_rerun_with_one_keyframe_changed_reuses_the_other_windows(tmp_path
 
 
 def test_a_restarted_server_collects_what_a_crash_left_half_made(tmp_path):
-    from sparkvsr_server._store import JobStore
+    from sparkvsr_server.jobs import JobStore, Spool
 
     jobs = tmp_path / "jobs"
     (jobs / "halfmade").mkdir(parents=True)  # a crash between its folder and its journal
-    store = JobStore(jobs)
     spec, _ = random_job(count=4)
-    files = store.create("whole", spec, owner="")
-    (files.folder / "out" / "00000000.raw.tmp").write_bytes(b"cut short")
-    loaded = store.load()
+    files = JobStore(jobs).create("whole", spec, owner="")
+    temporary_path(files.folder / "out" / "00000000.raw").write_bytes(b"cut short")
+    window = tmp_path / "engine-windows" / "ab"
+    window.mkdir(parents=True)
+    temporary_path(window / "ab01.npz").write_bytes(b"cut short")
+    spool = Spool.open(tmp_path)  # as a restarted server opens it
+    try:
+        loaded = JobStore(jobs).load()
+    finally:
+        spool.close()
     assert [job.job_id for job in loaded] == ["whole"]
     assert not (jobs / "halfmade").exists()
-    assert os.listdir(files.folder / "out") == []
+    assert os.listdir(files.folder / "out") == [] and os.listdir(window) == []
 
 
 def test_finished_jobs_and_windows_are_collected_after_the_retention_period(start_server, tmp_path):

@@ -10,14 +10,14 @@ import sys
 import numpy as np
 import pytest
 
-from sparkvsr_server._window_store import WindowStore
+from sparkvsr_server.windows import OutputStore
 
 FRAME = np.arange(3 * 4 * 2, dtype=np.uint16).reshape(3, 4, 2)  # 48 bytes
 
 
-def store_in(tmp_path, budget: int, memory: bool = True) -> WindowStore:
+def store_in(tmp_path, budget: int, memory: bool = True) -> OutputStore:
     (tmp_path / "memory").mkdir(exist_ok=True)
-    return WindowStore(tmp_path / "spool", budget, tmp_path / "memory" if memory else None)
+    return OutputStore(tmp_path / "spool", budget, tmp_path / "memory" if memory else None)
 
 
 def test_outputs_go_to_shared_memory_and_read_back_flipped(tmp_path):

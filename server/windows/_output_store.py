@@ -26,7 +26,7 @@ _PREFIX = "sparkvsr-windows-"
 _IOV_MAX = 1024  # buffers one writev may take (Linux, macOS)
 
 
-class WindowStore:
+class OutputStore:
     """Output files by key. A client reads a file at once after the reply; one evicted while it
     reads stays readable to it (an unlinked file lives while open or mapped)."""
 

@@ -25,7 +25,7 @@ from sparkvsr.errors import (
     SparkVSRError,
     UnauthenticatedError,
 )
-from sparkvsr_server._service import JobService
+from sparkvsr_server.transports._service import JobService
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,10 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         return _json_error(error.status, code, message, headers)
 
 
+# How long a stopping gateway waits for the replies in flight.
+_DRAIN_S = 3.0
+
+
 class Gateway:
     """HTTP (`POST /v1/{Method}`, `GET /v1/health`) and WebSocket (`/v1/ws`) on one port."""
 
@@ -132,6 +136,7 @@ class Gateway:
         self._expected = f"Bearer {token}".encode() if token else None
         self._health = health
         self._sockets: set[web.WebSocketResponse] = set()
+        self._socket_calls: set[_SocketCalls] = set()
         app = web.Application(client_max_size=MAX_MESSAGE_BYTES, middlewares=[_errors_as_json])
         app.router.add_get("/v1/health", self._on_health)
         app.router.add_get("/v1/ws", self._on_websocket)
@@ -157,6 +162,11 @@ class Gateway:
         return self.port
 
     async def stop(self) -> None:
+        """Closes every socket once the calls in flight have replied (watches of jobs that all
+        ended send their last message), or after a few seconds."""
+        tasks = {task for calls in self._socket_calls for task in calls.tasks}
+        if tasks:
+            await asyncio.wait(tasks, timeout=_DRAIN_S)
         for socket in list(self._sockets):
             await socket.close()
         await self._runner.cleanup()
@@ -213,6 +223,7 @@ class Gateway:
         await socket.prepare(request)
         self._sockets.add(socket)
         calls = _SocketCalls(socket)
+        self._socket_calls.add(calls)
         try:
             async for frame in socket:
                 if frame.type == WSMsgType.TEXT:
@@ -222,6 +233,7 @@ class Gateway:
         finally:
             # Jobs outlive the socket (a reloaded panel reattaches); only the watches stop.
             calls.cancel_all()
+            self._socket_calls.discard(calls)
             self._sockets.discard(socket)
         return socket
 
@@ -302,6 +314,10 @@ class _SocketCalls:
             self.watches -= 1
         else:
             self._unary_slots.release()
+
+    @property
+    def tasks(self) -> set[asyncio.Task]:
+        return set(self._tasks)
 
     def cancel_all(self) -> None:
         for task in list(self._tasks):

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+
+from google.protobuf import json_format
 
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.errors import EngineUnavailableError, InvalidInputError
 from sparkvsr.info import ServerInfo
 from sparkvsr.media import probe_video
+from sparkvsr.settings import FileJob
 from sparkvsr.sidecar import sidecar_path
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._manager import JobManager
-from sparkvsr_server._media_jobs import MediaJob, start_media_job
-from sparkvsr_server._runner import ManagerRunner
-from sparkvsr_server._window_store import WindowStore
-from sparkvsr_server._windows import WindowCache
+from sparkvsr_server.jobs import JobManager, MediaJobRegistry
+from sparkvsr_server.windows import OutputStore, WindowHandover
 
 
 class JobService:
@@ -39,19 +38,16 @@ class JobService:
         self.info = info
         """What GetServerInfo answers; the server replaces it when an engine fails to load."""
         self._loop = loop
-        self._media: dict[str, MediaJob] = {}
-        store = WindowStore(cache_root / "windows", config.window_cache_bytes)
-        self.windows = WindowCache(store, manager, loop)
+        self._media = MediaJobRegistry(manager, loop, cache_root / "media-jobs", config.job_ttl_s)
+        store = OutputStore(cache_root / "windows", config.window_cache_bytes)
+        self.windows = WindowHandover(store, manager, loop)
 
     def server_info(self) -> pb.GetServerInfoResponse:
         return wire.server_info_to_proto(self.info)
 
     def find(self, job_id: str):
         """The engine job or media job with this id."""
-        self._expire_media_jobs()
-        if job_id in self._media:
-            return self._media[job_id]
-        return self._manager.get(job_id)
+        return self._media.get(job_id) or self._manager.get(job_id)
 
     def get_job(self, request: pb.GetJobRequest) -> pb.GetJobResponse:
         return pb.GetJobResponse(
@@ -76,7 +72,28 @@ class JobService:
 
     async def start_media_job(self, request: pb.StartMediaJobRequest) -> pb.StartMediaJobResponse:
         self._check_accepting()
-        message = request.spec
+        job = await self._file_job(request.spec)
+        media_job = await self._media.start(job, json_format.MessageToDict(request))
+        return pb.StartMediaJobResponse(
+            job_id=media_job.id,
+            output_path=os.path.abspath(job.output),
+            sidecar_path=os.path.abspath(sidecar_path(job.output)),
+        )
+
+    async def resume_media_jobs(self) -> None:
+        """Brings back the media jobs a server that stopped on this spool left (same ids)."""
+        await self._media.resume(
+            lambda stored: self._file_job(
+                json_format.ParseDict(stored, pb.StartMediaJobRequest()).spec
+            )
+        )
+
+    async def finish_media_jobs(self, deadline: float) -> None:
+        """Lets media jobs finish until `deadline` (time.monotonic()); stops the rest, to run
+        again after a restart."""
+        await self._media.finish(deadline)
+
+    async def _file_job(self, message: pb.MediaJobSpec) -> FileJob:
         if not message.source_path:
             raise InvalidInputError("the media job names no source_path")
         info = await asyncio.to_thread(probe_video, message.source_path)
@@ -84,15 +101,7 @@ class JobService:
         settings = wire.job_settings_from_proto(
             message.settings, engine.default_scale if engine else 4
         )
-        job = wire.media_job_from_proto(message, settings, info.frame_count)
-        runner = ManagerRunner(self._manager, self._loop)
-        media_job = await start_media_job(job, runner, self._loop)
-        self._media[media_job.id] = media_job
-        return pb.StartMediaJobResponse(
-            job_id=media_job.id,
-            output_path=os.path.abspath(job.output),
-            sidecar_path=os.path.abspath(sidecar_path(job.output)),
-        )
+        return wire.media_job_from_proto(message, settings, info.frame_count)
 
     async def run_window(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
         self._check_accepting()
@@ -109,9 +118,3 @@ class JobService:
     def _check_accepting(self) -> None:
         if not self._manager.accepting:
             raise EngineUnavailableError("the server is shutting down")
-
-    def _expire_media_jobs(self) -> None:
-        now = time.monotonic()
-        for job_id, job in list(self._media.items()):
-            if job.finished_at is not None and now - job.finished_at > self._config.job_ttl_s:
-                del self._media[job_id]

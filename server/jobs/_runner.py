@@ -11,16 +11,17 @@ from collections.abc import Iterable, Iterator
 from sparkvsr.engines import EngineInfo
 from sparkvsr.errors import InvalidInputError, JobCancelledError, SparkVSRError
 from sparkvsr.specs import InputItem, JobSpec, OutputFrame
-from sparkvsr_server._jobs import Job
-from sparkvsr_server._manager import JobManager
+from sparkvsr_server.jobs._job import Job
+from sparkvsr_server.jobs._manager import JobManager
 
 
 class ManagerRunner:
     """Runs jobs on the manager from a thread other than the event loop's."""
 
-    def __init__(self, manager: JobManager, loop: asyncio.AbstractEventLoop):
+    def __init__(self, manager: JobManager, loop: asyncio.AbstractEventLoop, owner: str = ""):
         self._manager = manager
         self._loop = loop
+        self._owner = owner
         self.current: Job | None = None
         """The engine job running now, so that its owner can cancel it."""
 
@@ -35,6 +36,10 @@ class ManagerRunner:
                 f"unknown engine {name!r}; this server runs: {', '.join(sorted(infos))}"
             )
         return infos[name]
+
+    def check_room(self, spec: JobSpec) -> None:
+        """Refuses (ResourceExhaustedError) a job the server's job store has no room for."""
+        self._manager.check_room(spec)
 
     def run(self, spec: JobSpec, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
         job = self._on_loop(self._submit(spec))
@@ -81,7 +86,7 @@ class ManagerRunner:
                     return False
 
     async def _submit(self, spec: JobSpec) -> Job:
-        return self._manager.submit(spec)
+        return self._manager.submit(spec, owner=self._owner)
 
     def _on_loop(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()

@@ -1,6 +1,8 @@
 """Windows of every job scheduled across the devices: one worker thread per device, each with
 its own engines loaded onto that device; jobs' windows run as chains (a window that continues
-another runs after it, on the same worker) and come back to each job's one assembler."""
+another runs after it) and come back to each job's one assembler. A worker only takes a window
+whose input has all arrived: a chain whose next window waits for its client is set aside and
+queued again when that input comes, so no device ever waits on a client."""
 
 from __future__ import annotations
 
@@ -20,12 +22,12 @@ from sparkvsr.pipeline._inputs import InputBuffer
 from sparkvsr.pipeline._run import LOOKAHEAD_SLACK_FRAMES
 from sparkvsr.specs import InputItem, JobSpec, OutputFrame
 from sparkvsr.window_plan import Window, plan_windows, window_length
+from sparkvsr_server.scheduling._fair_queue import FairQueue
 
 logger = logging.getLogger(__name__)
 
 EngineFactory = Callable[..., Engine]
 """Builds an engine; registry factories take `device=` (None = the engine's default)."""
-_STOP = None
 
 
 # Loading engines one at a time: model loaders patch process-wide state while they build a
@@ -70,33 +72,34 @@ def _snapshot(inputs: InputBuffer, window: Window) -> _WindowInputs:
 class _JobRun:
     """One job's windows in flight: inputs handed to chains, outputs handed back."""
 
-    def __init__(self, spec: JobSpec, plan: Sequence[Window], runner: WindowRunner):
+    def __init__(self, spec: JobSpec, plan: Sequence[Window], runner: WindowRunner, owner: str):
         self.spec, self.engine, self.plan, self.runner = spec, spec.engine, plan, runner
+        self.owner = owner
         # Only the windows handed out and not yet taken: a long clip costs nothing up front.
-        self._inputs: dict[int, queue.Queue] = {}
+        self._inputs: dict[int, _WindowInputs] = {}
+        # Chains waiting for the input of their next window: its index -> the outputs so far.
+        self._waiting: dict[int, dict[int, np.ndarray]] = {}
         self._lock = threading.Lock()
         self.results: queue.Queue = queue.Queue()
         self.stopped = threading.Event()
 
-    def _slot(self, index: int) -> queue.Queue:
+    def hand(self, index: int, inputs: _WindowInputs) -> dict[int, np.ndarray] | None:
+        """Keeps a window's inputs; returns the outputs of the chain that waited for them (to
+        be queued again), or None."""
         with self._lock:
-            return self._inputs.setdefault(index, queue.Queue(maxsize=1))
+            self._inputs[index] = inputs
+            return self._waiting.pop(index, None)
 
-    def hand(self, index: int, inputs: _WindowInputs) -> None:
-        self._slot(index).put(inputs)
-
-    def window_inputs(self, index: int) -> _WindowInputs:
-        slot = self._slot(index)
-        while True:
-            if self.stopped.is_set():
-                raise JobCancelledError("the job stopped")
-            try:
-                taken = slot.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            with self._lock:
-                del self._inputs[index]
-            return taken
+    def take(self, index: int, outputs: dict[int, np.ndarray]) -> _WindowInputs | None:
+        """The inputs of window `index`, or None when they have not come yet: the chain then
+        waits, with `outputs`, until `hand` gives them."""
+        if self.stopped.is_set():
+            raise JobCancelledError("the job stopped")
+        with self._lock:
+            if index not in self._inputs:
+                self._waiting[index] = outputs
+                return None
+            return self._inputs.pop(index)
 
 
 class WindowScheduler:
@@ -111,7 +114,7 @@ class WindowScheduler:
         self._devices = tuple(devices)
         self._engines = dict(engines)
         self._default = default_engine
-        self._chains: queue.Queue = queue.Queue()
+        self._chains: FairQueue[tuple[_JobRun, int, dict]] = FairQueue()
         self._ready = threading.Barrier(len(self._devices) + 1)
         self.engine_failure: str | None = None
         """Why the default engine failed to load, if it did; its jobs then fail with this."""
@@ -133,8 +136,7 @@ class WindowScheduler:
         self._ready.wait()
 
     def stop(self) -> None:
-        for _ in self._threads:
-            self._chains.put(_STOP)
+        self._chains.stop(len(self._threads))
         for thread in self._threads:
             thread.join(timeout=10)
 
@@ -145,6 +147,7 @@ class WindowScheduler:
         *,
         windows: WindowCache | None = None,
         report: Report | None = None,
+        owner: str = "",
     ) -> Iterator[OutputFrame]:
         """Upscales a job on the workers: its frames in order, the bytes `run_job` gives.
 
@@ -158,7 +161,7 @@ class WindowScheduler:
         plan = plan_windows(spec, info)
         buffered = window_length(spec, info) + info.keyframe_reach + LOOKAHEAD_SLACK_FRAMES
         inputs = InputBuffer(spec, items, max_buffered_frames=buffered)
-        job = _JobRun(spec, plan, WindowRunner(windows, report, len(plan)))
+        job = _JobRun(spec, plan, WindowRunner(windows, report, len(plan)), owner)
         assembler = Assembler(spec, plan)
         lookahead = 2 * len(self._devices)
         handed, returned = 0, 0
@@ -166,9 +169,11 @@ class WindowScheduler:
             while returned < len(plan):
                 while handed < len(plan) and handed - returned < lookahead:
                     window = plan[handed]
-                    job.hand(handed, _snapshot(inputs, window))
+                    waiting = job.hand(handed, _snapshot(inputs, window))
                     if not window.depends_on:  # the first window of a chain
-                        self._chains.put((job, handed))
+                        self._queue_chain(job, handed, {})
+                    elif waiting is not None:  # a chain that waited for this input
+                        self._queue_chain(job, handed, waiting)
                     handed += 1
                     following = (
                         plan[handed].frames.start if handed < len(plan) else spec.frame_count
@@ -181,6 +186,9 @@ class WindowScheduler:
             inputs.finish()
         finally:
             job.stopped.set()
+
+    def _queue_chain(self, job: _JobRun, index: int, outputs: dict) -> None:
+        self._chains.put((job, index, outputs), job.owner)
 
     @staticmethod
     def _result(job: _JobRun) -> tuple[int, np.ndarray]:
@@ -197,14 +205,14 @@ class WindowScheduler:
             self.engine_failure = str(error)
         finally:
             self._ready.wait()
-        while (task := self._chains.get()) is not _STOP:
-            job, first = task
+        while (task := self._chains.get()) is not None:
+            job, first, outputs = task
             try:
                 if job.engine not in engines:
                     if self.engine_failure and job.engine == self._default:
                         raise EngineUnavailableError(self.engine_failure)
                     engines[job.engine] = self._load(job.engine, device)
-                self._run_chain(job, first, engines[job.engine])
+                self._run_chain(job, first, engines[job.engine], outputs)
             except BaseException as error:  # the job's driver raises it: the worker lives on
                 job.results.put(error)
 
@@ -216,13 +224,15 @@ class WindowScheduler:
             raise EngineUnavailableError(f"engine {name!r} failed to load: {error}") from None
 
     @staticmethod
-    def _run_chain(job: _JobRun, first: int, engine: Engine) -> None:
-        """Runs the chain starting at window `first`: it and the windows after it that each
-        continue the one before."""
-        outputs: dict[int, np.ndarray] = {}
+    def _run_chain(job: _JobRun, first: int, engine: Engine, outputs: dict) -> None:
+        """Runs the chain from window `first` (`outputs`: those of the windows before it): it
+        and the windows after it that each continue the one before, as far as their input has
+        come."""
         plan, index = job.plan, first
         while True:
-            source = job.window_inputs(index)
+            source = job.take(index, outputs)
+            if source is None:  # queued again when the client has sent its input
+                return
             outputs[index] = run_window(job.spec, engine, plan, index, source, outputs, job.runner)
             start = plan[index].frames.start
             for old in [i for i in outputs if i < index and plan[i].frames.stop < start]:

@@ -56,3 +56,13 @@ def working_set_bytes(spec: JobSpec, info: EngineInfo) -> int:
 
 def _float_bytes(layout: FrameLayout) -> int:
     return layout.width * layout.height * layout.channels * 4
+
+
+def spool_bytes(spec: JobSpec) -> int:
+    """About the disk a job takes in the job store: its inputs as received, its finished frames,
+    and its engine windows (as large as the frames, plus the overlaps they keep as float)."""
+    source, output = spec.source_layout, spec.output_layout
+    inputs = spec.frame_count * source.nbytes + len(spec.keyframe_indices) * output.nbytes
+    return (
+        inputs + 2 * spec.frame_count * output.nbytes + spec.frame_count * _float_bytes(output) // 4
+    )

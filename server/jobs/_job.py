@@ -18,7 +18,7 @@ from sparkvsr.errors import (
 )
 from sparkvsr.pipeline import check_arrival
 from sparkvsr.specs import InputItem, JobState, JobStatus, Keyframe, SourceFrame
-from sparkvsr_server._store import JobFiles
+from sparkvsr_server.jobs._store import JobFiles
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +58,13 @@ class Job:
         self._waiters: list[asyncio.Future] = []
         self._cancelled = threading.Event()
         self._started_at = time.monotonic()
+        self._waiting_since: float | None = None
 
     def log_accepted(self) -> None:
         """The first line of a job's life in the server's log."""
         spec = self.spec
         logger.info(
-            "job %s accepted: %d frames %dx%d, engine %s, x%d, %d keyframes",
+            "job %s accepted: %d frames %dx%d, engine %s, x%d, %d keyframes%s",
             self.id,
             spec.frame_count,
             spec.source_layout.width,
@@ -71,6 +72,7 @@ class Job:
             spec.engine,
             spec.scale,
             len(spec.keyframe_indices),
+            f", for {self.owner}" if self.owner else "",
         )
 
     # -- asyncio side ---------------------------------------------------------------------------
@@ -205,18 +207,26 @@ class Job:
         with self._arrived:
             waiting_since = time.monotonic()
             while not arrived():
+                self._waiting_since = self._waiting_since or waiting_since
                 if self._cancelled.is_set():
                     raise JobCancelledError(f"job {self.id} was cancelled")
                 if self.input_complete:
+                    self._waiting_since = None
                     return False
                 quiet = time.monotonic() - max(self._last_input, waiting_since)
                 if quiet > self._idle_limit_s:
                     raise ResourceExhaustedError(
-                        f"job {self.id}: no input for {quiet:.0f} s while it held a worker "
+                        f"job {self.id}: no input for {quiet:.0f} s "
                         f"(this server's stream_idle_s is {self._idle_limit_s:g} s)"
                     )
                 self._arrived.wait(_POLL_S)
+            self._waiting_since = None
         return True
+
+    def waiting_for_input_s(self) -> float:
+        """How long its worker side has been waiting for the client's next input (0 if not)."""
+        since = self._waiting_since
+        return 0.0 if since is None else time.monotonic() - since
 
     def started(self) -> None:
         self._loop.call_soon_threadsafe(self._set_running)

@@ -29,14 +29,16 @@ class FairQueue(Generic[Item]):
             self._stops += workers
             self._changed.notify_all()
 
-    def get(self) -> Item | None:
-        """The next owner's oldest item, waiting for one; None after `stop`."""
+    def get(self, timeout_s: float | None = None) -> Item | None:
+        """The next owner's oldest item, waiting for one (TimeoutError after `timeout_s`);
+        None after `stop`."""
         with self._changed:
             while not self._by_owner:
                 if self._stops:
                     self._stops -= 1
                     return None
-                self._changed.wait()
+                if not self._changed.wait(timeout_s) and not self._by_owner:
+                    raise TimeoutError
             owner, items = self._by_owner.popitem(last=False)
             item = items.popleft()
             if items:  # the owner goes to the back of the line

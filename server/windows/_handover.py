@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import logging
 import os
 from collections import OrderedDict
@@ -17,26 +16,25 @@ import numpy as np
 
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
+from sparkvsr.content_key import ContentKey
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes import UserStills
 from sparkvsr.settings import JobSettings
 from sparkvsr.specs import FrameLayout, JobSpec, Keyframe, SourceFrame
-from sparkvsr_server._manager import JobManager
-from sparkvsr_server._runner import ManagerRunner
-from sparkvsr_server._window_store import WindowStore
+from sparkvsr_server.jobs import JobManager, ManagerRunner
+from sparkvsr_server.windows._output_store import OutputStore
 
 logger = logging.getLogger(__name__)
 
-_READ_BLOCK = 16 << 20
 _PROBE_ENTRIES = 1 << 16  # frames whose windows probes can find (some 150 bytes each)
-# Frames are hashed side by side (hashlib lets go of the GIL): the key costs half the time.
+# Frames are hashed side by side (hashing lets go of the GIL): the key costs half the time.
 _HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
 
 
-class WindowCache:
+class WindowHandover:
     """Runs RunWindow requests on the job manager; one engine run per distinct window."""
 
-    def __init__(self, store: WindowStore, manager: JobManager, loop: asyncio.AbstractEventLoop):
+    def __init__(self, store: OutputStore, manager: JobManager, loop: asyncio.AbstractEventLoop):
         self.store = store
         self._manager = manager
         self._loop = loop
@@ -134,7 +132,7 @@ def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout)
     data = _map_input(request.input_path, request.frame_count, layout)
     frames = data.reshape(request.frame_count, *layout.shape)
     flat = data.reshape(request.frame_count, -1)
-    digests = list(_HASHERS.map(lambda frame: hashlib.sha256(frame).digest(), flat))
+    digests = list(_HASHERS.map(_frame_key, flat))
     keys = WindowKeys(_settings_key(request, engine, layout), digests)
     return keys, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
 
@@ -144,35 +142,39 @@ class WindowKeys:
     """A window's cache key, in two parts: everything but the frames, and each frame's digest."""
 
     settings: str
-    frames: list[bytes]
+    frames: list[str]
 
     @property
     def window(self) -> str:
         """What the output is stored under: a hash of everything it depends on."""
-        return hashlib.sha256(self.settings.encode() + b"".join(self.frames)).hexdigest()
+        return ContentKey(self.settings, self.frames).hexdigest()
 
-    def probe(self, start: int, offset: int, frame: bytes) -> str:
+    def probe(self, start: int, offset: int, frame: str) -> str:
         """What a probe for the frame at `offset` of the window at `start` looks up."""
-        return hashlib.sha256(f"{self.settings} {start} {offset} ".encode() + frame).hexdigest()
+        return ContentKey(self.settings, start, offset, frame).hexdigest()
+
+
+def _frame_key(frame: np.ndarray) -> str:
+    return ContentKey(frame).hexdigest()
 
 
 def _settings_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
     """A hash of everything the output depends on but the frames: settings, layout, frame count,
     the Refresh count and each keyframe's still (or the provider that will restore it)."""
-    digest = hashlib.sha256()
     settings = pb.JobSettings()
     settings.CopyFrom(request.settings)
     settings.engine = engine
+    key = ContentKey()
     for part in (settings, wire.layout_to_proto(layout)):
-        digest.update(part.SerializeToString(deterministic=True))
-    digest.update(f"frames={request.frame_count}".encode())
+        key.add(part.SerializeToString(deterministic=True))
+    key.add(f"frames={request.frame_count}")
     if request.refresh:  # absent from plain requests, so their keys stay as they were
-        digest.update(f"refresh={request.refresh}".encode())
+        key.add(f"refresh={request.refresh}")
     for keyframe in sorted(request.keyframes, key=lambda k: k.offset):
-        digest.update(f"keyframe={keyframe.offset}".encode())
+        key.add(f"keyframe={keyframe.offset}")
         if keyframe.still_path:
-            _hash_file(digest, keyframe.still_path, f"keyframe {keyframe.offset} still")
-    return digest.hexdigest()
+            _add_file(key, keyframe.still_path, f"keyframe {keyframe.offset} still")
+    return key.hexdigest()
 
 
 def _read_probe(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
@@ -182,16 +184,14 @@ def _read_probe(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) 
             "a probe needs window_start and a probe_offset below frame_count "
             f"(got offset {request.probe_offset} of {request.frame_count})"
         )
-    frame = hashlib.sha256(_map_input(request.input_path, 1, layout)).digest()
+    frame = _frame_key(_map_input(request.input_path, 1, layout))
     keys = WindowKeys(_settings_key(request, engine, layout), [])
     return keys.probe(request.window_start, request.probe_offset, frame)
 
 
-def _hash_file(digest, path: str, what: str) -> None:
+def _add_file(key: ContentKey, path: str, what: str) -> None:
     try:
-        with open(path, "rb") as file:
-            while block := file.read(_READ_BLOCK):
-                digest.update(block)
+        key.add_file(path)
     except FileNotFoundError:
         raise NotFoundError(f"{what} {path} does not exist") from None
     except OSError as error:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from sparkvsr.atomic import atomic_file, is_leftover
 from sparkvsr.pipeline import StoredWindow
 
 logger = logging.getLogger(__name__)
@@ -37,24 +37,21 @@ class EngineWindowStore:
     def save(self, key: str, window: StoredWindow) -> None:
         """Stores a window; a store that cannot take it (full disk) only costs a later rerun."""
         path = self._path(key)
-        temporary = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(exist_ok=True)
-            with open(temporary, "wb") as file:
+            with atomic_file(path) as file:
                 np.savez(file, **window)
-            os.replace(temporary, path)
         except OSError as error:
             logger.warning("window store: could not keep a window (%s)", error.strerror)
-            temporary.unlink(missing_ok=True)
 
-    def collect(self, max_age_s: float, *, leftovers: bool = False) -> int:
-        """Removes windows unused for `max_age_s` and, with `leftovers` (only while nothing
-        writes), temporary files a crash left; returns how many files went."""
+    def collect(self, max_age_s: float) -> int:
+        """Removes windows unused for `max_age_s` (what a crash left half-written the spool
+        removes when it is opened again); returns how many files went."""
         cutoff = time.time() - max_age_s
         removed = 0
-        for path in self.root.glob("*/*"):
+        for path in self.root.glob("*/*.npz"):
             try:
-                if (leftovers and path.suffix == ".tmp") or path.stat().st_mtime < cutoff:
+                if not is_leftover(path) and path.stat().st_mtime < cutoff:
                     path.unlink()
                     removed += 1
             except FileNotFoundError:

@@ -19,9 +19,8 @@ from sparkvsr.errors import (
 )
 from sparkvsr.specs import Keyframe, SourceFrame
 from sparkvsr_server._config import ServerConfig
-from sparkvsr_server._jobs import Job
-from sparkvsr_server._manager import JobManager
-from sparkvsr_server._service import JobService
+from sparkvsr_server.jobs import Job, JobManager
+from sparkvsr_server.transports._service import JobService
 
 
 def _unary(method: Callable) -> Callable:

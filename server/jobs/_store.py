@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import shutil
 import threading
 import time
@@ -15,29 +14,21 @@ from pathlib import Path
 import numpy as np
 
 from sparkvsr import errors
+from sparkvsr.atomic import write_atomically
 from sparkvsr.errors import SparkVSRError
 from sparkvsr.specs import FrameLayout, InputItem, JobSpec, JobState, Keyframe
 
 logger = logging.getLogger(__name__)
 
 _JOURNAL = "journal.json"
-_TEMPORARY = ".tmp"
-
-
-def write_atomically(path: Path, data) -> None:
-    """Writes `data` (bytes or an array) so that `path` either does not exist or is complete:
-    a crash mid-write leaves only a temporary file, which the store collects."""
-    temporary = path.with_name(f"{path.name}.{threading.get_ident()}{_TEMPORARY}")
-    with open(temporary, "wb") as file:
-        file.write(data if isinstance(data, bytes) else memoryview(data).cast("B"))
-    os.replace(temporary, path)
 
 
 class JobFiles:
     """One job's folder: journal.json (spec and state), in/ (inputs as received), out/ (finished
     frames).
 
-    Inputs and frames are raw top-down samples; a file exists only once it is complete.
+    Inputs and frames are raw top-down samples; a file exists only once it is complete (what a
+    crash leaves half-written the spool removes when it is opened again).
     """
 
     def __init__(self, folder: Path, spec: JobSpec, journal: dict):
@@ -82,10 +73,7 @@ class JobFiles:
 
     def error(self) -> SparkVSRError | None:
         """The journalled error as its library exception, or None."""
-        if not self.journal.get("message"):
-            return None
-        kind = getattr(errors, self.journal.get("error", ""), SparkVSRError)
-        return kind(self.journal["message"])
+        return journalled_error(self.journal)
 
     # -- inputs -----------------------------------------------------------------------------
 
@@ -125,7 +113,7 @@ class JobFiles:
 
 
 class JobStore:
-    """Every job's folder under `root`; opening it collects what a crash left half-made."""
+    """Every job's folder under `root`; loading it collects jobs a crash left half-made."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -135,7 +123,7 @@ class JobStore:
         return JobFiles.create(self.root, job_id, spec, owner)
 
     def load(self) -> list[JobFiles]:
-        """The whole jobs stored here; half-made jobs and temporary files are removed."""
+        """The whole jobs stored here; half-made jobs are removed."""
         jobs = []
         for folder in sorted(self.root.iterdir()):
             if not folder.is_dir():
@@ -144,10 +132,16 @@ class JobStore:
             if files is None:
                 shutil.rmtree(folder, ignore_errors=True)
                 continue
-            for leftover in folder.rglob(f"*{_TEMPORARY}"):
-                leftover.unlink(missing_ok=True)
             jobs.append(files)
         return jobs
+
+
+def journalled_error(journal: dict) -> SparkVSRError | None:
+    """The error a journal records ("error": its class name, "message") as its library
+    exception, or None."""
+    if not journal.get("message"):
+        return None
+    return getattr(errors, journal.get("error", ""), SparkVSRError)(journal["message"])
 
 
 def _spec_from_journal(fields: dict) -> JobSpec:
