@@ -19,6 +19,8 @@ say "the Premiere panel's JavaScript checks..."
 bash scripts/test_js.sh
 say "the test suite..."
 .venv/bin/python -m pytest "$@"
+say "the OpenFX plug-in under AddressSanitizer and UndefinedBehaviorSanitizer..."
+bash scripts/test_openfx_sanitized.sh "$@"
 # The same suite on a base install (what an editor's Python gets: no torch, no diffusers); the
 # GPU-stack tests skip themselves there. Slow tests ran above already.
 say "setting up .venv-base (test extra only)..."

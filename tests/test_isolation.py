@@ -9,7 +9,7 @@ import pytest
 from helpers import free_port, kill_servers_on
 
 from sparkvsr import environment
-from sparkvsr.cli import build_parser, main
+from sparkvsr.cli import main
 from sparkvsr.connection import connection_options
 from sparkvsr.runners import ensure_server
 
@@ -26,20 +26,7 @@ def test_every_per_user_folder_is_under_the_runs_root(test_root, tmp_path):
     assert all(test_root in path.resolve().parents for path in inside), inside
 
 
-def _serve_spools_in_the_temp_folder() -> bool:
-    """Whether `sparkvsr serve` still keeps its jobs in a temp folder by default (its --spool-dir
-    help says where): the server's part of issue #21 moves them to the per-user state folder."""
-    commands = build_parser()._subparsers._group_actions[0].choices
-    (spool,) = [a for a in commands["serve"]._actions if "--spool-dir" in a.option_strings]
-    return "temp folder" in spool.help
-
-
 @pytest.mark.slow
-@pytest.mark.xfail(
-    _serve_spools_in_the_temp_folder(),
-    reason="sparkvsr serve spools into the temp folder until the server's part of issue #21",
-    strict=True,
-)
 def test_a_killed_server_leaves_nothing_in_the_temp_folder(test_root, clip, tmp_path, capsys):
     """As an editor client starts one (`ensure_server`), with a job run on it, then SIGKILL."""
     temp = Path(tempfile.gettempdir())
@@ -53,5 +40,5 @@ def test_a_killed_server_leaves_nothing_in_the_temp_folder(test_root, clip, tmp_
         kill_servers_on(port)
 
     assert set(temp.iterdir()) - before == set()  # its spool is state, not temporary
-    log = test_root / "state" / "logs" / "sparkvsr-local-server.log"
+    log = environment.user_state_dir() / "logs" / "sparkvsr-local-server.log"
     assert str(port) in log.read_text()  # what the server logged on start-up
