@@ -69,6 +69,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         task = actions.add_parser(name, help=text, description=text)
         task.add_argument("--work-dir", required=True, help="the job's folder of windows")
         task.add_argument("--path-mapping-rules", help="OpenJD path mapping rules (JSON) file")
+        if name == "assemble":
+            task.add_argument(
+                "--clips",
+                help="the clips of an edit that had an upscale task, e.g. 0,2 (default: those "
+                "that can run here): any of them not assembled fails the task",
+            )
         if name == "run-windows":
             task.add_argument("--windows", help="window indices, e.g. 0,1,2 (default: all)")
             task.add_argument("--first-window", type=int, help="run chains starting here...")
@@ -328,11 +334,11 @@ def run_windows(args: argparse.Namespace) -> int:
     return 0
 
 
-def _indices(text: str) -> list[int]:
+def _indices(text: str, option: str = "--windows") -> list[int]:
     try:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise InvalidInputError(f"--windows expects indices like 0,1,2, got {text!r}") from None
+        raise InvalidInputError(f"{option} expects indices like 0,1,2, got {text!r}") from None
 
 
 def run_assemble(args: argparse.Namespace) -> int:
@@ -352,14 +358,45 @@ def run_assemble(args: argparse.Namespace) -> int:
         return _upscale.run(job_args, upscale=assemble)
     from sparkvsr.cli import _timeline
 
-    _map_edit_paths(job_args, paths)
-    code = _timeline.run(job_args, upscale=assemble)
+    tasks = _task_clips(job_args, paths, args.clips)
+    assembled = set()
+
+    def assemble_clip(job, progress):
+        result = assemble(job, progress)
+        assembled.add(_clip_work_of(job))
+        return result
+
+    code = _timeline.run(job_args, upscale=assemble_clip)
     _name_studio_paths(job_args, paths)
-    # Clips that could not run were skipped with the reason in the table, as `sparkvsr
-    # timeline upscale` skips them; every clip with a task has run, so the job succeeds.
+    # Clips that never had a task were skipped with the reason in the table, as `sparkvsr
+    # timeline upscale` skips them; a clip with a task that was not assembled fails the job.
+    missing = [label for work, label in tasks.items() if work not in assembled]
+    if code != 130 and missing:
+        raise InvalidInputError(f"{', '.join(missing)}: not assembled (the table says why)")
     if code == 1:
         print("openjd_status: some clips were skipped (see the table)", flush=True)
     return 0 if code == 1 else code
+
+
+def _task_clips(job_args, paths: SessionPaths, clips: str | None) -> dict[tuple, str]:
+    """The edit's clips that had an upscale task (`clips`, as the bundle lists them), by their
+    work, with their labels; maps the edit's paths into the session as the run does."""
+    from sparkvsr.cli._options import job_settings
+
+    settings = job_settings(job_args, output_format=job_args.format)
+    plans = _plans(job_args, paths)
+    numbers = clips_with_tasks(plans, settings) if clips is None else _indices(clips, "--clips")
+    if any(not 0 <= number < len(plans) for number in numbers):
+        raise InvalidInputError(f"--clips must be within 0..{len(plans) - 1}, got {clips}")
+    return {
+        _clip_work_of(clip_file_job(plans[number], settings)): plans[number].label
+        for number in numbers
+    }
+
+
+def _clip_work_of(job) -> tuple:
+    """What tells a clip's file job from another's, whatever its output."""
+    return (job.source, job.frames, job.keyframe_stills, job.keyframe_frames)
 
 
 def _name_studio_paths(job_args, paths: SessionPaths) -> None:

@@ -149,10 +149,13 @@ def _steps(spec: BundleSpec) -> list[dict]:
                 {"name": "amount.worker.gpu.memory", "min": spec.gpu_memory_mib},
             ]
         }
+    # An edit's assembly is told which clips had a task: one of them not assembled (its media
+    # missing on that worker, say) fails the job, while clips with no task are only skipped.
+    clips = ["--clips", spec.tasks] if spec.kind == "timeline" else []
     assemble = {
         "name": "Assemble",
         "dependencies": [{"dependsOn": "Upscale"}],
-        "script": _script(["assemble"], job),
+        "script": _script(["assemble", *clips], job),
     }
     return [*steps, upscale, assemble]
 

@@ -416,3 +416,26 @@ def test_an_edit_whose_clip_cannot_run_completes_with_that_clip_skipped(tmp_path
         result.stdout
     )
     assert len(list(farmed.glob("*.mov"))) == 2 and (farmed / "cut.sparkvsr.otio").is_file()
+
+
+def test_an_assembly_missing_a_clip_with_a_task_fails_the_assemble_task(tmp_path, cut, capsys):
+    """A clip with a task that cannot be assembled (here: its media missing on the assembling
+    worker) fails the job with the reason; only clips that never had a task are skipped."""
+    arguments = bundle(tmp_path, cut, tmp_path / "out")["steps"][-1]["script"]["actions"]
+    assembling = arguments["onRun"]["args"]
+    clips = assembling[assembling.index("--clips") + 1]
+    assert clips == "0,1,2"
+    for number in (0, 1, 2):
+        assert _run_clip(tmp_path, cut, number) == 0
+    (tmp_path / "B002.mov").unlink()  # clip 1's media, on the assembling worker
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out"), "--no-progress"]
+    capsys.readouterr()
+
+    work = ["--work-dir", str(tmp_path / "work"), "--clips", clips]
+    code = main(["farm", "assemble", *work, "--", *command])
+
+    out, err = capsys.readouterr()
+    assert code == 2, out
+    assert "V1 clip 2 (b)  0-9     1     skipped: media not found" in out
+    assert "openjd_fail: V1 clip 2 (b): not assembled (the table says why)" in out
+    assert "V1 clip 2 (b): not assembled" in err
