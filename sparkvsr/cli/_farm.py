@@ -321,6 +321,8 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def run_windows(args: argparse.Namespace) -> int:
     job_args, paths = _task_command(args)
+    if job_args.command != "upscale" and args.clip is None:
+        raise InvalidInputError("an edit's windows run one clip at a time: give --clip N")
     (work,) = _clip_works(job_args, args, paths, args.clip)
     windows = None
     if args.windows is not None:

@@ -439,3 +439,10 @@ def test_an_assembly_missing_a_clip_with_a_task_fails_the_assemble_task(tmp_path
     assert "V1 clip 2 (b)  0-9     1     skipped: media not found" in out
     assert "openjd_fail: V1 clip 2 (b): not assembled (the table says why)" in out
     assert "V1 clip 2 (b): not assembled" in err
+
+
+def test_an_edits_windows_without_a_clip_are_refused_in_one_line(tmp_path, cut, capsys):
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out"), "--no-progress"]
+    code = main(["farm", "run-windows", "--work-dir", str(tmp_path / "work"), "--", *command])
+    err = capsys.readouterr().err
+    assert code == 2 and "give --clip N" in err and "Traceback" not in err
