@@ -124,6 +124,8 @@ def _bundle_spec(farm: argparse.Namespace, options: list[str]) -> BundleSpec:
     source, output = os.path.abspath(farm.input), os.path.abspath(farm.output)
     if not os.path.isfile(source):
         raise NotFoundError(f"input not found: {source}")
+    if farm.wheel and not os.path.isfile(farm.wheel):
+        raise NotFoundError(f"--wheel not found: {os.path.abspath(farm.wheel)}")
     edit = source.lower().endswith(EDIT_SUFFIXES)
     head = ["timeline", "upscale"] if edit else ["upscale"]
     known = _path_options(head)

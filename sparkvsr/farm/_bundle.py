@@ -237,13 +237,15 @@ def openjd_job(template: dict, values: dict[str, str], folder: Path):
         return create_job(job_template=decoded, job_parameter_values=parameters)
     except DecodeValidationError as error:
         raise InvalidInputError(f"OpenJD rejects the job template: {error}") from None
+    except ValueError as error:  # preprocess_job_parameters: the parameter values
+        raise InvalidInputError(f"OpenJD rejects the job's parameters: {error}") from None
 
 
 def write_bundle(spec: BundleSpec, folder: str) -> Path:
     """Validates the template, then writes `template.yaml`, `parameter_values.yaml` and
     `asset_references.yaml` (and the wheel) into `folder` (created); returns the template's
     path."""
-    bundle = Path(folder)
+    bundle = Path(folder).absolute()  # OpenJD takes only an absolute template folder
     template = job_template(spec)
     openjd_job(template, parameter_values(spec), bundle)
     bundle.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,15 @@ from helpers import RestorationService, numbered_frames, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
-from sparkvsr.farm import SessionPaths, WindowStore, clip_work, map_media_paths, run_clip_windows
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.farm import (
+    SessionPaths,
+    WindowStore,
+    clip_work,
+    map_media_paths,
+    openjd_job,
+    run_clip_windows,
+)
 from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
@@ -446,3 +454,25 @@ def test_an_edits_windows_without_a_clip_are_refused_in_one_line(tmp_path, cut, 
     code = main(["farm", "run-windows", "--work-dir", str(tmp_path / "work"), "--", *command])
     err = capsys.readouterr().err
     assert code == 2 and "give --clip N" in err and "Traceback" not in err
+
+
+def test_a_relative_bundle_folder_is_written_and_a_missing_wheel_named(
+    tmp_path, shot, capsys, monkeypatch
+):
+    path, keys = shot
+    monkeypatch.chdir(tmp_path)
+    job = ["farm", "bundle", path.name, "-o", "out/shot_x4.mov", *keys]
+
+    assert main([*job, "--bundle-dir", "bundle"]) == 0
+    assert (tmp_path / "bundle" / "template.yaml").is_file()
+
+    assert main([*job, "--bundle-dir", "other", "--wheel", "dist/none.whl"]) == 2
+    err = capsys.readouterr().err
+    assert f"--wheel not found: {tmp_path / 'dist' / 'none.whl'}" in err
+    assert "Traceback" not in err and not (tmp_path / "other").exists()
+
+
+def test_parameters_openjd_refuses_are_one_line_errors(tmp_path, shot):
+    template = bundle(tmp_path, shot[0], tmp_path / "o.mov", *shot[1])
+    with pytest.raises(InvalidInputError, match="OpenJD rejects the job's parameters: .*absolute"):
+        openjd_job(template, {"Input": str(shot[0])}, Path("relative"))
