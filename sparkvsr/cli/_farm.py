@@ -69,11 +69,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         task = actions.add_parser(name, help=text, description=text)
         task.add_argument("--work-dir", required=True, help="the job's folder of windows")
         task.add_argument("--path-mapping-rules", help="OpenJD path mapping rules (JSON) file")
-        if name == "assemble":
+        if name in ("restore-keyframes", "assemble"):
             task.add_argument(
                 "--clips",
-                help="the clips of an edit that had an upscale task, e.g. 0,2 (default: those "
-                "that can run here): any of them not assembled fails the task",
+                help="the clips of an edit that have an upscale task, e.g. 0,2 (default: those "
+                "that can run here): any of them that cannot be done here fails the task",
             )
         if name == "run-windows":
             task.add_argument("--windows", help="window indices, e.g. 0,1,2 (default: all)")
@@ -288,31 +288,40 @@ def _task_command(args: argparse.Namespace) -> tuple[argparse.Namespace, Session
     return _parse(command), paths
 
 
-def _clip_works(job_args, args, paths: SessionPaths, number: int | None = None):
-    """The file works of the command: the video's, or the edit's clips (clip `number` only)."""
+def _clip_works(job_args, args, paths: SessionPaths, numbers=None, option: str = "--clip"):
+    """The file works of the command: the video's, or the edit's clips `numbers` (default: those
+    that can run here), each of which must be able to run here."""
     if job_args.command == "upscale":
         from sparkvsr.cli._upscale import file_job
 
         return [clip_work(file_job(job_args), args.work_dir)]
+    plans, settings, numbers = _numbered_clips(job_args, paths, numbers, option)
+    for number in numbers:
+        reason = why_not_run(plans[number], settings)
+        if reason:
+            raise InvalidInputError(f"{plans[number].label}: {reason}")
+    return [clip_work(clip_file_job(plans[n], settings), args.work_dir) for n in numbers]
+
+
+def _numbered_clips(job_args, paths: SessionPaths, numbers, option: str):
+    """(plans, settings, numbers) of the edit: `numbers` checked against its clips, or those
+    that can run here when None."""
     from sparkvsr.cli._options import job_settings
 
     settings = job_settings(job_args, output_format=job_args.format)
     plans = _plans(job_args, paths)
-    if number is None:
-        numbers = clips_with_tasks(plans, settings)
-    elif not 0 <= number < len(plans):
-        raise InvalidInputError(f"--clip must be within 0..{len(plans) - 1}, got {number}")
-    else:
-        reason = why_not_run(plans[number], settings)
-        if reason:
-            raise InvalidInputError(f"{plans[number].label}: {reason}")
-        numbers = [number]
-    return [clip_work(clip_file_job(plans[n], settings), args.work_dir) for n in numbers]
+    if numbers is None:
+        return plans, settings, clips_with_tasks(plans, settings)
+    if any(not 0 <= number < len(plans) for number in numbers):
+        joined = ",".join(map(str, numbers))
+        raise InvalidInputError(f"{option} must be within 0..{len(plans) - 1}, got {joined}")
+    return plans, settings, list(numbers)
 
 
 def run_restore(args: argparse.Namespace) -> int:
     job_args, paths = _task_command(args)
-    works = _clip_works(job_args, args, paths)
+    numbers = None if args.clips is None else _indices(args.clips, "--clips")
+    works = _clip_works(job_args, args, paths, numbers, "--clips")
     restored = 0
     for done, work in enumerate(works, start=1):
         restored += restore_keyframes(work)
@@ -325,7 +334,7 @@ def run_windows(args: argparse.Namespace) -> int:
     job_args, paths = _task_command(args)
     if job_args.command != "upscale" and args.clip is None:
         raise InvalidInputError("an edit's windows run one clip at a time: give --clip N")
-    (work,) = _clip_works(job_args, args, paths, args.clip)
+    (work,) = _clip_works(job_args, args, paths, [args.clip] if args.clip is not None else None)
     windows = None
     if args.windows is not None:
         windows = _indices(args.windows)
@@ -385,13 +394,8 @@ def run_assemble(args: argparse.Namespace) -> int:
 def _task_clips(job_args, paths: SessionPaths, clips: str | None) -> dict[tuple, str]:
     """The edit's clips that had an upscale task (`clips`, as the bundle lists them), by their
     work, with their labels; maps the edit's paths into the session as the run does."""
-    from sparkvsr.cli._options import job_settings
-
-    settings = job_settings(job_args, output_format=job_args.format)
-    plans = _plans(job_args, paths)
-    numbers = clips_with_tasks(plans, settings) if clips is None else _indices(clips, "--clips")
-    if any(not 0 <= number < len(plans) for number in numbers):
-        raise InvalidInputError(f"--clips must be within 0..{len(plans) - 1}, got {clips}")
+    wanted = None if clips is None else _indices(clips, "--clips")
+    plans, settings, numbers = _numbered_clips(job_args, paths, wanted, "--clips")
     return {
         _clip_work_of(clip_file_job(plans[number], settings)): plans[number].label
         for number in numbers

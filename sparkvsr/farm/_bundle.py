@@ -125,9 +125,13 @@ def job_template(spec: BundleSpec) -> dict:
 
 def _steps(spec: BundleSpec) -> list[dict]:
     job = _job_arguments(spec)
+    # An edit's keyframe and assemble steps are told which clips have an upscale task: one of
+    # them that cannot be done (its media missing on that worker, say) fails the step, while
+    # clips with no task are only skipped.
+    clips = ["--clips", spec.tasks] if spec.kind == "timeline" else []
     steps = []
     if spec.restores_keyframes:
-        steps.append({"name": "Keyframes", "script": _script(["restore-keyframes"], job)})
+        steps.append({"name": "Keyframes", "script": _script(["restore-keyframes", *clips], job)})
     if spec.kind == "timeline":
         task, flag = {"name": "Clip", "type": "INT", "range": spec.tasks}, ["--clip"]
     else:
@@ -149,9 +153,6 @@ def _steps(spec: BundleSpec) -> list[dict]:
                 {"name": "amount.worker.gpu.memory", "min": spec.gpu_memory_mib},
             ]
         }
-    # An edit's assembly is told which clips had a task: one of them not assembled (its media
-    # missing on that worker, say) fails the job, while clips with no task are only skipped.
-    clips = ["--clips", spec.tasks] if spec.kind == "timeline" else []
     assemble = {
         "name": "Assemble",
         "dependencies": [{"dependsOn": "Upscale"}],

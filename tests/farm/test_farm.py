@@ -22,9 +22,11 @@ from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.farm import (
+    BundleSpec,
     SessionPaths,
     WindowStore,
     clip_work,
+    job_template,
     map_media_paths,
     openjd_job,
     run_clip_windows,
@@ -476,3 +478,27 @@ def test_parameters_openjd_refuses_are_one_line_errors(tmp_path, shot):
     template = bundle(tmp_path, shot[0], tmp_path / "o.mov", *shot[1])
     with pytest.raises(InvalidInputError, match="OpenJD rejects the job's parameters: .*absolute"):
         openjd_job(template, {"Input": str(shot[0])}, Path("relative"))
+
+
+def test_an_edits_keyframe_task_missing_a_clips_media_fails_with_the_reason(tmp_path, cut, capsys):
+    out = str(tmp_path / "out")
+    spec = BundleSpec(
+        "timeline",
+        ("timeline", "upscale", str(cut), "-o", out),
+        str(cut),
+        out,
+        str(tmp_path / "work"),
+        tasks="0,1,2",
+        restores_keyframes=True,
+    )
+    for step in job_template(spec)["steps"]:
+        arguments = step["script"]["actions"]["onRun"]["args"]
+        if step["name"] != "Upscale":  # the steps that do every clip with a task
+            assert arguments[arguments.index("--clips") + 1] == "0,1,2", step["name"]
+    (tmp_path / "B002.mov").unlink()  # clip 1's media, on the worker of the keyframe task
+    command = ["timeline", "upscale", str(cut), "-o", out, "--no-progress"]
+    task = ["farm", "restore-keyframes", "--work-dir", str(tmp_path / "work")]
+
+    assert main([*task, "--clips", "0,1,2", "--", *command]) == 2
+    assert f"V1 clip 2 (b): media not found: {tmp_path / 'B002.mov'}" in capsys.readouterr().err
+    assert main([*task, "--", *command]) == 0  # by hand, no list: the clips that can run here
