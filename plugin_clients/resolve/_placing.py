@@ -103,12 +103,14 @@ def _import(timeline: ResolveTimeline, paths: list[str], added: Added) -> dict:
     wanted = [path for path in paths if path not in by_path]
     before = {clip.GetUniqueId() for clip in pool}
     for item in (timeline.media_pool.ImportMedia(wanted) if wanted else None) or []:
-        key = _path_key(item.GetClipProperty("File Path")) if item else ""
+        if item is None:
+            continue
+        if item.GetUniqueId() not in before:  # added, even where its path is not one asked for
+            added.media.append(item)
+        key = _path_key(item.GetClipProperty("File Path"))
         path = next((path for path in wanted if _path_key(path) == key), None)
         if path is not None:
             by_path[path] = item
-            if item.GetUniqueId() not in before:
-                added.media.append(item)
     missing = [path for path in paths if path not in by_path]
     if missing:
         raise ResolveError(f"Resolve could not import {', '.join(missing)}")

@@ -69,6 +69,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         task = actions.add_parser(name, help=text, description=text)
         task.add_argument("--work-dir", required=True, help="the job's folder of windows")
         task.add_argument("--path-mapping-rules", help="OpenJD path mapping rules (JSON) file")
+        if name in ("restore-keyframes", "assemble"):
+            task.add_argument(
+                "--clips",
+                help="the clips of an edit that have an upscale task, e.g. 0,2 (default: those "
+                "that can run here): any of them that cannot be done here fails the task",
+            )
         if name == "run-windows":
             task.add_argument("--windows", help="window indices, e.g. 0,1,2 (default: all)")
             task.add_argument("--first-window", type=int, help="run chains starting here...")
@@ -118,6 +124,8 @@ def _bundle_spec(farm: argparse.Namespace, options: list[str]) -> BundleSpec:
     source, output = os.path.abspath(farm.input), os.path.abspath(farm.output)
     if not os.path.isfile(source):
         raise NotFoundError(f"input not found: {source}")
+    if farm.wheel and not os.path.isfile(farm.wheel):
+        raise NotFoundError(f"--wheel not found: {os.path.abspath(farm.wheel)}")
     edit = source.lower().endswith(EDIT_SUFFIXES)
     head = ["timeline", "upscale"] if edit else ["upscale"]
     known = _path_options(head)
@@ -280,31 +288,40 @@ def _task_command(args: argparse.Namespace) -> tuple[argparse.Namespace, Session
     return _parse(command), paths
 
 
-def _clip_works(job_args, args, paths: SessionPaths, number: int | None = None):
-    """The file works of the command: the video's, or the edit's clips (clip `number` only)."""
+def _clip_works(job_args, args, paths: SessionPaths, numbers=None, option: str = "--clip"):
+    """The file works of the command: the video's, or the edit's clips `numbers` (default: those
+    that can run here), each of which must be able to run here."""
     if job_args.command == "upscale":
         from sparkvsr.cli._upscale import file_job
 
         return [clip_work(file_job(job_args), args.work_dir)]
+    plans, settings, numbers = _numbered_clips(job_args, paths, numbers, option)
+    for number in numbers:
+        reason = why_not_run(plans[number], settings)
+        if reason:
+            raise InvalidInputError(f"{plans[number].label}: {reason}")
+    return [clip_work(clip_file_job(plans[n], settings), args.work_dir) for n in numbers]
+
+
+def _numbered_clips(job_args, paths: SessionPaths, numbers, option: str):
+    """(plans, settings, numbers) of the edit: `numbers` checked against its clips, or those
+    that can run here when None."""
     from sparkvsr.cli._options import job_settings
 
     settings = job_settings(job_args, output_format=job_args.format)
     plans = _plans(job_args, paths)
-    if number is None:
-        numbers = clips_with_tasks(plans, settings)
-    elif not 0 <= number < len(plans):
-        raise InvalidInputError(f"--clip must be within 0..{len(plans) - 1}, got {number}")
-    else:
-        reason = why_not_run(plans[number], settings)
-        if reason:
-            raise InvalidInputError(f"{plans[number].label}: {reason}")
-        numbers = [number]
-    return [clip_work(clip_file_job(plans[n], settings), args.work_dir) for n in numbers]
+    if numbers is None:
+        return plans, settings, clips_with_tasks(plans, settings)
+    if any(not 0 <= number < len(plans) for number in numbers):
+        joined = ",".join(map(str, numbers))
+        raise InvalidInputError(f"{option} must be within 0..{len(plans) - 1}, got {joined}")
+    return plans, settings, list(numbers)
 
 
 def run_restore(args: argparse.Namespace) -> int:
     job_args, paths = _task_command(args)
-    works = _clip_works(job_args, args, paths)
+    numbers = None if args.clips is None else _indices(args.clips, "--clips")
+    works = _clip_works(job_args, args, paths, numbers, "--clips")
     restored = 0
     for done, work in enumerate(works, start=1):
         restored += restore_keyframes(work)
@@ -315,7 +332,9 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def run_windows(args: argparse.Namespace) -> int:
     job_args, paths = _task_command(args)
-    (work,) = _clip_works(job_args, args, paths, args.clip)
+    if job_args.command != "upscale" and args.clip is None:
+        raise InvalidInputError("an edit's windows run one clip at a time: give --clip N")
+    (work,) = _clip_works(job_args, args, paths, [args.clip] if args.clip is not None else None)
     windows = None
     if args.windows is not None:
         windows = _indices(args.windows)
@@ -328,11 +347,11 @@ def run_windows(args: argparse.Namespace) -> int:
     return 0
 
 
-def _indices(text: str) -> list[int]:
+def _indices(text: str, option: str = "--windows") -> list[int]:
     try:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise InvalidInputError(f"--windows expects indices like 0,1,2, got {text!r}") from None
+        raise InvalidInputError(f"{option} expects indices like 0,1,2, got {text!r}") from None
 
 
 def run_assemble(args: argparse.Namespace) -> int:
@@ -352,14 +371,40 @@ def run_assemble(args: argparse.Namespace) -> int:
         return _upscale.run(job_args, upscale=assemble)
     from sparkvsr.cli import _timeline
 
-    _map_edit_paths(job_args, paths)
-    code = _timeline.run(job_args, upscale=assemble)
+    tasks = _task_clips(job_args, paths, args.clips)
+    assembled = set()
+
+    def assemble_clip(job, progress):
+        result = assemble(job, progress)
+        assembled.add(_clip_work_of(job))
+        return result
+
+    code = _timeline.run(job_args, upscale=assemble_clip)
     _name_studio_paths(job_args, paths)
-    # Clips that could not run were skipped with the reason in the table, as `sparkvsr
-    # timeline upscale` skips them; every clip with a task has run, so the job succeeds.
+    # Clips that never had a task were skipped with the reason in the table, as `sparkvsr
+    # timeline upscale` skips them; a clip with a task that was not assembled fails the job.
+    missing = [label for work, label in tasks.items() if work not in assembled]
+    if code != 130 and missing:
+        raise InvalidInputError(f"{', '.join(missing)}: not assembled (the table says why)")
     if code == 1:
         print("openjd_status: some clips were skipped (see the table)", flush=True)
     return 0 if code == 1 else code
+
+
+def _task_clips(job_args, paths: SessionPaths, clips: str | None) -> dict[tuple, str]:
+    """The edit's clips that had an upscale task (`clips`, as the bundle lists them), by their
+    work, with their labels; maps the edit's paths into the session as the run does."""
+    wanted = None if clips is None else _indices(clips, "--clips")
+    plans, settings, numbers = _numbered_clips(job_args, paths, wanted, "--clips")
+    return {
+        _clip_work_of(clip_file_job(plans[number], settings)): plans[number].label
+        for number in numbers
+    }
+
+
+def _clip_work_of(job) -> tuple:
+    """What tells a clip's file job from another's, whatever its output."""
+    return (job.source, job.frames, job.keyframe_stills, job.keyframe_frames)
 
 
 def _name_studio_paths(job_args, paths: SessionPaths) -> None:

@@ -125,9 +125,13 @@ def job_template(spec: BundleSpec) -> dict:
 
 def _steps(spec: BundleSpec) -> list[dict]:
     job = _job_arguments(spec)
+    # An edit's keyframe and assemble steps are told which clips have an upscale task: one of
+    # them that cannot be done (its media missing on that worker, say) fails the step, while
+    # clips with no task are only skipped.
+    clips = ["--clips", spec.tasks] if spec.kind == "timeline" else []
     steps = []
     if spec.restores_keyframes:
-        steps.append({"name": "Keyframes", "script": _script(["restore-keyframes"], job)})
+        steps.append({"name": "Keyframes", "script": _script(["restore-keyframes", *clips], job)})
     if spec.kind == "timeline":
         task, flag = {"name": "Clip", "type": "INT", "range": spec.tasks}, ["--clip"]
     else:
@@ -152,7 +156,7 @@ def _steps(spec: BundleSpec) -> list[dict]:
     assemble = {
         "name": "Assemble",
         "dependencies": [{"dependsOn": "Upscale"}],
-        "script": _script(["assemble"], job),
+        "script": _script(["assemble", *clips], job),
     }
     return [*steps, upscale, assemble]
 
@@ -234,13 +238,15 @@ def openjd_job(template: dict, values: dict[str, str], folder: Path):
         return create_job(job_template=decoded, job_parameter_values=parameters)
     except DecodeValidationError as error:
         raise InvalidInputError(f"OpenJD rejects the job template: {error}") from None
+    except ValueError as error:  # preprocess_job_parameters: the parameter values
+        raise InvalidInputError(f"OpenJD rejects the job's parameters: {error}") from None
 
 
 def write_bundle(spec: BundleSpec, folder: str) -> Path:
     """Validates the template, then writes `template.yaml`, `parameter_values.yaml` and
     `asset_references.yaml` (and the wheel) into `folder` (created); returns the template's
     path."""
-    bundle = Path(folder)
+    bundle = Path(folder).absolute()  # OpenJD takes only an absolute template folder
     template = job_template(spec)
     openjd_job(template, parameter_values(spec), bundle)
     bundle.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,17 @@ from helpers import RestorationService, numbered_frames, png_data_uri
 
 from sparkvsr.cli import main
 from sparkvsr.engines import engine_entry
-from sparkvsr.farm import SessionPaths, WindowStore, clip_work, map_media_paths, run_clip_windows
+from sparkvsr.errors import InvalidInputError
+from sparkvsr.farm import (
+    BundleSpec,
+    SessionPaths,
+    WindowStore,
+    clip_work,
+    job_template,
+    map_media_paths,
+    openjd_job,
+    run_clip_windows,
+)
 from sparkvsr.keyframes import ProviderSettings
 from sparkvsr.settings import FileJob, JobSettings
 from sparkvsr.specs import FrameRange
@@ -340,10 +350,10 @@ def test_every_path_option_of_the_parsers_is_made_absolute(tmp_path, shot, cut, 
         bundle(tmp_path, source, tmp_path / output, *options)
         template = json.loads((tmp_path / "bundle" / "template.yaml").read_text())
         arguments = template["steps"][-1]["script"]["actions"]["onRun"]["args"]
-        for name in known:
-            if name in arguments:
-                value = arguments[arguments.index(name) + 1].split("=")[-1]
-                assert os.path.isabs(value), (name, value)
+        for name in (name for name in known if name.startswith("--")):
+            assert name in arguments, name  # every path option given reaches the tasks...
+            value = arguments[arguments.index(name) + 1].split("=")[-1]
+            assert os.path.isabs(value), (name, value)  # ...made absolute
 
 
 def test_a_200000_frame_take_makes_a_valid_template_of_few_tasks(tmp_path, shot, monkeypatch):
@@ -416,3 +426,79 @@ def test_an_edit_whose_clip_cannot_run_completes_with_that_clip_skipped(tmp_path
         result.stdout
     )
     assert len(list(farmed.glob("*.mov"))) == 2 and (farmed / "cut.sparkvsr.otio").is_file()
+
+
+def test_an_assembly_missing_a_clip_with_a_task_fails_the_assemble_task(tmp_path, cut, capsys):
+    """A clip with a task that cannot be assembled (here: its media missing on the assembling
+    worker) fails the job with the reason; only clips that never had a task are skipped."""
+    arguments = bundle(tmp_path, cut, tmp_path / "out")["steps"][-1]["script"]["actions"]
+    assembling = arguments["onRun"]["args"]
+    clips = assembling[assembling.index("--clips") + 1]
+    assert clips == "0,1,2"
+    for number in (0, 1, 2):
+        assert _run_clip(tmp_path, cut, number) == 0
+    (tmp_path / "B002.mov").unlink()  # clip 1's media, on the assembling worker
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out"), "--no-progress"]
+    capsys.readouterr()
+
+    work = ["--work-dir", str(tmp_path / "work"), "--clips", clips]
+    code = main(["farm", "assemble", *work, "--", *command])
+
+    out, err = capsys.readouterr()
+    assert code == 2, out
+    assert "V1 clip 2 (b)  0-9     1     skipped: media not found" in out
+    assert "openjd_fail: V1 clip 2 (b): not assembled (the table says why)" in out
+    assert "V1 clip 2 (b): not assembled" in err
+
+
+def test_an_edits_windows_without_a_clip_are_refused_in_one_line(tmp_path, cut, capsys):
+    command = ["timeline", "upscale", str(cut), "-o", str(tmp_path / "out"), "--no-progress"]
+    code = main(["farm", "run-windows", "--work-dir", str(tmp_path / "work"), "--", *command])
+    err = capsys.readouterr().err
+    assert code == 2 and "give --clip N" in err and "Traceback" not in err
+
+
+def test_a_relative_bundle_folder_is_written_and_a_missing_wheel_named(
+    tmp_path, shot, capsys, monkeypatch
+):
+    path, keys = shot
+    monkeypatch.chdir(tmp_path)
+    job = ["farm", "bundle", path.name, "-o", "out/shot_x4.mov", *keys]
+
+    assert main([*job, "--bundle-dir", "bundle"]) == 0
+    assert (tmp_path / "bundle" / "template.yaml").is_file()
+
+    assert main([*job, "--bundle-dir", "other", "--wheel", "dist/none.whl"]) == 2
+    err = capsys.readouterr().err
+    assert f"--wheel not found: {tmp_path / 'dist' / 'none.whl'}" in err
+    assert "Traceback" not in err and not (tmp_path / "other").exists()
+
+
+def test_parameters_openjd_refuses_are_one_line_errors(tmp_path, shot):
+    template = bundle(tmp_path, shot[0], tmp_path / "o.mov", *shot[1])
+    with pytest.raises(InvalidInputError, match="OpenJD rejects the job's parameters: .*absolute"):
+        openjd_job(template, {"Input": str(shot[0])}, Path("relative"))
+
+
+def test_an_edits_keyframe_task_missing_a_clips_media_fails_with_the_reason(tmp_path, cut, capsys):
+    out = str(tmp_path / "out")
+    spec = BundleSpec(
+        "timeline",
+        ("timeline", "upscale", str(cut), "-o", out),
+        str(cut),
+        out,
+        str(tmp_path / "work"),
+        tasks="0,1,2",
+        restores_keyframes=True,
+    )
+    for step in job_template(spec)["steps"]:
+        arguments = step["script"]["actions"]["onRun"]["args"]
+        if step["name"] != "Upscale":  # the steps that do every clip with a task
+            assert arguments[arguments.index("--clips") + 1] == "0,1,2", step["name"]
+    (tmp_path / "B002.mov").unlink()  # clip 1's media, on the worker of the keyframe task
+    command = ["timeline", "upscale", str(cut), "-o", out, "--no-progress"]
+    task = ["farm", "restore-keyframes", "--work-dir", str(tmp_path / "work")]
+
+    assert main([*task, "--clips", "0,1,2", "--", *command]) == 2
+    assert f"V1 clip 2 (b): media not found: {tmp_path / 'B002.mov'}" in capsys.readouterr().err
+    assert main([*task, "--", *command]) == 0  # by hand, no list: the clips that can run here

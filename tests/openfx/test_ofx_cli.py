@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,21 @@ def test_install_into_a_folder_that_cannot_be_written_says_so_in_one_line(
     assert status == 2
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(f"sparkvsr: error: cannot install into {target} (")
+
+
+def test_a_failed_install_keeps_the_older_bundle_whole(ofx_build, tmp_path, monkeypatch, capsys):
+    plugins = tmp_path / "ofx"
+    assert main(["openfx", "install", "--build-dir", str(ofx_build), "--dir", str(plugins)]) == 0
+    binary = plugins / "SparkVSR.ofx.bundle" / "Contents" / "Linux-x86-64" / "SparkVSR.ofx"
+    older = binary.read_bytes()
+
+    def disk_full(source, destination, **options):
+        (Path(destination) / "Contents" / "Linux-x86-64").mkdir(parents=True)  # half a bundle...
+        raise OSError(errno.ENOSPC, "No space left on device")  # ...then the disk fills up
+
+    monkeypatch.setattr(shutil, "copytree", disk_full)
+    status = main(["openfx", "install", "--build-dir", str(ofx_build), "--dir", str(plugins)])
+
+    assert status == 2 and "No space left on device" in capsys.readouterr().err
+    assert binary.is_file() and binary.read_bytes() == older
+    assert [p.name for p in plugins.iterdir()] == ["SparkVSR.ofx.bundle"]

@@ -21,11 +21,15 @@ def add_timeline_marker(edit, record_frame: int, name="SparkVSR", note="", data=
     assert edit.timeline.AddMarker(frame, "Green", name, note, 1, data)
 
 
-def dialog_user(seen, during=None):
-    """Clicks Upscale, runs `during` while the job runs, waits for it, reads the status, closes."""
+def dialog_user(seen, during=None, **choices):
+    """Reads the clip list, makes `choices` (widget: text), clicks Upscale, runs `during` while
+    the job runs, waits for it, reads the status, closes."""
 
     def user(window):
         items = window.GetItems()
+        seen["clips"] = items["Clips"].PlainText
+        for widget, value in choices.items():
+            items[widget].CurrentText = value
         window.click("OK")
         if during:
             during()

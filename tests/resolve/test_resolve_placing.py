@@ -295,3 +295,30 @@ def test_an_answer_nobody_foresaw_is_reported_and_never_leaves_the_dialog_stuck(
         "Stopped by an unexpected error: TypeError(\"'NoneType' object is not callable\")"
     )
     assert edit.snapshot() == before
+
+
+def test_an_import_reported_under_another_path_is_removed_with_the_rest(
+    make_edit, tmp_path, run_script, write_settings, start_server, capsys
+):
+    """ImportMedia imports B's copy but reports it under another spelling of its path (the
+    run cannot use it): the run stops, and that item goes too, as everything it imported (the
+    bin is the user's, so it stays and must be left as it was)."""
+    edit, a, b = two_clips(make_edit, version=(21, 0, 4, 3, ""), studio=False)
+    edit.media_pool.AddSubFolder(edit.media_pool.GetRootFolder(), "SparkVSR")
+    before = edit.snapshot()
+    import_media = edit.media_pool.ImportMedia
+
+    def misreported(paths):
+        items = import_media(paths)
+        for item in items:
+            if "B002" in item.GetName():
+                item._properties["File Path"] += ".as-reported"
+        return items
+
+    edit.media_pool.ImportMedia = misreported
+    write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
+
+    run_script(edit)
+
+    assert "nothing was added to the project: Resolve could not import" in capsys.readouterr().out
+    assert edit.snapshot() == before

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from fake_resolve import Quirks
 from helpers import free_port, kill_servers_on, numbered_frames
+from resolve_edits import dialog_user
 
 from sparkvsr.media import probe_video, read_frames, write_still
 from sparkvsr.timeline import sidecar_path
@@ -33,24 +34,6 @@ def marked_edit(make_edit, rate, tmp_path, studio=False, **options):
     assert edit.timeline.AddMarker(55 + (14 - 4), "Green", "SparkVSR", "", 1)
     edit.timeline.SetMarkInOut(0, 90)
     return edit, a, b
-
-
-def click_ok_and_close(seen, **choices):
-    """A user who reads the clip list, makes `choices`, clicks Upscale, waits, and closes."""
-
-    def user(window):
-        items = window.GetItems()
-        seen["clips"] = items["Clips"].PlainText
-        for widget, value in choices.items():
-            items[widget].CurrentText = value
-        window.click("OK")
-        while items["Cancel"].Text != "Close":
-            yield
-        seen["status"] = items["Status"].Text
-        window.click("Cancel")
-        yield
-
-    return user
 
 
 @pytest.mark.parametrize("rate", [NTSC_FILM, Fraction(25)])
@@ -112,7 +95,7 @@ def test_the_dialog_runs_the_job_and_saves_its_choices(
     settings = write_settings(server=server.address, output_dir=str(tmp_path / "out"))
     seen = {}
 
-    run_script(edit, click_ok_and_close(seen, Provider="local", Format="prores_4444"))
+    run_script(edit, dialog_user(seen, Provider="local", Format="prores_4444"))
 
     assert "Video 1 clip 1 (A001.mov): media frames 20-59, keyframes: 30 (still)" in seen["clips"]
     assert "Video 1 clip 2 (B002.mov): media frames 4-27, keyframes: 14 (restored)" in seen["clips"]
@@ -215,7 +198,7 @@ def test_resolve_18_uses_the_clip_under_the_playhead_and_a_track_on_top(
     write_settings(server=start_server().address, output_dir=str(tmp_path / "out"))
 
     seen = {}
-    run_script(edit, click_ok_and_close(seen))  # before 19.1 even the free edition shows it
+    run_script(edit, dialog_user(seen))  # before 19.1 even the free edition shows it
 
     assert "placed 1 clips on a new track" in seen["status"]
     assert edit.timeline.GetTrackCount("video") == 3  # appended on top: 18 cannot insert

@@ -43,10 +43,32 @@ async function placeResults(ppro, binName, results) {
   } catch (error) {
     const added = { root, bin, created, items: [...imported.values()] };
     const left = await takeBack(ppro, project, sequence, added).catch((failure) => [`(what was added could not be read back: ${failure.message})`]);
-    const what = left.length ? `; remove by hand what could not be taken out: ${left.join(", ")}` : "; nothing was kept";
+    const what = left.length
+      ? `; remove by hand what could not be taken out: ${left.join(", ")}`
+      : `; nothing was kept${await emptyTracksLeft(sequence, trackCount)}`;
     throw new PremiereError(`${/** @type {Error} */ (error).message}${what}`);
   }
   return { bin: binName, tracks: [...new Set(laid.map((r) => r.targetTrack))], placed: laid.length };
+}
+
+/**
+ * What a taken-back placement leaves on the sequence besides its clips: the video tracks its
+ * inserts created stay, empty (@adobe/premierepro 26.3.0 declares no action that removes a track:
+ * its create...Action methods remove items, markers, keyframes, components and transitions only).
+ * @param {Sequence} sequence
+ * @param {number} trackCount  video tracks before the placement
+ * @returns {Promise<string>}
+ */
+async function emptyTracksLeft(sequence, trackCount) {
+  let count = trackCount;
+  try {
+    count = await sequence.getVideoTrackCount();
+  } catch (_) {
+    // unread: the message then says nothing of tracks
+  }
+  const added = count - trackCount;
+  if (added <= 0) return "";
+  return ` but ${added === 1 ? "an empty video track" : `${added} empty video tracks`} above the others (delete by hand: Premiere lets no panel delete tracks)`;
 }
 
 /**
