@@ -132,6 +132,11 @@ def _bundle_spec(farm: argparse.Namespace, options: list[str]) -> BundleSpec:
     options = change_paths(options, known, lambda _, path: os.path.abspath(path))
     command = (*head, source, "-o", output, *options)
     job_args = _parse(command)
+    if job_args.server:
+        raise InvalidInputError(
+            "--server has no place in a farm job: each task runs the engine on its own worker; "
+            "leave it out"
+        )
     folder = output if edit else os.path.dirname(output)
     work_dir = os.path.abspath(farm.work_dir or f"{folder.rstrip(os.sep)}.sparkvsr-work")
     attached = _attached(paths_in(options, known))

@@ -474,6 +474,16 @@ def test_a_relative_bundle_folder_is_written_and_a_missing_wheel_named(
     assert "Traceback" not in err and not (tmp_path / "other").exists()
 
 
+def test_a_server_address_is_refused_in_one_line(tmp_path, shot, capsys):
+    """Farm tasks run the engine on their own workers: a --server would be silently ignored."""
+    path, keys = shot
+    job = ["farm", "bundle", str(path), "-o", str(tmp_path / "o.mov"), *keys]
+    assert main([*job, "--bundle-dir", str(tmp_path / "b"), "--server", "127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert "--server has no place in a farm job" in err and "Traceback" not in err
+    assert not (tmp_path / "b").exists()
+
+
 def test_parameters_openjd_refuses_are_one_line_errors(tmp_path, shot):
     template = bundle(tmp_path, shot[0], tmp_path / "o.mov", *shot[1])
     with pytest.raises(InvalidInputError, match="OpenJD rejects the job's parameters: .*absolute"):

@@ -58,3 +58,12 @@ def test_on_failure_chooses(host, host_frames, choice, interactive, expected):
     if expected == OK:
         assert np.array_equal(frame, host_frames[4])
     effect.destroy()
+
+
+def test_a_token_too_long_to_send_is_named_not_cut_short(host, host_frames, monkeypatch):
+    """A shortened token would only fail later as a wrong one, with no hint why."""
+    monkeypatch.setenv("SPARKVSR_TOKEN", "t" * 501)
+    effect = unserved(host, host_frames)
+    status, _ = effect.render(3, interactive=False)
+    assert status == FAILED and "SPARKVSR_TOKEN is longer than 500" in effect.message()[1]
+    effect.destroy()

@@ -34,7 +34,9 @@ class Quirks:
     on 19.1.3.7, that project's ledger, "GetSourceStartFrame on an AUDIO item")."""
     on_collision: str = "ghost"
     """AppendToTimeline onto occupied frames: "ghost" (answers an item whose getters return
-    None, left in the track) or "drop" (leaves the clip out of its answer)."""
+    None, left in the track: davinci-resolve-mcp PR #31, whose 2.3.1 follow-up handles "invalid
+    returned timeline items" found in live Resolve validation) or "drop" (leaves the clip out of
+    its answer: no source shows it; modelled because the README documents no answer for it)."""
     reimport: str = "existing"
     """ImportMedia of a path already in the Media Pool, which the README leaves open (it
     "returns a list of the MediaPoolItems created"): "existing" (answers the pooled item, by

@@ -132,11 +132,15 @@ static SvOutcome read_reply(Exchange *x, double deadline, SvHttpReply *reply) {
     return outcome;
 }
 
+/* The token is never cut short: a shortened token would fail later as a wrong one, with no hint
+ * of why; one too long for the header is refused here, saying so. */
+#define SV_MAX_TOKEN 500
+
 static int format_request(const SvHttpServer *s, const char *path, size_t body_len, char *out,
                           size_t len) {
     const char *token = getenv("SPARKVSR_TOKEN");
-    char auth[600] = "";
-    if (token && *token) snprintf(auth, sizeof auth, "Authorization: Bearer %.500s\r\n", token);
+    char auth[SV_MAX_TOKEN + 32] = "";
+    if (token && *token) snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", token);
     int n = snprintf(out, len,
                      "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
@@ -150,6 +154,10 @@ SvOutcome sv_http_post(const SvHttpServer *server, const char *path, const char 
     char head[1024];
     Exchange x = {server, abort_check, SV_NO_SOCKET, 0, why, why_len};
     memset(reply, 0, sizeof *reply);
+    const char *token = getenv("SPARKVSR_TOKEN");
+    if (token && strlen(token) > SV_MAX_TOKEN)
+        return snprintf(why, why_len, "SPARKVSR_TOKEN is longer than %d characters",
+                        SV_MAX_TOKEN), SV_FAILED;
     if (!format_request(server, path, strlen(body), head, sizeof head))
         return snprintf(why, why_len, "request too long"), SV_FAILED;
     SvOutcome outcome = connect_to(&x);
