@@ -4,8 +4,8 @@ and from an OpenJD run of a farm bundle: windows are pure functions of their inp
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,6 @@ from sparkvsr_server._app import available_engines
 # 23 frames in windows of 9 overlapping by 2 (starts 0, 7, 14); keyframes 0 and 10 leave the
 # last window without one, so it carries the one before it: chains (0) and (1, 2).
 WINDOWS = ["--engine", "sparkvsr", "--chunk-length", "9", "--chunk-overlap", "2"]
-BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def frames(path: Path) -> list[np.ndarray]:
 
 
 @pytest.mark.slow
-def test_in_process_three_workers_and_openjd_give_the_same_bytes(tmp_path, tiny_weights):
+def test_in_process_three_workers_and_openjd_give_the_same_bytes(tmp_path, tiny_weights, capsys):
     clip = make_clip(tmp_path, frame_count=23, size=(64, 48), keyframes=(0, 10))
     keys = [arg for i, s in clip.stills.items() for arg in ("--keyframe", f"{i}={s}")]
     job = [str(clip.path), *WINDOWS, *keys, "--no-progress"]
@@ -53,13 +52,17 @@ def test_in_process_three_workers_and_openjd_give_the_same_bytes(tmp_path, tiny_
         server.stop()
 
     farmed, bundle = tmp_path / "farmed.mov", tmp_path / "bundle"
-    farm = ["farm", "bundle", str(clip.path), "-o", str(bundle), "--output", str(farmed)]
+    farm = ["farm", "bundle", str(clip.path), "-o", str(farmed), "--bundle-dir", str(bundle)]
+    capsys.readouterr()
     assert main([*farm, "--windows-per-task", "2", *WINDOWS, *keys]) == 0
-    run = [str(BIN / "openjd"), "run", str(bundle / "template.yaml"), "--step", "Assemble"]
-    run += ["--run-dependencies", "-p", f"SparkVSR={BIN / 'sparkvsr'}"]
-    run += ["-p", f"Input={clip.path}", "-p", f"Output={farmed}"]
-    run += ["-p", f"WorkDir={tmp_path / 'work'}"]
-    done = subprocess.run(run, capture_output=True, text=True, timeout=300, env=os.environ)
+    (printed,) = [
+        line.removeprefix("without a farm: ")
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("without a farm: ")
+    ]
+    done = subprocess.run(
+        shlex.split(printed), capture_output=True, text=True, timeout=300, env=os.environ
+    )
     assert done.returncode == 0, done.stdout[-3000:]
 
     local = frames(tmp_path / "local.mov")
