@@ -14,6 +14,7 @@ import torch
 from sparkvsr import environment
 from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
+from sparkvsr.engines.sparkvsr import _devices as devices
 from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.errors import DeviceOutOfMemoryError, InvalidInputError
@@ -46,8 +47,8 @@ class SparkVSRSettings:
     device's memory allows, else the fewest tiles that fit (tiles change the result: each tile is
     upscaled without the rest of the frame as context; the engine logs when it tiles)."""
     memory_budget_gib: float | None = None
-    """Device memory the engine plans for; None = what is free on a CUDA device once the model is
-    loaded, unlimited elsewhere."""
+    """Device memory the engine plans for; None = what this process can allocate on a CUDA device
+    when a chunk is planned (free memory plus the allocator's unused cache), unlimited elsewhere."""
     tile_overlap: int = 16
     """Low-resolution pixels shared by neighbouring tiles, blended with a smooth ramp."""
     carry_forward: bool = True
@@ -95,8 +96,7 @@ class SparkVSREngine(Engine):
                 configure_vae_for_device(pipeline)
         self.pipeline = pipeline
         self._device_kind = _device_kind(pipeline.device)
-        self.memory_budget = _memory_budget(self.settings, pipeline)
-        """Bytes planned for; None = unlimited."""
+        self._reduced_budget: int | None = None  # set by use_less_memory
         self._tiled_sizes: set[tuple[int, int]] = set()
 
     def output_identity(self, chunk: EngineChunk) -> str:
@@ -118,14 +118,22 @@ class SparkVSREngine(Engine):
                 torch.cuda.empty_cache()
             raise DeviceOutOfMemoryError(f"{self.pipeline.device}: {error}") from None
 
+    @property
+    def memory_budget(self) -> int | None:
+        """Bytes planned for; None = unlimited. Read when a chunk is planned, so that the plan
+        depends on the device and the live tensors, not on what the allocator happens to cache."""
+        if self._reduced_budget is not None:
+            return self._reduced_budget
+        if self.settings.memory_budget_gib is not None:
+            return int(self.settings.memory_budget_gib * 2**30)
+        return devices.available_memory(self.pipeline.device)
+
     def use_less_memory(self) -> str | None:
         """Halves the memory planned for (smaller tiles), down to MIN_MEMORY_BUDGET."""
         budget = self.memory_budget
-        if budget is None and self.pipeline.device.type == "cuda":
-            budget, _ = torch.cuda.mem_get_info(self.pipeline.device)
         if budget is None or budget // 2 < MIN_MEMORY_BUDGET:
             return None
-        self.memory_budget = budget // 2
+        self._reduced_budget = budget // 2
         return f"a memory budget of {self.memory_budget / 2**30:.1f} GiB (smaller tiles)"
 
     def _upscale(self, chunk: EngineChunk) -> np.ndarray:
@@ -169,15 +177,14 @@ class SparkVSREngine(Engine):
         """Row and column spans (LR pixels) of a chunk's tiles, and the VAE tile area its calls
         leave room for (set on the pipeline)."""
         overlap = self.settings.tile_overlap
+        budget = self.memory_budget
         # Costs come from the model; without a budget nothing is weighed.
-        costs = self.pipeline.call_costs() if self.memory_budget is not None else None
+        costs = self.pipeline.call_costs() if budget is not None else None
         if self.settings.tile:
             rows = plan.plan_tiles(height, self.settings.tile, overlap)
             cols = plan.plan_tiles(width, self.settings.tile, overlap)
         else:
-            rows, cols = memory.plan_frame_tiles(
-                height, width, frames, self.memory_budget, costs, overlap
-            )
+            rows, cols = memory.plan_frame_tiles(height, width, frames, budget, costs, overlap)
             if len(rows) * len(cols) > 1 and (height, width) not in self._tiled_sizes:
                 self._tiled_sizes.add((height, width))
                 logger.warning(
@@ -187,10 +194,10 @@ class SparkVSREngine(Engine):
                     height,
                     len(cols),
                     len(rows),
-                    self.memory_budget / 2**30,
+                    budget / 2**30,
                 )
         self.pipeline.vae_tile_pixels = memory.vae_tile_pixels(
-            self.memory_budget, costs, frames, len(rows[0]), len(cols[0])
+            budget, costs, frames, len(rows[0]), len(cols[0])
         )
         return rows, cols
 
@@ -200,15 +207,6 @@ def _device_kind(device: torch.device) -> str:
     if device.type == "cuda":
         return f"cuda {torch.cuda.get_device_name(device)}"
     return device.type
-
-
-def _memory_budget(settings: SparkVSRSettings, pipeline) -> int | None:
-    if settings.memory_budget_gib is not None:
-        return int(settings.memory_budget_gib * 2**30)
-    if pipeline.device.type != "cuda":
-        return None
-    free, _ = torch.cuda.mem_get_info(pipeline.device)
-    return free
 
 
 def configure_vae_for_device(pipeline) -> None:
