@@ -212,10 +212,11 @@ def _device_kind(device: torch.device) -> str:
 def configure_vae_for_device(pipeline) -> None:
     """GroupNorm statistics spread over the whole GPU (1.5x faster VAE on an H100), biases and
     norm scales applied in contiguous rows (_row_affine), the decoder's spatial norms and the
-    SiLU after every norm in one pass (_spatial_norm); attention through FlashAttention 4 where
-    installed (_attention). VAE tiles are chosen per frame size within the memory each call
-    leaves (SparkVSREngine.plan_tiles). Channels-last 3-D convolutions stay off: on an H100 they
-    made VAE decoding 2.2x slower (benchmarks/NOTES_sparkvsr_gpu.md)."""
+    SiLU after every norm in one pass (_spatial_norm: decode 1.2x faster again on an H100). VAE
+    tiles are chosen per frame size within the memory each call leaves
+    (SparkVSREngine.plan_tiles). Channels-last 3-D convolutions stay off: on an H100 they made
+    VAE decoding 2.2x slower. FlashAttention 4 (pipeline.flash_attention_4) stays opt-in until
+    it has been timed and compared on a GPU (benchmarks/NOTES_sparkvsr_gpu.md)."""
     pipeline.configure_vae(
         tile=None,
         sample_frames_per_batch=8,
@@ -225,7 +226,6 @@ def configure_vae_for_device(pipeline) -> None:
         row_affine_bias=True,
         fused_norms=True,
     )
-    pipeline.flash_attention_4 = True
 
 
 def _hr(span: FrameRange) -> slice:

@@ -74,7 +74,8 @@ class SparkVSRPipeline:
         """torch.nn.attention.SDPBackend values tried first, in order, by the transformer's
         attention; None leaves PyTorch's own choice."""
         self.flash_attention_4 = False
-        """Attention through FlashAttention 4 where the package is installed (_attention)."""
+        """Attention through FlashAttention 4 where the package is installed (_attention); off
+        by default: not yet timed or compared on a GPU (benchmarks/NOTES_sparkvsr_gpu.md)."""
 
     def configure_vae(
         self,
