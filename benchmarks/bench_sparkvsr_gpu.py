@@ -12,9 +12,10 @@ engine:   SparkVSREngine.upscale_chunk: geometry chosen from free memory (transf
           exact VAE tiles), host copies and blending included; its difference from `fast` is
           what the geometry change does (random weights amplify it).
 
-Run (on the device): python benchmarks/bench_sparkvsr_gpu.py --resolution 1080p
-Prints seconds per output frame, the stage breakdown, peak memory, the speed-ups and the output
-differences; asserts nothing. --attention-bench first times the SDPA backends on the shape.
+Run (on the device): python benchmarks/bench_sparkvsr_gpu.py --resolution 1080p 4k --clip-windows 2
+Prints, per size, seconds per output frame, the stage breakdown, peak memory, the speed-ups and the
+output differences, then a summary table of all; asserts nothing. --attention-bench first times
+the SDPA backends (and FlashAttention 4 where installed) on the shape.
 
 --clip-windows N instead times a whole clip of N engine windows (49 frames, 8 shared), one
 keyframe at its start, 8-bit frames in and out: `plain` runs the release's procedure window by
@@ -37,6 +38,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from sparkvsr.engines import EngineChunk
 from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
 from sparkvsr.engines.sparkvsr import SparkVSREngine, SparkVSRPipeline, SparkVSRSettings
+from sparkvsr.engines.sparkvsr._attention import FlashAttention4, flash_attention_4
 from sparkvsr.engines.sparkvsr._engine import configure_vae_for_device
 from sparkvsr.engines.sparkvsr._memory import tokens
 from sparkvsr.engines.sparkvsr._release import SCHEDULER_CONFIG, TRANSFORMER_CONFIG, VAE_CONFIG
@@ -105,16 +107,22 @@ def timed(label, run, pipeline, frames, key, warmup: bool) -> dict:
 
 
 def attention_bench(token_count: int) -> dict[str, float]:
-    """TFLOP/s of each SDPA backend on the transformer's attention shape (48 heads of 64)."""
+    """TFLOP/s of each SDPA backend, and of FlashAttention 4 where installed, on the
+    transformer's attention shape (48 heads of 64), with the largest difference from cuDNN's
+    output."""
     q, k, v = (
         torch.randn(1, 48, token_count, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3)
     )
     flops = 4 * token_count**2 * 64 * 48
-    rates = {}
-    for name, backend in BACKENDS.items():
+    contexts = {name: (lambda b=backend: sdpa_kernel([b])) for name, backend in BACKENDS.items()}
+    kernel = flash_attention_4()
+    if kernel is not None:
+        contexts["flash4"] = lambda: FlashAttention4(kernel)
+    rates, outputs = {}, {}
+    for name, context in contexts.items():
         try:
-            with sdpa_kernel([backend]):
-                F.scaled_dot_product_attention(q, k, v)
+            with context():
+                outputs[name] = F.scaled_dot_product_attention(q, k, v)
                 torch.cuda.synchronize()
                 start = time.perf_counter()
                 for _ in range(3):
@@ -128,11 +136,14 @@ def attention_bench(token_count: int) -> dict[str, float]:
         + ", ".join(f"{n} {r:.0f} TFLOP/s" for n, r in rates.items()),
         flush=True,
     )
+    if "cudnn" in outputs:
+        for name, out in outputs.items():
+            print(f"  {name} vs cudnn: relative difference {relative(out, outputs['cudnn']):.2e}")
     return rates
 
 
 def relative(a: torch.Tensor, b: torch.Tensor) -> float:
-    return float((a - b).norm() / b.norm())
+    return float((a.float() - b.float()).norm() / b.float().norm())
 
 
 def report(results: list[dict]) -> None:
@@ -163,7 +174,7 @@ def report(results: list[dict]) -> None:
 
 def clip_throughput(
     pipeline: SparkVSRPipeline, windows: int, height: int, width: int, warmup: bool
-) -> None:
+) -> dict[str, float]:
     """Frames per second over a clip of `windows` engine windows: plain window by window, then
     the engine through run_job (the pipeline is left configured as the engine's); `warmup`
     first runs each side's first window untimed (one-time CUDA costs)."""
@@ -203,7 +214,8 @@ def clip_throughput(
         engine_run(length)
     rates["engine"] = count / timed_once(engine_run)
     print(f"engine {rates['engine']:.3f} frames/s")
-    print(f"clip throughput engine/plain: {rates['engine'] / rates['plain']:.2f}x")
+    print(f"clip throughput engine/plain: {rates['engine'] / rates['plain']:.2f}x", flush=True)
+    return rates
 
 
 def timed_once(run) -> float:
@@ -219,28 +231,14 @@ def synchronize() -> None:
         torch.cuda.synchronize()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--resolution", choices=sorted(SIZES), default="1080p")
-    parser.add_argument("--frames", type=int, default=49)
-    parser.add_argument("--warmup", action="store_true", help="run each procedure once untimed")
-    parser.add_argument("--attention", choices=sorted(BACKENDS), help="SDPA backend tried first")
-    parser.add_argument("--attention-bench", action="store_true")
-    parser.add_argument("--skip-engine", action="store_true", help="plain and fast only")
-    parser.add_argument("--clip-windows", type=int, help="time a clip of this many windows")
-    args = parser.parse_args()
-    height, width = SIZES[args.resolution]
-    if args.clip_windows:
-        clip_throughput(build_pipeline(), args.clip_windows, height, width, args.warmup)
-        return
+def compare_chunk(resolution: str, args) -> list[dict]:
+    """plain, fast (plain geometry) and engine on one chunk, each on a fresh pipeline's
+    kernels where it matters (the engine's kernel swaps cannot be undone)."""
+    height, width = SIZES[resolution]
     generator = torch.Generator().manual_seed(0)
     frames = torch.rand(args.frames, 3, height, width, generator=generator)
     key = torch.rand(3, height * 4, width * 4, generator=generator)
-    print(
-        f"{torch.cuda.get_device_name()}, torch {torch.__version__}, {args.frames} frames "
-        f"{width}x{height} -> {width * 4}x{height * 4}",
-        flush=True,
-    )
+    print(f"{resolution}: {args.frames} frames {width}x{height} -> {width * 4}x{height * 4}")
     if args.attention_bench:
         attention_bench(tokens(args.frames, height + height % 4, width) + 226)
     pipeline = build_pipeline()
@@ -249,7 +247,7 @@ def main() -> None:
     pipeline.configure_vae(tile=DEFAULT_VAE_TILE)
     results = [timed("plain", whole_frames, pipeline, frames, key, args.warmup)]
 
-    configure_vae_for_device(pipeline)  # the engine's kernels (WideGroupNorm) ...
+    configure_vae_for_device(pipeline)  # the engine's kernels ...
     pipeline.configure_vae(tile=DEFAULT_VAE_TILE)  # ... with plain's geometry
     pipeline.attention_backends = [BACKENDS[args.attention]] if args.attention else None
     results.append(timed("fast, plain geometry", whole_frames, pipeline, frames, key, args.warmup))
@@ -262,6 +260,55 @@ def main() -> None:
         label = f"engine {len(rows)}x{len(cols)}t vae {vae.height}x{vae.width}"
         results.append(timed(label, through_engine(engine), pipeline, frames, key, args.warmup))
     report(results)
+    del pipeline
+    torch.cuda.empty_cache()
+    return results
+
+
+def summary(chunks: dict[str, list[dict]], clip: dict[str, float] | None) -> None:
+    """The closing table: per size, plain and engine seconds, their ratio, the engine's stages,
+    and the equal-output figure (fast path vs plain at plain's geometry)."""
+    print(f"\nsummary on {torch.cuda.get_device_name()}, torch {torch.__version__}")
+    print("| size | plain s | engine s | ratio | engine enc / transf. / dec s | fast ratio | "
+          "fast vs plain |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for resolution, results in chunks.items():
+        plain, fast, engine = results[0], results[1], results[-1]
+        print(
+            f"| {resolution} chunk | {plain['seconds']:.1f} | {engine['seconds']:.1f} | "
+            f"{plain['seconds'] / engine['seconds']:.2f}x | {engine['encode']:.1f} / "
+            f"{engine['transformer']:.1f} / {engine['decode']:.1f} | "
+            f"{plain['seconds'] / fast['seconds']:.2f}x | "
+            f"{relative(fast['out'], plain['out']):.1e} |"
+        )
+    if clip:
+        print(
+            f"| clip (frames/s) | {clip['plain']:.3f} | {clip['engine']:.3f} | "
+            f"{clip['engine'] / clip['plain']:.2f}x | | | |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resolution", nargs="+", choices=sorted(SIZES), default=["1080p"])
+    parser.add_argument("--frames", type=int, default=49)
+    parser.add_argument("--warmup", action="store_true", help="run each procedure once untimed")
+    parser.add_argument("--attention", choices=sorted(BACKENDS), help="SDPA backend tried first")
+    parser.add_argument("--attention-bench", action="store_true")
+    parser.add_argument("--skip-engine", action="store_true", help="plain and fast only")
+    parser.add_argument("--clip-windows", type=int, help="also time a clip of this many windows")
+    parser.add_argument("--clip-only", action="store_true", help="only the clip")
+    args = parser.parse_args()
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}", flush=True)
+    chunks = {}
+    if not args.clip_only:
+        for resolution in args.resolution:
+            chunks[resolution] = compare_chunk(resolution, args)
+    clip = None
+    if args.clip_windows:
+        height, width = SIZES[args.resolution[0]]
+        clip = clip_throughput(build_pipeline(), args.clip_windows, height, width, args.warmup)
+    summary(chunks, clip)
 
 
 if __name__ == "__main__":

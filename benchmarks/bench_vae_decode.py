@@ -1,13 +1,16 @@
-"""Where the CogVideoX VAE decoder spends its time, and what its knobs change, on one tile.
+"""Where the CogVideoX VAE spends its time, and what the engine's kernels change, on one tile.
 
-Full-size VAE config, random weights (speed does not depend on them), bf16, one 13-latent-frame
-tile (49 output frames) of 68x120 latents = 544x960 output pixels, tiling off. Side by side in
-one process: latent frames per causal decoder step x cuDNN autotuning, a profile of the default
-(2 latent frames per step), then PyTorch's GroupNorm against WideGroupNorm (time, relative
-difference of the decoded frames, and the profile again).
+Full-size VAE config, random weights (speed does not depend on them), bf16, tiling off: decoding
+one 13-latent-frame tile (49 output frames) of 68x120 latents = 544x960 output pixels, and
+encoding those 49 frames. Side by side in one process, each on a VAE built from the same seed:
+diffusers as it is, then each of the engine's kernels added in turn (WideGroupNorm with the
+convolution biases by rows; then the fused spatial norm with SiLU folded into every norm). For
+each: seconds per decode and per encode, and the relative difference of the decoded frames and
+latents from diffusers' own.
 
 Run (on the device): python benchmarks/bench_vae_decode.py
-Prints seconds per decode, output frames per second and peak memory; asserts nothing.
+--sources instead profiles one decode with every kernel on, by calling line.
+Prints a table; asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,27 +23,34 @@ from diffusers import AutoencoderKLCogVideoX
 
 from sparkvsr.engines.sparkvsr._group_norm import use_wide_group_norm
 from sparkvsr.engines.sparkvsr._release import VAE_CONFIG
+from sparkvsr.engines.sparkvsr._row_affine import use_row_affine_bias
+from sparkvsr.engines.sparkvsr._spatial_norm import use_fused_norms
+
+VARIANTS = {
+    "diffusers": (),
+    "wide norm + row bias": (use_wide_group_norm, use_row_affine_bias),
+    "+ fused norm/SiLU": (use_wide_group_norm, use_row_affine_bias, use_fused_norms),
+}
 
 
-def decode_seconds(vae, latents: torch.Tensor, repeats: int) -> float:
-    with torch.no_grad():
-        vae.decode(latents)  # warm-up (and cuDNN's autotuning when on)
-        torch.cuda.synchronize()
-        start = time.perf_counter()
-        for _ in range(repeats):
-            vae.decode(latents)
-        torch.cuda.synchronize()
+def build_vae(changes) -> AutoencoderKLCogVideoX:
+    torch.manual_seed(0)
+    with torch.device("cuda"):
+        vae = AutoencoderKLCogVideoX(**VAE_CONFIG).to(torch.bfloat16).eval()
+    vae.disable_tiling()
+    for change in changes:
+        change(vae)
+    return vae
+
+
+def seconds(run, repeats: int) -> float:
+    run()  # warm-up (kernel compilation, cuDNN plans)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        run()
+    torch.cuda.synchronize()
     return (time.perf_counter() - start) / repeats
-
-
-def profile(vae, latents: torch.Tensor, top: int) -> None:
-    from torch.profiler import ProfilerActivity
-    from torch.profiler import profile as torch_profile
-
-    with torch.no_grad(), torch_profile(activities=[ProfilerActivity.CUDA]) as prof:
-        vae.decode(latents)
-        torch.cuda.synchronize()
-    print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=top))
 
 
 def profile_sources(vae, latents: torch.Tensor, top: int) -> None:
@@ -58,62 +68,42 @@ def profile_sources(vae, latents: torch.Tensor, top: int) -> None:
     print(averages.table(sort_by="self_cuda_time_total", row_limit=top, max_name_column_width=60))
 
 
+def relative(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float(torch.linalg.norm(a.float() - b.float()) / torch.linalg.norm(b.float()))
+
+
+@torch.no_grad()
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", default="2,4", help="latent frames per decoder step")
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--top", type=int, default=20, help="rows of the profile table")
-    parser.add_argument(
-        "--sources", action="store_true", help="only the profile by calling line (WideGroupNorm)"
-    )
+    parser.add_argument("--top", type=int, default=25, help="rows of the profile table")
+    parser.add_argument("--sources", action="store_true", help="profile the engine's VAE")
     args = parser.parse_args()
-
-    with torch.device("cuda"):
-        vae = AutoencoderKLCogVideoX(**VAE_CONFIG).to(torch.bfloat16).eval()
-    vae.disable_tiling()
-    latents = torch.randn(1, 16, 13, 68, 120, device="cuda", dtype=torch.bfloat16)
-    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}")
+    generator = torch.Generator(device="cuda").manual_seed(1)
+    latents = torch.randn(1, 16, 13, 68, 120, device="cuda", generator=generator).bfloat16()
+    video = torch.rand(1, 3, 49, 544, 960, device="cuda", generator=generator).bfloat16() * 2 - 1
+    print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}", flush=True)
     if args.sources:
-        use_wide_group_norm(vae)
-        with torch.no_grad():
-            profile_sources(vae, latents, args.top)
+        profile_sources(build_vae(VARIANTS["+ fused norm/SiLU"]), latents, args.top)
         return
-    print("latent frames/step | cuDNN autotune | s/decode | output fps | peak GiB")
-    baseline = None
-    for autotune in (False, True):
-        torch.backends.cudnn.benchmark = autotune
-        for step in (int(s) for s in args.steps.split(",")):
-            vae.num_latent_frames_batch_size = step
-            torch.cuda.reset_peak_memory_stats()
-            try:
-                seconds = decode_seconds(vae, latents, args.repeats)
-            except torch.OutOfMemoryError:
-                print(f"{step} | {autotune} | out of memory")
-                torch.cuda.empty_cache()
-                continue
-            baseline = baseline or seconds
-            peak = torch.cuda.max_memory_allocated() / 2**30
-            print(
-                f"{step} | {autotune} | {seconds:.2f} | {49 / seconds:.1f} | {peak:.1f} "
-                f"| {baseline / seconds:.2f}x"
-            )
-    torch.backends.cudnn.benchmark = False
-    vae.num_latent_frames_batch_size = 2
-    profile(vae, latents, args.top)
-
-    with torch.no_grad():
-        native = vae.decode(latents).sample.float()
-    native_seconds = decode_seconds(vae, latents, args.repeats)
-    print(f"WideGroupNorm replaces {use_wide_group_norm(vae)} GroupNorms")
-    with torch.no_grad():
-        wide = vae.decode(latents).sample.float()
-    wide_seconds = decode_seconds(vae, latents, args.repeats)
-    difference = (torch.linalg.norm(wide - native) / torch.linalg.norm(native)).item()
-    print(
-        f"GroupNorm {native_seconds:.2f} s, WideGroupNorm {wide_seconds:.2f} s: "
-        f"{native_seconds / wide_seconds:.2f}x; relative difference of the frames {difference:.2e}"
-    )
-    profile(vae, latents, args.top)
+    rows, reference = [], None
+    for name, changes in VARIANTS.items():
+        vae = build_vae(changes)
+        decoded = vae.decode(latents).sample
+        encoded = vae.encode(video).latent_dist.mode()
+        reference = reference or (decoded, encoded)
+        decode = seconds(lambda vae=vae: vae.decode(latents), args.repeats)
+        encode = seconds(lambda vae=vae: vae.encode(video), args.repeats)
+        rows.append((name, decode, encode, relative(decoded, reference[0]),
+                     relative(encoded, reference[1])))  # fmt: skip
+        print(rows[-1], flush=True)
+        del vae, decoded, encoded
+        torch.cuda.empty_cache()
+    print(f"\n{'variant':<22} {'decode s':>8} {'x':>5} {'encode s':>8} {'x':>5} "
+          f"{'frames diff':>11} {'latents diff':>12}")  # fmt: skip
+    for name, decode, encode, frames_diff, latents_diff in rows:
+        print(f"{name:<22} {decode:8.2f} {rows[0][1] / decode:5.2f} {encode:8.2f} "
+              f"{rows[0][2] / encode:5.2f} {frames_diff:11.2e} {latents_diff:12.2e}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import torch
 from sparkvsr import environment
 from sparkvsr.engines._base import Engine, EngineChunk
 from sparkvsr.engines._descriptions import SPARKVSR_ENGINE_INFO
+from sparkvsr.engines.sparkvsr import _devices as devices
 from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.engines.sparkvsr._light import decode_light, encode_light, light_range
@@ -47,8 +48,8 @@ class SparkVSRSettings:
     device's memory allows, else the fewest tiles that fit (tiles change the result: each tile is
     upscaled without the rest of the frame as context; the engine logs when it tiles)."""
     memory_budget_gib: float | None = None
-    """Device memory the engine plans for; None = what is free on a CUDA device once the model is
-    loaded, unlimited elsewhere."""
+    """Device memory the engine plans for; None = what this process can allocate on a CUDA device
+    when a chunk is planned (free memory plus the allocator's unused cache), unlimited elsewhere."""
     tile_overlap: int = 16
     """Low-resolution pixels shared by neighbouring tiles, blended with a smooth ramp."""
     carry_forward: bool = True
@@ -96,8 +97,7 @@ class SparkVSREngine(Engine):
                 configure_vae_for_device(pipeline)
         self.pipeline = pipeline
         self._device_kind = _device_kind(pipeline.device)
-        self.memory_budget = _memory_budget(self.settings, pipeline)
-        """Bytes planned for; None = unlimited."""
+        self._reduced_budget: int | None = None  # set by use_less_memory
         self._tiled_sizes: set[tuple[int, int]] = set()
 
     def output_identity(self, chunk: EngineChunk) -> str:
@@ -119,14 +119,22 @@ class SparkVSREngine(Engine):
                 torch.cuda.empty_cache()
             raise DeviceOutOfMemoryError(f"{self.pipeline.device}: {error}") from None
 
+    @property
+    def memory_budget(self) -> int | None:
+        """Bytes planned for; None = unlimited. Read when a chunk is planned, so that the plan
+        depends on the device and the live tensors, not on what the allocator happens to cache."""
+        if self._reduced_budget is not None:
+            return self._reduced_budget
+        if self.settings.memory_budget_gib is not None:
+            return int(self.settings.memory_budget_gib * 2**30)
+        return devices.available_memory(self.pipeline.device)
+
     def use_less_memory(self) -> str | None:
         """Halves the memory planned for (smaller tiles), down to MIN_MEMORY_BUDGET."""
         budget = self.memory_budget
-        if budget is None and self.pipeline.device.type == "cuda":
-            budget, _ = torch.cuda.mem_get_info(self.pipeline.device)
         if budget is None or budget // 2 < MIN_MEMORY_BUDGET:
             return None
-        self.memory_budget = budget // 2
+        self._reduced_budget = budget // 2
         return f"a memory budget of {self.memory_budget / 2**30:.1f} GiB (smaller tiles)"
 
     def _upscale(self, chunk: EngineChunk) -> np.ndarray:
@@ -174,15 +182,14 @@ class SparkVSREngine(Engine):
         """Row and column spans (LR pixels) of a chunk's tiles, and the VAE tile area its calls
         leave room for (set on the pipeline)."""
         overlap = self.settings.tile_overlap
+        budget = self.memory_budget
         # Costs come from the model; without a budget nothing is weighed.
-        costs = self.pipeline.call_costs() if self.memory_budget is not None else None
+        costs = self.pipeline.call_costs() if budget is not None else None
         if self.settings.tile:
             rows = plan.plan_tiles(height, self.settings.tile, overlap)
             cols = plan.plan_tiles(width, self.settings.tile, overlap)
         else:
-            rows, cols = memory.plan_frame_tiles(
-                height, width, frames, self.memory_budget, costs, overlap
-            )
+            rows, cols = memory.plan_frame_tiles(height, width, frames, budget, costs, overlap)
             if len(rows) * len(cols) > 1 and (height, width) not in self._tiled_sizes:
                 self._tiled_sizes.add((height, width))
                 logger.warning(
@@ -192,10 +199,10 @@ class SparkVSREngine(Engine):
                     height,
                     len(cols),
                     len(rows),
-                    self.memory_budget / 2**30,
+                    budget / 2**30,
                 )
         self.pipeline.vae_tile_pixels = memory.vae_tile_pixels(
-            self.memory_budget, costs, frames, len(rows[0]), len(cols[0])
+            budget, costs, frames, len(rows[0]), len(cols[0])
         )
         return rows, cols
 
@@ -207,21 +214,14 @@ def _device_kind(device: torch.device) -> str:
     return device.type
 
 
-def _memory_budget(settings: SparkVSRSettings, pipeline) -> int | None:
-    if settings.memory_budget_gib is not None:
-        return int(settings.memory_budget_gib * 2**30)
-    if pipeline.device.type != "cuda":
-        return None
-    free, _ = torch.cuda.mem_get_info(pipeline.device)
-    return free
-
-
 def configure_vae_for_device(pipeline) -> None:
     """GroupNorm statistics spread over the whole GPU (1.5x faster VAE on an H100), biases and
-    norm scales applied in contiguous rows (_row_affine); VAE tiles
-    are chosen per frame size within the memory each call leaves (SparkVSREngine.plan_tiles).
-    Channels-last 3-D convolutions stay off: on an H100 they made VAE decoding 2.2x slower
-    (benchmarks/NOTES_sparkvsr_gpu.md)."""
+    norm scales applied in contiguous rows (_row_affine), the decoder's spatial norms and the
+    SiLU after every norm in one pass (_spatial_norm: decode 1.2x faster again on an H100). VAE
+    tiles are chosen per frame size within the memory each call leaves
+    (SparkVSREngine.plan_tiles). Channels-last 3-D convolutions stay off: on an H100 they made
+    VAE decoding 2.2x slower. FlashAttention 4 (pipeline.flash_attention_4) stays opt-in until
+    it has been timed and compared on a GPU (benchmarks/NOTES_sparkvsr_gpu.md)."""
     pipeline.configure_vae(
         tile=None,
         sample_frames_per_batch=8,
@@ -229,6 +229,7 @@ def configure_vae_for_device(pipeline) -> None:
         channels_last=False,
         wide_group_norm=True,
         row_affine_bias=True,
+        fused_norms=True,
     )
 
 

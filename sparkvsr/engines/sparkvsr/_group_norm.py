@@ -16,24 +16,34 @@ from sparkvsr.engines.sparkvsr._row_affine import row_affine
 
 class WideGroupNorm(torch.nn.GroupNorm):
     """nn.GroupNorm with statistics from grid-wide reductions; same parameters and results up
-    to rounding (float32 statistics and scale-and-shift, rounded once to the input's dtype)."""
+    to rounding (float32 statistics and scale-and-shift, rounded once to the input's dtype).
+    `silu` applies the activation that follows the norm in the VAE in the same pass."""
+
+    silu = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, channels = x.shape[:2]
-        groups = x.reshape(n, self.num_groups, -1)
-        count = groups.shape[-1]
-        mean = groups.mean(-1, dtype=torch.float32)
-        mean_square = torch.linalg.vector_norm(groups, 2, -1, dtype=torch.float32).square() / count
-        rstd = torch.rsqrt((mean_square - mean.square()).clamp_min(0) + self.eps)
-        per_group = channels // self.num_groups
-        scale = rstd.repeat_interleave(per_group, dim=1)
-        shift = -mean.repeat_interleave(per_group, dim=1) * scale
-        if self.affine:
-            scale = scale * self.weight.float()
-            shift = shift * self.weight.float() + self.bias.float()
+        scale, shift = channel_affine(self, x)
         # One pass over x; batch norm's inference kernel (float math) measured 1.9x slower here,
         # PyTorch's broadcasting addcmul about 2x slower than row_affine's contiguous rows.
-        return row_affine(x.contiguous(), scale, shift)
+        return row_affine(x.contiguous(), scale, shift, silu=self.silu)
+
+
+def channel_affine(norm: torch.nn.GroupNorm, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(N, C) float32 scale and shift per (sample, channel) that apply `norm` to `x`:
+    norm(x) = x * scale + shift."""
+    n, channels = x.shape[:2]
+    groups = x.reshape(n, norm.num_groups, -1)
+    count = groups.shape[-1]
+    mean = groups.mean(-1, dtype=torch.float32)
+    mean_square = torch.linalg.vector_norm(groups, 2, -1, dtype=torch.float32).square() / count
+    rstd = torch.rsqrt((mean_square - mean.square()).clamp_min(0) + norm.eps)
+    per_group = channels // norm.num_groups
+    scale = rstd.repeat_interleave(per_group, dim=1)
+    shift = -mean.repeat_interleave(per_group, dim=1) * scale
+    if norm.affine:
+        scale = scale * norm.weight.float()
+        shift = shift * norm.weight.float() + norm.bias.float()
+    return scale, shift
 
 
 def use_wide_group_norm(module: torch.nn.Module) -> int:

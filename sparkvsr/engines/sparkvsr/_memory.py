@@ -69,13 +69,17 @@ def tokens(frames: int, height: int, width: int) -> int:
 def vae_tile_pixels(
     budget: int | None, costs: CallCosts | None, frames: int, height: int, width: int
 ) -> int:
-    """The VAE tile area that the memory left by a call on this tile allows (capped: see
-    MAX_VAE_TILE_PIXELS); unlimited budgets get the cap."""
+    """The VAE tile area that the memory left by a call on this tile allows: the cap
+    (MAX_VAE_TILE_PIXELS) halved until it fits, at least MIN_VAE_TILE_PIXELS; unlimited budgets
+    get the cap. Steps rather than every area, so that a budget a little larger or smaller (what
+    other processes hold varies) leaves the tiles, and so the frames, as they are."""
     if budget is None or costs is None:
         return MAX_VAE_TILE_PIXELS
     spare = budget * HEADROOM - costs.call_bytes(frames, height, width, 0)
-    pixels = spare // costs.vae_bytes_per_tile_pixel
-    return int(min(MAX_VAE_TILE_PIXELS, max(MIN_VAE_TILE_PIXELS, pixels)))
+    pixels = MAX_VAE_TILE_PIXELS
+    while pixels > MIN_VAE_TILE_PIXELS and pixels * costs.vae_bytes_per_tile_pixel > spare:
+        pixels //= 2
+    return max(MIN_VAE_TILE_PIXELS, pixels)
 
 
 def plan_frame_tiles(

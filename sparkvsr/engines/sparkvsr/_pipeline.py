@@ -17,8 +17,10 @@ from diffusers.models.embeddings import get_3d_rotary_pos_embed
 from sparkvsr.engines.sparkvsr import _memory as memory
 from sparkvsr.engines.sparkvsr import _plan as plan
 from sparkvsr.engines.sparkvsr import _vae_tiling as vae_tiling
+from sparkvsr.engines.sparkvsr._attention import FlashAttention4, flash_attention_4
 from sparkvsr.engines.sparkvsr._group_norm import use_wide_group_norm
 from sparkvsr.engines.sparkvsr._row_affine import use_row_affine_bias
+from sparkvsr.engines.sparkvsr._spatial_norm import use_fused_norms
 from sparkvsr.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,9 @@ class SparkVSRPipeline:
         self.attention_backends: list | None = None
         """torch.nn.attention.SDPBackend values tried first, in order, by the transformer's
         attention; None leaves PyTorch's own choice."""
+        self.flash_attention_4 = False
+        """Attention through FlashAttention 4 where the package is installed (_attention); off
+        by default: not yet timed or compared on a GPU (benchmarks/NOTES_sparkvsr_gpu.md)."""
 
     def configure_vae(
         self,
@@ -82,6 +87,7 @@ class SparkVSRPipeline:
         compile_blocks: bool = False,
         wide_group_norm: bool = False,
         row_affine_bias: bool = False,
+        fused_norms: bool = False,
     ) -> None:
         """Sizes the VAE's work for the device instead of diffusers' small defaults.
 
@@ -99,6 +105,8 @@ class SparkVSRPipeline:
                 instead of one thread block per group.
             row_affine_bias: convolution biases added by one contiguous pass per channel row
                 (_row_affine) instead of PyTorch's broadcasting kernel.
+            fused_norms: the decoder's spatial norms in one pass each, and the SiLU after every
+                norm folded into it (_spatial_norm); needs wide_group_norm.
         """
         vae = self.vae
         if tile is not None and not (
@@ -123,6 +131,8 @@ class SparkVSRPipeline:
             use_wide_group_norm(vae)
         if row_affine_bias:
             use_row_affine_bias(vae)
+        if fused_norms:
+            use_fused_norms(vae)
 
         if compile_blocks:
             # Blocks share one code object, so past dynamo's recompile limit the remaining
@@ -283,12 +293,16 @@ class SparkVSRPipeline:
             return_dict=False,
         )[0]
 
-    def _attention_backends(self):
-        if not self.attention_backends:
-            return contextlib.nullcontext()
-        from torch.nn.attention import sdpa_kernel
+    def _attention_backends(self) -> contextlib.ExitStack:
+        stack = contextlib.ExitStack()
+        if self.attention_backends:
+            from torch.nn.attention import sdpa_kernel
 
-        return sdpa_kernel(self.attention_backends, set_priority=True)
+            stack.enter_context(sdpa_kernel(self.attention_backends, set_priority=True))
+        kernel = flash_attention_4() if self.flash_attention_4 else None
+        if kernel is not None:
+            stack.enter_context(FlashAttention4(kernel))
+        return stack
 
     def rotary_embeddings(self, height: int, width: int, frames: int):
         """Rotary position embeddings for the actual (tile) latent size, or None if unused.

@@ -10,6 +10,8 @@ the same arithmetic through PyTorch.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import types
 
 import torch
@@ -23,23 +25,36 @@ def row_affine(
     scale: torch.Tensor | None,
     shift: torch.Tensor,
     out: torch.Tensor | None = None,
+    silu: bool = False,
 ) -> torch.Tensor:
     """x * scale + shift, per (sample, channel) row of a contiguous (N, C, ...) tensor, computed
-    in float32 and rounded once; `scale` None means 1. `out` may be `x` (in place)."""
+    in float32 and rounded once; `scale` None means 1; `silu` applies SiLU to the result. `out`
+    may be `x` (in place)."""
     rows = x.shape[0] * x.shape[1]
-    if not (x.is_cuda and x.is_contiguous()):
+    if not (triton_runs(x) and x.is_contiguous()):
         shape = (-1, x.shape[1]) + (1,) * (x.dim() - 2)
         value = x.float() * (1 if scale is None else scale.reshape(shape)) + shift.reshape(shape)
+        value = F.silu(value) if silu else value
         return value.to(x.dtype) if out is None else out.copy_(value)
     out = torch.empty_like(x) if out is None else out
     length = x.numel() // rows
     shift = _per_row(shift, rows)
     scale = shift if scale is None else _per_row(scale, rows)
     grid = ((length + _BLOCK - 1) // _BLOCK, rows)
-    # Triton launches on the current device: make it the tensor's (one engine per GPU).
-    with torch.cuda.device(x.device):
-        _kernel()[grid](x, out, scale, shift, length, scale is not shift, _BLOCK)
+    with on_device(x):
+        _kernel()[grid](x, out, scale, shift, length, scale is not shift, silu, _BLOCK)
     return out
+
+
+def triton_runs(x: torch.Tensor) -> bool:
+    """Whether the Triton kernels take `x`: CUDA tensors, and CPU ones under Triton's
+    interpreter (TRITON_INTERPRET=1, how the kernels are checked without a GPU)."""
+    return x.is_cuda or os.environ.get("TRITON_INTERPRET") == "1"
+
+
+def on_device(x: torch.Tensor):
+    """Triton launches on the current device: make it the tensor's (one engine per GPU)."""
+    return torch.cuda.device(x.device) if x.is_cuda else contextlib.nullcontext()
 
 
 def _per_row(values: torch.Tensor, rows: int) -> torch.Tensor:
@@ -60,7 +75,14 @@ def _kernel():
 
         @triton.jit
         def row_affine_kernel(
-            x, out, scale, shift, length, has_scale: tl.constexpr, block: tl.constexpr
+            x,
+            out,
+            scale,
+            shift,
+            length,
+            has_scale: tl.constexpr,
+            silu: tl.constexpr,
+            block: tl.constexpr,
         ):
             row = tl.program_id(1).to(tl.int64)
             offsets = tl.program_id(0) * block + tl.arange(0, block)
@@ -69,6 +91,8 @@ def _kernel():
             if has_scale:
                 value = value * tl.load(scale + row)
             value = value + tl.load(shift + row)
+            if silu:
+                value = value / (1.0 + tl.exp(-value))  # SiLU
             tl.store(out + row * length + offsets, value.to(out.dtype.element_ty), mask=mask)
 
         _compiled = row_affine_kernel
