@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -60,6 +61,30 @@ def write_atomically(target: str | os.PathLike, data) -> None:
     text = isinstance(data, str)
     with atomic_file(target, "w" if text else "wb") as file:
         file.write(data if text or isinstance(data, bytes) else memoryview(data).cast("B"))
+
+
+@contextmanager
+def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
+    """A path (not yet made) for a folder to fill, which then replaces the folder `target`: the
+    old one is moved aside, the new one renamed in, the old one removed, so `target` is missing
+    only between two renames. When the block fails, `target` stays as it was."""
+    target = Path(target)
+    temporary = temporary_path(target)
+    try:
+        yield temporary
+        old = temporary_path(target) if target.exists() else None
+        if old:
+            os.replace(target, old)
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            if old:
+                os.replace(old, target)
+            raise
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def write_first(target: str | os.PathLike, write: Callable[[Path], None]) -> bool:

@@ -5,6 +5,7 @@ import pytest
 
 from sparkvsr.atomic import (
     atomic_file,
+    atomic_folder,
     atomic_path,
     is_leftover,
     remove_leftovers,
@@ -82,3 +83,20 @@ def test_keys_depend_on_every_part_and_on_how_parts_are_split(tmp_path):
         == ContentKey().add_file(tmp_path / "still.png").hexdigest()
     )
     assert len(ContentKey().hexdigest(16)) == 16
+
+
+def test_a_folder_is_replaced_whole_or_left_as_it_was(tmp_path):
+    target = tmp_path / "plugin"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(OSError), atomic_folder(target) as partial:
+        partial.mkdir()
+        (partial / "new.txt").write_text("half")
+        raise OSError("disk full")
+    assert [p.name for p in tmp_path.iterdir()] == ["plugin"]
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    with atomic_folder(target) as partial:
+        partial.mkdir()
+        (partial / "new.txt").write_text("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["plugin"]
+    assert [p.name for p in target.iterdir()] == ["new.txt"]

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from sparkvsr.atomic import temporary_path
+from sparkvsr.atomic import atomic_folder
 from sparkvsr.errors import InvalidInputError
 
 # The standard's shared plug-in folders (hosts also scan $OFX_PLUGIN_PATH).
@@ -35,21 +35,16 @@ def install(bundle: Path, plugin_dir: Path) -> Path:
             or is not a folder.
     """
     target = plugin_dir / bundle.name
-    partial = temporary_path(target)
     try:
         plugin_dir.mkdir(parents=True, exist_ok=True)
         # Copied beside the target first: a failed copy leaves the older bundle as it was, and
         # a host never loads half a bundle.
-        shutil.copytree(bundle, partial)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(partial, target)
+        with atomic_folder(target) as partial:
+            shutil.copytree(bundle, partial)
     except (OSError, shutil.Error) as error:
         reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
         raise InvalidInputError(
             f"cannot install into {plugin_dir} ({reason}): pass --dir DIR with a folder you can "
             "write and add DIR to OFX_PLUGIN_PATH, or run as an administrator"
         ) from error
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
     return target

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from sparkvsr.atomic import atomic_path, temporary_path
+from sparkvsr.atomic import atomic_folder, atomic_path
 from sparkvsr.errors import InvalidInputError
 from sparkvsr.media import output_errors
 
@@ -59,18 +58,12 @@ def install(target: Path) -> Path:
     _check_replaceable(target)
     with output_errors(str(target)):
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Copied beside the target first, so a failed copy never leaves half a plugin there.
-        partial = temporary_path(target)
-        try:
+        # Filled beside the target first, so a failed copy never leaves half a plugin there.
+        with atomic_folder(target) as partial:
             for relative in panel_files():
                 destination = partial / relative
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(PANEL_FOLDER / relative, destination)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(partial, target)
-        finally:
-            shutil.rmtree(partial, ignore_errors=True)
     return target / "manifest.json"
 
 
