@@ -3,10 +3,10 @@ fetching that folder for users who have the network."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
+from sparkvsr.content_key import ContentKey
 from sparkvsr.errors import EngineUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -47,11 +47,11 @@ def weights_fingerprint(folder: Path) -> str:
     read = [folder / EMPTY_PROMPT_FILE]
     for component in ("transformer", "vae", "scheduler"):
         read += (folder / component).glob("*")
-    digest = hashlib.blake2b(digest_size=16)
+    key = ContentKey()
     for path in sorted(p for p in read if p.is_file()):
         stat = path.stat()
-        digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+        key.add([str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns])
+    return key.hexdigest(32)
 
 
 def empty_prompt_embedding(folder: Path, device: str = "cpu"):
