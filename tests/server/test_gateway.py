@@ -317,3 +317,27 @@ def test_a_server_restarted_at_once_gets_its_gateway_port_back(start_server):
     asyncio.run(stop_while_connected())
     second = start_server(gateway_port=port)
     assert second.gateway_url.endswith(f":{port}")
+
+
+def test_a_call_that_fails_unexpectedly_is_answered_under_its_id(gateway_server, monkeypatch):
+    """A bug in a call (an exception outside the library's errors) still ends the call with a
+    GatewayError, over WebSocket under the caller's request id and over HTTP as JSON: a client
+    never waits forever for a reply that will not come."""
+    from sparkvsr_server.transports import _gateway
+
+    async def broken(service, request):
+        raise RuntimeError("a bug")
+
+    calls = dict(_gateway._UNARY_BY_FIELD)
+    calls["get_server_info"] = (broken, "server_info")
+    monkeypatch.setattr(_gateway, "_UNARY_BY_FIELD", calls)
+    unary = dict(_gateway.UNARY_CALLS)
+    unary["GetServerInfo"] = (unary["GetServerInfo"][0], broken, *unary["GetServerInfo"][2:])
+    monkeypatch.setattr(_gateway, "UNARY_CALLS", unary)
+
+    url = gateway_server.gateway_url
+    (reply,) = asyncio.run(watch_over_websocket(url, [{"requestId": 9, "getServerInfo": {}}]))
+    assert reply["requestId"] == "9" and reply["final"]
+    assert reply["error"] == {"code": "INTERNAL", "message": "internal error in the server: a bug"}
+    status, error = asyncio.run(post(url, "GetServerInfo", {}))
+    assert (status, error["code"]) == (500, "INTERNAL") and "a bug" in error["message"]
