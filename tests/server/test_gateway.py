@@ -39,6 +39,17 @@ async def watch_over_websocket(url, requests, query="", headers=None):
     return replies
 
 
+def small_window_request(path) -> dict:
+    """RunWindow of the 3 frames of 16x16 8-bit RGB in `path`, x2 by the bilinear engine."""
+    layout = {"width": 16, "height": 16, "channels": 3, "bitDepth": 8}
+    return {
+        "settings": {"engine": "bilinear", "scale": 2},
+        "layout": {**layout, "rowOrder": "ROW_ORDER_TOP_DOWN"},
+        "frameCount": 3,
+        "inputPath": str(path),
+    }
+
+
 def test_a_media_job_writes_what_upscale_writes_in_process(tmp_path, gateway_url):
     clip = make_clip(tmp_path, frame_count=12, keyframes=(2, 9))
     spec = {
@@ -143,18 +154,7 @@ def test_the_same_window_asked_twice_at_once_runs_one_job(tmp_path, start_server
     server = start_server(delay_s=0.3, gateway_port=0)
     frames = np.random.default_rng(2).integers(0, 256, (3, 16, 16, 3), dtype=np.uint8)
     frames.tofile(tmp_path / "w.raw")
-    request = {
-        "settings": {"engine": "bilinear", "scale": 2},
-        "layout": {
-            "width": 16,
-            "height": 16,
-            "channels": 3,
-            "bitDepth": 8,
-            "rowOrder": "ROW_ORDER_TOP_DOWN",
-        },
-        "frameCount": 3,
-        "inputPath": str(tmp_path / "w.raw"),
-    }
+    request = small_window_request(tmp_path / "w.raw")
 
     async def both():
         return await asyncio.gather(
@@ -351,18 +351,7 @@ def test_a_window_whose_caller_went_away_still_serves_the_next_caller(tmp_path, 
     manager = server.server.manager
     frames = np.random.default_rng(3).integers(0, 256, (3, 16, 16, 3), dtype=np.uint8)
     frames.tofile(tmp_path / "w.raw")
-    request = {
-        "settings": {"engine": "bilinear", "scale": 2},
-        "layout": {
-            "width": 16,
-            "height": 16,
-            "channels": 3,
-            "bitDepth": 8,
-            "rowOrder": "ROW_ORDER_TOP_DOWN",
-        },
-        "frameCount": 3,
-        "inputPath": str(tmp_path / "w.raw"),
-    }
+    request = small_window_request(tmp_path / "w.raw")
     socket_url = f"{server.gateway_url.replace('http', 'ws')}/v1/ws"
 
     async def until(condition):
