@@ -12,7 +12,7 @@ from sparkvsr.atomic import (
     write_atomically,
     write_first,
 )
-from sparkvsr.content_key import ContentKey, file_key
+from sparkvsr.content_key import ContentKey, each_frame_key, file_key
 
 
 def test_a_failed_write_leaves_neither_target_nor_temporary(tmp_path):
@@ -82,3 +82,11 @@ def test_keys_depend_on_every_part_and_on_how_parts_are_split(tmp_path):
         == ContentKey().add_file(tmp_path / "still.png").hexdigest()
     )
     assert len(ContentKey().hexdigest(16)) == 16
+
+
+def test_each_frame_key_is_the_key_of_that_frame_alone():
+    frames = np.random.default_rng(0).integers(0, 256, (5, 7 * 9 * 3), dtype=np.uint8)
+    frames[3] = frames[1]
+    keys = each_frame_key(frames)
+    assert keys == [ContentKey(frame).hexdigest() for frame in frames]
+    assert keys[1] == keys[3] and len(set(keys)) == 4

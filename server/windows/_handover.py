@@ -10,13 +10,12 @@ import dataclasses
 import logging
 import os
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
-from sparkvsr.content_key import ContentKey
+from sparkvsr.content_key import ContentKey, each_frame_key
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes import UserStills
 from sparkvsr.settings import JobSettings
@@ -27,8 +26,6 @@ from sparkvsr_server.windows._output_store import OutputStore
 logger = logging.getLogger(__name__)
 
 _PROBE_ENTRIES = 1 << 16  # frames whose windows probes can find (some 150 bytes each)
-# Frames are hashed side by side (hashing lets go of the GIL): the key costs half the time.
-_HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
 
 
 class WindowHandover:
@@ -135,7 +132,7 @@ def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout)
     data = _map_input(request.input_path, request.frame_count, layout)
     frames = data.reshape(request.frame_count, *layout.shape)
     flat = data.reshape(request.frame_count, -1)
-    digests = list(_HASHERS.map(_frame_key, flat))
+    digests = each_frame_key(flat)  # side by side: hashing lets go of the GIL
     keys = WindowKeys(_settings_key(request, engine, layout), digests)
     return keys, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
 
@@ -170,10 +167,6 @@ def _retrieved(task: asyncio.Task) -> None:
         task.exception()
 
 
-def _frame_key(frame: np.ndarray) -> str:
-    return ContentKey(frame).hexdigest()
-
-
 def _settings_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
     """A hash of everything the output depends on but the frames: settings, layout, frame count,
     the Refresh count and each keyframe's still (or the provider that will restore it)."""
@@ -200,7 +193,7 @@ def _read_probe(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) 
             "a probe needs window_start and a probe_offset below frame_count "
             f"(got offset {request.probe_offset} of {request.frame_count})"
         )
-    frame = _frame_key(_map_input(request.input_path, 1, layout))
+    (frame,) = each_frame_key([_map_input(request.input_path, 1, layout)])
     keys = WindowKeys(_settings_key(request, engine, layout), [])
     return keys.probe(request.window_start, request.probe_offset, frame)
 
