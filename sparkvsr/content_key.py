@@ -61,6 +61,12 @@ class ContentKey:
         self._digest.update(data)
 
 
+def each_frame_key(frames) -> list[str]:
+    """The key of each frame alone (ContentKey(frame)), the frames hashed side by side on
+    several cores: a window's frames, each looked up by itself."""
+    return list(_pool().map(lambda frame: ContentKey(frame).hexdigest(), frames))
+
+
 def file_key(path: str | os.PathLike) -> str:
     """The key of one file's content."""
     return ContentKey().add_file(path).hexdigest()

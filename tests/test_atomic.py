@@ -13,7 +13,7 @@ from sparkvsr.atomic import (
     write_atomically,
     write_first,
 )
-from sparkvsr.content_key import ContentKey, file_key
+from sparkvsr.content_key import ContentKey, each_frame_key, file_key
 
 
 def test_a_failed_write_leaves_neither_target_nor_temporary(tmp_path):
@@ -100,3 +100,11 @@ def test_a_folder_is_replaced_whole_or_left_as_it_was(tmp_path):
         (partial / "new.txt").write_text("new")
     assert [p.name for p in tmp_path.iterdir()] == ["plugin"]
     assert [p.name for p in target.iterdir()] == ["new.txt"]
+
+
+def test_each_frame_key_is_the_key_of_that_frame_alone():
+    frames = np.random.default_rng(0).integers(0, 256, (5, 7 * 9 * 3), dtype=np.uint8)
+    frames[3] = frames[1]
+    keys = each_frame_key(frames)
+    assert keys == [ContentKey(frame).hexdigest() for frame in frames]
+    assert keys[1] == keys[3] and len(set(keys)) == 4

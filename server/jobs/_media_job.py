@@ -102,9 +102,7 @@ class MediaJob:
             return
         self._cancelled.set()
         self._keep_for_restart = keep_for_restart
-        engine_job = self._runner.current
-        if engine_job is not None:
-            engine_job.cancel(reason)
+        self._runner.cancel(reason)
         self._set(state=JobState.CANCELLED, error=JobCancelledError(reason), stage="cancelled")
 
     async def wait_for_change(self, seen_version: int) -> None:

@@ -23,7 +23,8 @@ class ManagerRunner:
         self._loop = loop
         self._owner = owner
         self.current: Job | None = None
-        """The engine job running now, so that its owner can cancel it."""
+        """The engine job running now (set on the event loop)."""
+        self._cancelled: str | None = None
 
     @property
     def default_engine(self) -> str:
@@ -41,9 +42,15 @@ class ManagerRunner:
         """Refuses (ResourceExhaustedError) a job the server's job store has no room for."""
         self._manager.check_room(spec)
 
+    def cancel(self, reason: str) -> None:
+        """On the event loop: cancels the engine job running now and refuses any later one (its
+        owner was cancelled while it did other work, restoring keyframes say)."""
+        self._cancelled = reason
+        if self.current is not None:
+            self.current.cancel(reason)
+
     def run(self, spec: JobSpec, items: Iterable[InputItem]) -> Iterator[OutputFrame]:
         job = self._on_loop(self._submit(spec))
-        self.current = job
         feeder = threading.Thread(target=self._feed, args=(job, items), daemon=True)
         feeder.start()
         return self._frames(job, spec.frame_count)
@@ -86,7 +93,11 @@ class ManagerRunner:
                     return False
 
     async def _submit(self, spec: JobSpec) -> Job:
-        return self._manager.submit(spec, owner=self._owner)
+        # On the loop, as `cancel` is: a job is either refused here or cancelled there.
+        if self._cancelled is not None:
+            raise JobCancelledError(self._cancelled)
+        self.current = self._manager.submit(spec, owner=self._owner)
+        return self.current
 
     def _on_loop(self, coroutine):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()

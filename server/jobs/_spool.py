@@ -36,7 +36,10 @@ class Spool:
         """Removed at `close`: a server without a spool folder keeps nothing."""
         self.budget_bytes = budget_bytes or shutil.disk_usage(root).free // 2
         """Most bytes the jobs kept here may take (ServerConfig.max_spool_bytes)."""
-        self._lock = _lock(root)
+        try:
+            self._lock = _lock(root)
+        except OSError as error:  # a read-only folder, another user's
+            raise _unusable(root, error) from None
         if self._lock is None:
             raise InvalidInputError(
                 f"another server keeps its jobs in {root} ({_holder(root)}); stop it, or give "
@@ -53,9 +56,7 @@ class Spool:
             try:
                 root.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise InvalidInputError(
-                    f"cannot keep jobs in {root}: {error.strerror or error}"
-                ) from None
+                raise _unusable(root, error) from None
             return cls(root, temporary=False, budget_bytes=budget_bytes)
         _remove_dead_temporary_spools(Path(tempfile.gettempdir()))
         root = Path(tempfile.mkdtemp(prefix=_TEMPORARY_PREFIX))
@@ -78,6 +79,12 @@ class Spool:
         if self._lock is not None:
             self._lock.close()  # closing the file releases its lock
             self._lock = None
+
+
+def _unusable(root: Path, error: OSError) -> InvalidInputError:
+    return InvalidInputError(
+        f"cannot keep jobs in {root}: {error.strerror or error}; give another --spool-dir"
+    )
 
 
 def _mib(size: int) -> str:

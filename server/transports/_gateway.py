@@ -19,6 +19,7 @@ from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
 from sparkvsr.connection import is_loopback
 from sparkvsr.errors import (
+    EngineError,
     InvalidInputError,
     PermissionDeniedError,
     ResourceExhaustedError,
@@ -194,6 +195,10 @@ class Gateway:
             reply = await call(self._service, message)
         except SparkVSRError as error:
             return _error_response(error)
+        except web.HTTPException:  # aiohttp's own refusals: _errors_as_json answers them
+            raise
+        except Exception as error:  # a bug: still one GatewayError, as every other reply
+            return _error_response(_internal_error(request.path, error))
         return web.Response(text=_to_json(reply), content_type="application/json")
 
     def _admit(self, request: web.Request, presented: str) -> None:
@@ -272,6 +277,9 @@ class Gateway:
             await _send_error(socket, request_id, error)
         except ConnectionError:
             pass  # the client went away mid-reply
+        except Exception as error:  # a bug: the caller still gets its final reply, not silence
+            call = f"{envelope.WhichOneof('call')} (request {request_id})"
+            await _send_error(socket, request_id, _internal_error(call, error))
 
     async def _replies(self, envelope: pb.GatewayRequest) -> AsyncIterator[pb.GatewayResponse]:
         field = envelope.WhichOneof("call")
@@ -334,6 +342,13 @@ async def _send_error(socket: web.WebSocketResponse, request_id: int, error: Spa
             await socket.send_str(_to_json(reply))
         except ConnectionError:
             pass
+
+
+def _internal_error(call: str, error: Exception) -> EngineError:
+    """An unexpected exception in a call, logged with its traceback, as the error its caller
+    gets (INTERNAL, in one line)."""
+    logger.error("gateway call %s failed", call, exc_info=error)
+    return EngineError(f"internal error in the server: {error}")
 
 
 def _read_json(text: str) -> object:

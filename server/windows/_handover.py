@@ -10,13 +10,12 @@ import dataclasses
 import logging
 import os
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from sparkvsr import wire
 from sparkvsr.api.v1 import upscale_pb2 as pb
-from sparkvsr.content_key import ContentKey
+from sparkvsr.content_key import ContentKey, each_frame_key
 from sparkvsr.errors import InvalidInputError, NotFoundError
 from sparkvsr.keyframes import UserStills
 from sparkvsr.settings import JobSettings
@@ -27,8 +26,6 @@ from sparkvsr_server.windows._output_store import OutputStore
 logger = logging.getLogger(__name__)
 
 _PROBE_ENTRIES = 1 << 16  # frames whose windows probes can find (some 150 bytes each)
-# Frames are hashed side by side (hashing lets go of the GIL): the key costs half the time.
-_HASHERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="hash")
 
 
 class WindowHandover:
@@ -38,7 +35,7 @@ class WindowHandover:
         self.store = store
         self._manager = manager
         self._loop = loop
-        self._running: dict[str, asyncio.Future] = {}
+        self._running: dict[str, asyncio.Task] = {}  # window key -> its computation
         self._probes: OrderedDict[str, str] = OrderedDict()  # probe key -> window key
 
     async def run(self, request: pb.RunWindowRequest) -> pb.RunWindowResponse:
@@ -62,31 +59,34 @@ class WindowHandover:
         key = keys.window
         if request.HasField("window_start"):
             self._index(keys, request.window_start, key)
-        if key in self._running:  # the same window asked again while it runs: wait for it
-            await asyncio.shield(self._running[key])
-        if output := self.store.lookup(key):
-            return pb.RunWindowResponse(
-                output_path=str(output), output_layout=output_layout, cached=True
+        computing = self._running.get(key)
+        joined = computing is not None  # the same window asked again while it runs: wait for it
+        if not joined:
+            if output := self.store.lookup(key):
+                return _window_reply(output, output_layout)
+            computing = self._loop.create_task(
+                self._compute_once(request, frames, layout, settings, engine, key, size)
             )
-        self._running[key] = self._loop.create_future()
+            computing.add_done_callback(_retrieved)
+            self._running[key] = computing
+        # Shielded: a caller that goes away (its socket closed) leaves the window running for
+        # the others and the store; a second run of it would write the same file meanwhile.
+        output, job_id = await asyncio.shield(computing)
+        return _window_reply(output, output_layout, "" if joined else job_id)
+
+    async def _compute_once(self, request, frames, layout, settings, engine, key, size):
+        """The window's output and the engine job that made it, for every request for it."""
         try:
-            output, job_id = await asyncio.to_thread(
+            result = await asyncio.to_thread(
                 self._compute, request, frames, layout, settings, engine, key, size
             )
-            self._running[key].set_result(None)
-        except BaseException as error:
-            self._running[key].set_exception(error)
-            self._running[key].exception()  # retrieved: waiters get it, nobody else must
-            raise
         finally:
             del self._running[key]
         # The next window's memory, allocated while this one's client reads its output (not
         # once the server stops: its executor then takes no more work).
         with contextlib.suppress(RuntimeError):
             self._loop.run_in_executor(None, self.store.prepare_spare, size)
-        return pb.RunWindowResponse(
-            output_path=str(output), output_layout=output_layout, job_id=job_id
-        )
+        return result
 
     def _index(self, keys: WindowKeys, start: int, key: str) -> None:
         """Lets probes find the window's output by any of its frames (the oldest entries go
@@ -132,7 +132,7 @@ def _read_window(request: pb.RunWindowRequest, engine: str, layout: FrameLayout)
     data = _map_input(request.input_path, request.frame_count, layout)
     frames = data.reshape(request.frame_count, *layout.shape)
     flat = data.reshape(request.frame_count, -1)
-    digests = list(_HASHERS.map(_frame_key, flat))
+    digests = each_frame_key(flat)  # side by side: hashing lets go of the GIL
     keys = WindowKeys(_settings_key(request, engine, layout), digests)
     return keys, frames[:, ::-1] if layout.row_order == "bottom_up" else frames
 
@@ -154,8 +154,17 @@ class WindowKeys:
         return ContentKey(self.settings, start, offset, frame).hexdigest()
 
 
-def _frame_key(frame: np.ndarray) -> str:
-    return ContentKey(frame).hexdigest()
+def _window_reply(output, layout: pb.FrameLayout, job_id: str = "") -> pb.RunWindowResponse:
+    """A window's output: computed by `job_id` for this request, else one already there."""
+    return pb.RunWindowResponse(
+        output_path=str(output), output_layout=layout, cached=not job_id, job_id=job_id
+    )
+
+
+def _retrieved(task: asyncio.Task) -> None:
+    """Marks a computation's error as seen: every caller may have gone (each got its own)."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _settings_key(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) -> str:
@@ -184,7 +193,7 @@ def _read_probe(request: pb.RunWindowRequest, engine: str, layout: FrameLayout) 
             "a probe needs window_start and a probe_offset below frame_count "
             f"(got offset {request.probe_offset} of {request.frame_count})"
         )
-    frame = _frame_key(_map_input(request.input_path, 1, layout))
+    (frame,) = each_frame_key([_map_input(request.input_path, 1, layout)])
     keys = WindowKeys(_settings_key(request, engine, layout), [])
     return keys.probe(request.window_start, request.probe_offset, frame)
 

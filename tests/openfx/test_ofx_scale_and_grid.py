@@ -73,3 +73,17 @@ def test_trimming_the_clips_head_changes_no_frame_past_the_cut_window(
     assert np.array_equal(trimmed.render(103)[1], expected)
     whole.destroy()
     trimmed.destroy()
+
+
+def test_a_frame_past_the_clips_ends_renders_as_the_edge_frame(host, host_frames, gateway_url):
+    # A host that holds a clip's edge frames (Nuke's Read node, by default) renders the effect
+    # before and after them too: a final render there must neither fail nor fetch frames
+    # outside those GetFramesNeeded declared (the strict host reports any).
+    effect = on_server(host, host_frames, gateway_url, first_frame=100)
+    last = 100 + len(host_frames) - 1
+    for time, edge in ((last + 2, last), (98, 100)):
+        assert effect.frames_needed(time) == effect.frames_needed(edge)
+        status, frame = effect.render(time, interactive=False)
+        assert status == OK and effect.message() is None, effect.message()
+        assert np.array_equal(frame, effect.render(edge, interactive=False)[1])
+    effect.destroy()

@@ -6,7 +6,7 @@ import json
 import aiohttp
 import numpy as np
 import pytest
-from helpers import make_clip
+from helpers import engines, make_clip
 
 from sparkvsr.media import read_frames
 from sparkvsr.pipeline import run_job
@@ -37,6 +37,17 @@ async def watch_over_websocket(url, requests, query="", headers=None):
                 if reply.get("final"):
                     open_calls.discard(reply["requestId"])
     return replies
+
+
+def small_window_request(path) -> dict:
+    """RunWindow of the 3 frames of 16x16 8-bit RGB in `path`, x2 by the bilinear engine."""
+    layout = {"width": 16, "height": 16, "channels": 3, "bitDepth": 8}
+    return {
+        "settings": {"engine": "bilinear", "scale": 2},
+        "layout": {**layout, "rowOrder": "ROW_ORDER_TOP_DOWN"},
+        "frameCount": 3,
+        "inputPath": str(path),
+    }
 
 
 def test_a_media_job_writes_what_upscale_writes_in_process(tmp_path, gateway_url):
@@ -143,18 +154,7 @@ def test_the_same_window_asked_twice_at_once_runs_one_job(tmp_path, start_server
     server = start_server(delay_s=0.3, gateway_port=0)
     frames = np.random.default_rng(2).integers(0, 256, (3, 16, 16, 3), dtype=np.uint8)
     frames.tofile(tmp_path / "w.raw")
-    request = {
-        "settings": {"engine": "bilinear", "scale": 2},
-        "layout": {
-            "width": 16,
-            "height": 16,
-            "channels": 3,
-            "bitDepth": 8,
-            "rowOrder": "ROW_ORDER_TOP_DOWN",
-        },
-        "frameCount": 3,
-        "inputPath": str(tmp_path / "w.raw"),
-    }
+    request = small_window_request(tmp_path / "w.raw")
 
     async def both():
         return await asyncio.gather(
@@ -317,3 +317,64 @@ def test_a_server_restarted_at_once_gets_its_gateway_port_back(start_server):
     asyncio.run(stop_while_connected())
     second = start_server(gateway_port=port)
     assert second.gateway_url.endswith(f":{port}")
+
+
+def test_a_call_that_fails_unexpectedly_is_answered_under_its_id(gateway_server, monkeypatch):
+    """A bug in a call (an exception outside the library's errors) still ends the call with a
+    GatewayError, over WebSocket under the caller's request id and over HTTP as JSON: a client
+    never waits forever for a reply that will not come."""
+    from sparkvsr_server.transports import _gateway
+
+    async def broken(service, request):
+        raise RuntimeError("a bug")
+
+    calls = dict(_gateway._UNARY_BY_FIELD)
+    calls["get_server_info"] = (broken, "server_info")
+    monkeypatch.setattr(_gateway, "_UNARY_BY_FIELD", calls)
+    unary = dict(_gateway.UNARY_CALLS)
+    unary["GetServerInfo"] = (unary["GetServerInfo"][0], broken, *unary["GetServerInfo"][2:])
+    monkeypatch.setattr(_gateway, "UNARY_CALLS", unary)
+
+    url = gateway_server.gateway_url
+    (reply,) = asyncio.run(watch_over_websocket(url, [{"requestId": 9, "getServerInfo": {}}]))
+    assert reply["requestId"] == "9" and reply["final"]
+    assert reply["error"] == {"code": "INTERNAL", "message": "internal error in the server: a bug"}
+    status, error = asyncio.run(post(url, "GetServerInfo", {}))
+    assert (status, error["code"]) == (500, "INTERNAL") and "a bug" in error["message"]
+
+
+def test_a_window_whose_caller_went_away_still_serves_the_next_caller(tmp_path, start_server):
+    """A panel that closes its socket mid-RunWindow (scrubbed away) leaves the window running:
+    asked again meanwhile, the window is not run a second time (two runs would write one file)
+    and the next caller gets its output, not the first caller's cancellation."""
+    server = start_server(delay_s=0.3, gateway_port=0)
+    manager = server.server.manager
+    frames = np.random.default_rng(3).integers(0, 256, (3, 16, 16, 3), dtype=np.uint8)
+    frames.tofile(tmp_path / "w.raw")
+    request = small_window_request(tmp_path / "w.raw")
+    socket_url = f"{server.gateway_url.replace('http', 'ws')}/v1/ws"
+
+    async def until(condition):
+        for _ in range(2000):  # a bound, so that a broken server fails the test, not hangs it
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the server never got there")
+
+    async def leave_then_ask_again():
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(socket_url) as socket:
+                await socket.send_str(json.dumps({"requestId": 1, "runWindow": request}))
+                await until(lambda: manager.jobs_of(""))  # the window's engine job started
+            await until(lambda: not server.server.gateway._socket_calls)  # and the socket closed
+            return await post(server.gateway_url, "RunWindow", request)
+
+    status, reply = asyncio.run(leave_then_ask_again())
+    assert status == 200, reply
+    assert len(manager.jobs_of("")) == 1  # run once
+    output = np.fromfile(reply["outputPath"], dtype=np.uint8).reshape(3, 32, 32, 3)
+    spec = JobSpec(3, FrameLayout(16, 16, 3, 8), scale=2, engine="bilinear")
+    expected = run_job(
+        spec, engines()["bilinear"][1](), [SourceFrame(i, f) for i, f in enumerate(frames)]
+    )
+    np.testing.assert_array_equal(output, np.stack([frame.image for frame in expected]))

@@ -13,6 +13,7 @@ from sparkvsr.engines import load_engine
 from sparkvsr.errors import InvalidInputError, JobCancelledError, ServerUnavailableError
 from sparkvsr.pipeline import run_job
 from sparkvsr.specs import FrameLayout, JobSpec, JobState, SourceFrame
+from sparkvsr_server.jobs import ManagerRunner
 
 
 def in_process(spec, items, engine):
@@ -232,3 +233,16 @@ def test_a_run_abandoned_by_its_reader_is_cancelled_on_the_server(start_server):
         while client.job(run.job_id).state is not JobState.CANCELLED:
             assert time.monotonic() < deadline, client.job(run.job_id)
             time.sleep(0.05)
+
+
+def test_a_runner_cancelled_before_its_engine_job_starts_none(start_server):
+    """A media job cancelled while it restores its keyframes has no engine job to cancel yet:
+    the one it asks for next is refused, instead of running a window for nobody."""
+    server = start_server()
+    manager = server.server.manager
+    runner = ManagerRunner(manager, server._loop, owner="media job x")
+    server._loop.call_soon_threadsafe(runner.cancel, "cancelled by a client")  # runs first
+    spec, items = random_job(count=8)
+    with pytest.raises(JobCancelledError, match="cancelled by a client"):
+        runner.run(spec, items)
+    assert manager.jobs_of("media job x") == [] and runner.current is None

@@ -72,3 +72,14 @@ def test_a_media_job_beyond_the_disk_budget_is_refused_before_it_starts(start_se
     assert (status, error["code"]) == (429, "RESOURCE_EXHAUSTED")
     assert "(max_spool_bytes)" in error["message"]
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_spool_folder_the_server_cannot_use_is_one_line_naming_it(tmp_path):
+    # Where its lock file cannot be made (here a folder of that name; a read-only folder or
+    # another user's does the same): the reason, not an OSError traceback from `sparkvsr serve`.
+    (tmp_path / "server.lock").mkdir()
+    with pytest.raises(InvalidInputError) as refused:
+        Spool.open(tmp_path)
+    assert str(refused.value) == (
+        f"cannot keep jobs in {tmp_path}: Is a directory; give another --spool-dir"
+    )

@@ -21,14 +21,29 @@ LOG_BEND = 8.0
 
 
 def light_range(*images: np.ndarray) -> tuple[float, float]:
-    """[low, high]: [0, 1] widened to every sample of `images`."""
-    low = min([0.0, *(float(image.min()) for image in images if image.size)])
-    high = max([1.0, *(float(image.max()) for image in images if image.size)])
+    """[low, high]: [0, 1] widened to every finite sample of `images` (an infinity, which half
+    floats reach past 65504, would make the curve's span infinite and every sample NaN)."""
+    extremes = [_finite_extremes(image) for image in images if image.size]
+    low = min([0.0, *(low for low, _ in extremes)])
+    high = max([1.0, *(high for _, high in extremes)])
     return low, high
 
 
+def _finite_extremes(image: np.ndarray) -> tuple[float, float]:
+    low, high = float(image.min()), float(image.max())  # NaN or infinite if any sample is
+    if np.isfinite(low) and np.isfinite(high):
+        return low, high
+    finite = image[np.isfinite(image)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+
+
 def encode_light(images: np.ndarray, low: float, high: float) -> np.ndarray:
-    """float32 samples in [low, high] (clipped to it) -> [0, 1]; unchanged for [0, 1]."""
+    """float32 samples in [low, high] (clipped to it) -> [0, 1]; unchanged for a [0, 1] window
+    of finite samples. NaN is taken as `low` and infinities as the ends: one such sample (a
+    division by zero in a compositing script) would otherwise spread NaN over the whole window
+    through the model."""
+    if not np.isfinite(images).all():
+        images = np.nan_to_num(images, nan=low, posinf=high, neginf=low)
     if (low, high) == (0.0, 1.0):
         return images
     span = np.log1p(LOG_BEND * (high - low))

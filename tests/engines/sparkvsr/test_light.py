@@ -32,3 +32,19 @@ def test_mid_grey_keeps_more_codes_than_a_linear_rescale():
     low, high = -0.5, 16.0
     grey = np.float32([[0.18]])
     assert encode_light(grey, low, high) > (0.18 - low) / (high - low) * 3
+
+
+def test_infinities_and_nan_stay_in_their_pixels():
+    images = np.linspace(-0.5, 4.0, 64, dtype=np.float32).reshape(1, 4, 16, 1)
+    odd = (0, 1, slice(5, 8), 0)
+    images[odd] = [np.inf, -np.inf, np.nan]
+    low, high = light_range(images)
+    assert (low, high) == (-0.5, 4.0)  # the finite samples' range
+    decoded = decode_light(encode_light(images, low, high), low, high)
+    assert np.isfinite(decoded).all()
+    np.testing.assert_allclose(decoded[odd], [4.0, -0.5, -0.5], atol=1e-5)
+    finite = np.isfinite(images)
+    np.testing.assert_allclose(decoded[finite], images[finite], rtol=2**-11, atol=1e-4)
+    display = np.float32([[[[0.25], [np.nan]]]])
+    assert light_range(display) == (0.0, 1.0)
+    np.testing.assert_array_equal(encode_light(display, 0.0, 1.0), [[[[0.25], [0.0]]]])

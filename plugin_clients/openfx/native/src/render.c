@@ -246,6 +246,13 @@ static int fails_the_render(const SvRender *r, OfxPropertySetHandle in) {
            (policy == SV_FAIL_IN_FINAL && is_final_render(in));
 }
 
+static OfxStatus fail_render(OfxImageEffectHandle effect, const char *why) {
+    char text[SV_MESSAGE_LEN + 64];
+    snprintf(text, sizeof text, "SparkVSR Upscale: %s. The render fails.", why);
+    sv_message(effect, kOfxMessageError, text);
+    return kOfxStatFailed;
+}
+
 static OfxStatus finish(SvRender *r, OfxPropertySetHandle in, SvOutcome outcome,
                         const char *why) {
     if (outcome == SV_DONE) {
@@ -253,12 +260,8 @@ static OfxStatus finish(SvRender *r, OfxPropertySetHandle in, SvOutcome outcome,
         return kOfxStatOK;
     }
     if (outcome == SV_ABORTED) return kOfxStatOK; /* the host discards this render */
+    if (fails_the_render(r, in)) return fail_render(r->inst->effect, why);
     char text[SV_MESSAGE_LEN + 64];
-    if (fails_the_render(r, in)) {
-        snprintf(text, sizeof text, "SparkVSR Upscale: %s. The render fails.", why);
-        sv_message(r->inst->effect, kOfxMessageError, text);
-        return kOfxStatFailed;
-    }
     int zoom = r->settings.mode == SV_MODE_UPSCALE && sv_host.host_multires &&
                        r->output.bounds.x2 - r->output.bounds.x1 >
                            r->source.bounds.x2 - r->source.bounds.x1
@@ -279,11 +282,19 @@ OfxStatus sv_render(OfxImageEffectHandle effect, OfxPropertySetHandle in) {
         !SV_OK(sv_host.props->propGetIntN(in, kOfxImageEffectPropRenderWindow, 4,
                                           &r.window_px.x1)))
         return kOfxStatFailed;
+    /* Past the source clip's ends (a host holding its edge frames) a frame renders as the edge
+     * frame does: the frames fetched are those GetFramesNeeded declared for it, and the frame
+     * has a place in its window. */
+    SvWindow edge;
     r.frame = (int)floor(r.time + 0.5);
-    if (!sv_image_fetch(r.inst->source, r.time, &r.source, why, sizeof why)) return kOfxStatFailed;
+    OfxTime source_time = r.time;
+    if (sv_window_at(r.inst, r.time, 1, &edge) && edge.first != r.frame)
+        r.frame = edge.first, source_time = edge.first;
+    if (!sv_image_fetch(r.inst->source, source_time, &r.source, why, sizeof why))
+        return fail_render(effect, why);
     if (!sv_image_fetch(r.inst->output, r.time, &r.output, why, sizeof why)) {
         sv_image_release(&r.source);
-        return kOfxStatFailed;
+        return fail_render(effect, why);
     }
     SvOutcome outcome = r.output.sample_bytes != r.source.sample_bytes
                             ? (snprintf(why, sizeof why, "output depth differs from input"),
