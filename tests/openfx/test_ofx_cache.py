@@ -71,6 +71,21 @@ def test_a_changed_frame_sends_its_window_again(host, host_frames, proxy):
     effect.destroy()
 
 
+@pytest.mark.slow
+def test_a_final_render_sees_a_change_to_another_frame_of_its_window(host, host_frames, proxy):
+    """The viewer's shortcuts know a frame by its own content: a delivery must not."""
+    frames = np.ascontiguousarray(host_frames[::-1, :, ::-1])
+    effect = EffectInstance(host, frames)
+    effect.set(server=proxy.address, window=WINDOW)
+    rendered(effect, 1)
+    frames[2, :8] = 255 - frames[2, :8]  # a paint stroke on a neighbouring frame
+    host.fetched.clear()
+    status, frame = effect.render(1, interactive=False)
+    assert status == OK and sorted(host.fetched) == [0, 1, 2, 3]
+    assert np.array_equal(frame, expected_frame(frames, 1, 4, "restore", WINDOW))
+    effect.destroy()
+
+
 def write_still(path, image) -> None:
     cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA))
 

@@ -138,8 +138,10 @@ class SparkVSREngine(Engine):
         return f"a memory budget of {self.memory_budget / 2**30:.1f} GiB (smaller tiles)"
 
     def _upscale(self, chunk: EngineChunk) -> np.ndarray:
-        # Scene-linear windows are encoded into the model's range and decoded after (_light).
-        low, high = light_range(chunk.frames, *(key.hr for key in chunk.keyframes))
+        # Scene-linear windows are encoded into the model's range and decoded after (_light);
+        # the range covers whatever enters the model, the detail carried from before included.
+        carried = () if chunk.carried_output is None else (chunk.carried_output,)
+        low, high = light_range(chunk.frames, *(key.hr for key in chunk.keyframes), *carried)
         source = encode_light(chunk.frames, low, high)
         frames = _to_tensor(source)  # (T, 3, H, W)
         count, _, height, width = frames.shape

@@ -10,6 +10,8 @@
 #define WHY(...) (snprintf(why, why_len, __VA_ARGS__), SV_FAILED)
 
 /* What one render works with. */
+static int is_final_render(OfxPropertySetHandle in);
+
 typedef struct SvRender {
     SvInstance *inst;
     OfxTime time;
@@ -20,6 +22,7 @@ typedef struct SvRender {
     int factor;    /* how much the host frame is reduced before it travels */
     int shrink;    /* how much the result is shrunk into the host frame (1/render scale) */
     int must_fail; /* a failure the host must see whatever "On failure" says */
+    int final;     /* no viewer shows this render: it goes into a delivery (is_final_render) */
 } SvRender;
 
 /* The instance's server lock, waited for in slices so that an abort is seen. */
@@ -144,7 +147,10 @@ static SvOutcome run_window(SvRender *r, SvFrames *frames, SvMappedFrame *result
     sv_reduce(&r->source, r->factor, &frames->current);
     int index = r->frame - state.window.first;
     uint64_t key = sv_content_key(frames->current.data, sv_frame_bytes(&frames->current));
-    const char *known = sv_memo_find(r->inst->memo, &state, index, key);
+    /* Both shortcuts know a frame by its own content only: a change to another frame of the
+     * window would go unseen. A viewer may show that until Refresh; a delivery may not, so a
+     * final render always sends the whole window (the server still runs it once). */
+    const char *known = r->final ? NULL : sv_memo_find(r->inst->memo, &state, index, key);
     char unused[SV_MESSAGE_LEN]; /* a remembered output since dropped is simply sent again */
     if (known != NULL && sv_map_output_frame(known, index, result, unused, sizeof unused)) {
         free(keys);
@@ -152,7 +158,7 @@ static SvOutcome run_window(SvRender *r, SvFrames *frames, SvMappedFrame *result
     }
     int found = 0; /* a window of one frame is sent whole at once: the probe would be it */
     SvOutcome outcome =
-        state.window.last == state.window.first
+        r->final || state.window.last == state.window.first
             ? SV_DONE
             : probe_window(r, &state, keys, key_count, frames, result, &found, why, why_len);
     if (outcome == SV_DONE && !found)
@@ -240,10 +246,9 @@ static int is_final_render(OfxPropertySetHandle in) {
            !interactive;
 }
 
-static int fails_the_render(const SvRender *r, OfxPropertySetHandle in) {
+static int fails_the_render(const SvRender *r) {
     SvOnFailure policy = sv_read_on_failure(r->inst, r->time);
-    return r->must_fail || policy == SV_FAIL_ALWAYS ||
-           (policy == SV_FAIL_IN_FINAL && is_final_render(in));
+    return r->must_fail || policy == SV_FAIL_ALWAYS || (policy == SV_FAIL_IN_FINAL && r->final);
 }
 
 static OfxStatus fail_render(OfxImageEffectHandle effect, const char *why) {
@@ -253,14 +258,13 @@ static OfxStatus fail_render(OfxImageEffectHandle effect, const char *why) {
     return kOfxStatFailed;
 }
 
-static OfxStatus finish(SvRender *r, OfxPropertySetHandle in, SvOutcome outcome,
-                        const char *why) {
+static OfxStatus finish(SvRender *r, SvOutcome outcome, const char *why) {
     if (outcome == SV_DONE) {
         sv_clear_message(r->inst->effect);
         return kOfxStatOK;
     }
     if (outcome == SV_ABORTED) return kOfxStatOK; /* the host discards this render */
-    if (fails_the_render(r, in)) return fail_render(r->inst->effect, why);
+    if (fails_the_render(r)) return fail_render(r->inst->effect, why);
     char text[SV_MESSAGE_LEN + 64];
     int zoom = r->settings.mode == SV_MODE_UPSCALE && sv_host.host_multires &&
                        r->output.bounds.x2 - r->output.bounds.x1 >
@@ -296,12 +300,13 @@ OfxStatus sv_render(OfxImageEffectHandle effect, OfxPropertySetHandle in) {
         sv_image_release(&r.source);
         return fail_render(effect, why);
     }
+    r.final = is_final_render(in);
     SvOutcome outcome = r.output.sample_bytes != r.source.sample_bytes
                             ? (snprintf(why, sizeof why, "output depth differs from input"),
                                SV_FAILED)
                             : check_render(&r, in, why, sizeof why);
     if (outcome == SV_DONE) outcome = restore(&r, why, sizeof why);
-    OfxStatus status = finish(&r, in, outcome, why);
+    OfxStatus status = finish(&r, outcome, why);
     sv_image_release(&r.source);
     sv_image_release(&r.output);
     return status;
