@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 
+from sparkvsr.info import package_versions
 from sparkvsr.media import output_files
 from sparkvsr.settings import JobSettings
 from sparkvsr.sidecar import sidecar_path
@@ -17,8 +18,9 @@ _FRAME_SETTINGS = ("output_format", "fit", "chunk_length", "chunk_overlap", "aud
 
 def reusable_output(plan: ClipPlan, target: str, settings: JobSettings, engine: str) -> bool:
     """Whether `target` already holds this clip's upscale: every file of it is there, its
-    sidecar describes the same work (media, frames, engine, scale, keyframes, settings), and
-    neither the media nor a keyframe still changed after it was written."""
+    sidecar describes the same work (media, frames, engine, scale, keyframes, settings) done by
+    this version of sparkvsr (another may draw other frames), and neither the media nor a
+    keyframe still changed after it was written."""
     files = list(output_files(target, plan.frames.start, len(plan.frames)))
     if not all(os.path.isfile(path) for path in files):
         return False
@@ -54,6 +56,7 @@ def expected_work(plan: ClipPlan, target: str, settings: JobSettings, engine: st
             key=_frame,
         ),
         "settings": {name: getattr(settings, name) for name in _FRAME_SETTINGS},
+        "sparkvsr_version": package_versions().get("sparkvsr", ""),
     }
 
 
@@ -69,6 +72,7 @@ def _recorded_work(record: dict) -> dict:
             key=_frame,
         ),
         "settings": {name: record["settings"][name] for name in _FRAME_SETTINGS},
+        "sparkvsr_version": record["sparkvsr_version"],
     }
 
 

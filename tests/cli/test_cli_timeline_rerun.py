@@ -1,6 +1,7 @@
 """`sparkvsr timeline upscale` run again: clips already upscaled with the same settings (as their
 sidecars say) are reused and linked, anything else is not."""
 
+import json
 import os
 import time
 from fractions import Fraction
@@ -68,6 +69,19 @@ def test_a_clip_whose_media_changed_since_is_not_reused(tmp_path, capsys):
     assert run(edit_path, out, capsys)[0] == 0
     later = time.time() + 60
     os.utime(tmp_path / "A001.mov", (later, later))  # the media was replaced since
+
+    code, lines = run(edit_path, out, capsys)
+
+    assert code == 1
+    assert all("exists; pass --overwrite" in line for line in lines[1:3])
+
+
+def test_a_clip_made_by_another_version_is_not_reused(tmp_path, capsys):
+    edit_path, out = two_clip_edit(tmp_path), tmp_path / "out"
+    assert run(edit_path, out, capsys)[0] == 0
+    for sidecar in out.glob("*.sparkvsr.json"):  # an older sparkvsr may draw other frames
+        record = json.loads(sidecar.read_text())
+        sidecar.write_text(json.dumps({**record, "sparkvsr_version": "0.0.1"}))
 
     code, lines = run(edit_path, out, capsys)
 
