@@ -2,11 +2,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "platform.h"
 #include "sparkvsr_ofx.h"
+
+/* A live handover file is written, then waited on for at most the Timeout parameter's maximum
+ * (3600 s): one last written twice that long ago was left by a host that crashed mid-render. */
+#define SV_HANDOVER_STALE_S (2 * 3600)
+
+static OfxStatus load(void) {
+    OfxStatus status = sv_load();
+    if (status == kOfxStatOK) sv_handover_sweep(SV_HANDOVER_STALE_S);
+    return status;
+}
 
 static OfxStatus dispatch(const char *action, OfxImageEffectHandle effect,
                           OfxPropertySetHandle in, OfxPropertySetHandle out) {
-    if (strcmp(action, kOfxActionLoad) == 0) return sv_load();
+    if (strcmp(action, kOfxActionLoad) == 0) return load();
     if (strcmp(action, kOfxActionUnload) == 0) return kOfxStatOK;
     if (strcmp(action, kOfxActionDescribe) == 0) return sv_describe(effect);
     if (strcmp(action, kOfxImageEffectActionDescribeInContext) == 0)

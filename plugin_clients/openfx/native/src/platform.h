@@ -43,6 +43,9 @@ void sv_net_describe(int error, char *out, size_t len);
  * another user): in memory where the system has such a folder (/dev/shm), else the temporary
  * folder. Writes its path; returns an open descriptor, or -1. */
 int sv_handover_create(char *path, size_t len);
+/* Removes this user's handover files, in the folder sv_handover_create uses, last written over
+ * `older_than_s` seconds ago: those a crashed host left (a live one is never that old). */
+void sv_handover_sweep(int older_than_s);
 int sv_file_write(int fd, const void *data, size_t len); /* 1 if every byte was written */
 void sv_file_close(int fd);
 void sv_file_remove(const char *path);

@@ -98,16 +98,38 @@ int sv_net_refused(int error) { return error == ECONNREFUSED; }
 
 void sv_net_describe(int error, char *out, size_t len) { snprintf(out, len, "%s", strerror(error)); }
 
+#define HANDOVER_PREFIX "sparkvsr-ofx-"
+
 /* /dev/shm where there is one (memory, no disk), else $TMPDIR, else /tmp. */
-int sv_handover_create(char *path, size_t len) {
+static const char *handover_dir(void) {
     const char *tmp = getenv("TMPDIR");
-    const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : tmp && *tmp ? tmp : "/tmp";
-    int n = snprintf(path, len, "%s/sparkvsr-ofx-XXXXXX", dir);
+    return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : tmp && *tmp ? tmp : "/tmp";
+}
+
+int sv_handover_create(char *path, size_t len) {
+    int n = snprintf(path, len, "%s/" HANDOVER_PREFIX "XXXXXX", handover_dir());
     if (n < 0 || (size_t)n >= len) return -1;
     int fd = mkstemp(path);
     /* mkstemp makes it 0600; a server running as another user must read it. */
     if (fd >= 0 && fchmod(fd, 0644) != 0) return close(fd), unlink(path), -1;
     return fd;
+}
+
+void sv_handover_sweep(int older_than_s) {
+    DIR *dir = opendir(handover_dir());
+    if (dir == NULL) return;
+    time_t now = time(NULL);
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        struct stat st;
+        if (strncmp(entry->d_name, HANDOVER_PREFIX, strlen(HANDOVER_PREFIX)) != 0 ||
+            fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        /* Only plain files this user made (the effective user: mkstemp's owner). */
+        if (S_ISREG(st.st_mode) && st.st_uid == geteuid() && now - st.st_mtime > older_than_s)
+            unlinkat(dirfd(dir), entry->d_name, 0);
+    }
+    closedir(dir);
 }
 
 int sv_file_write(int fd, const void *data, size_t len) {

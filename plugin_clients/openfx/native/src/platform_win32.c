@@ -105,17 +105,45 @@ void sv_net_describe(int error, char *out, size_t len) {
     if (n == 0) snprintf(out, len, "Winsock error %d", error);
 }
 
+#define HANDOVER_PREFIX "svx" /* GetTempFileName keeps 3 characters: svxXXXX.tmp */
+
 /* In the user's temporary folder (Windows has no memory-backed one); readable by whoever the
  * folder's permissions allow. */
 int sv_handover_create(char *path, size_t len) {
     char dir[MAX_PATH + 1], name[MAX_PATH + 1];
     DWORD n = GetTempPathA(sizeof dir, dir);
-    if (n == 0 || n > MAX_PATH || GetTempFileNameA(dir, "svx", 0, name) == 0) return -1;
+    if (n == 0 || n > MAX_PATH || GetTempFileNameA(dir, HANDOVER_PREFIX, 0, name) == 0) return -1;
     int written = snprintf(path, len, "%s", name);
     if (written < 0 || (size_t)written >= len) return DeleteFileA(name), -1;
     int fd = _open(name, _O_WRONLY | _O_BINARY | _O_TRUNC);
     if (fd < 0) DeleteFileA(name);
     return fd;
+}
+
+/* The temporary folder is the user's own, so the name and age say enough. */
+void sv_handover_sweep(int older_than_s) {
+    char dir[MAX_PATH + 1], path[2 * MAX_PATH + 2];
+    DWORD n = GetTempPathA(sizeof dir, dir); /* ends with a backslash */
+    if (n == 0 || n > MAX_PATH) return;
+    snprintf(path, sizeof path, "%s" HANDOVER_PREFIX "*.tmp", dir);
+    WIN32_FIND_DATAA entry;
+    HANDLE find = FindFirstFileA(path, &entry);
+    if (find == INVALID_HANDLE_VALUE) return;
+    FILETIME now_ft;
+    GetSystemTimeAsFileTime(&now_ft);
+    ULARGE_INTEGER now = {{now_ft.dwLowDateTime, now_ft.dwHighDateTime}};
+    do {
+        ULARGE_INTEGER written = {{entry.ftLastWriteTime.dwLowDateTime,
+                                   entry.ftLastWriteTime.dwHighDateTime}};
+        int plain = !(entry.dwFileAttributes &
+                      (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT));
+        /* FILETIME counts 100 ns steps. */
+        if (plain && now.QuadPart > written.QuadPart &&
+            (now.QuadPart - written.QuadPart) / 10000000u > (ULONGLONG)older_than_s &&
+            snprintf(path, sizeof path, "%s%s", dir, entry.cFileName) < (int)sizeof path)
+            DeleteFileA(path); /* fails while a server still maps it: left for a later sweep */
+    } while (FindNextFileA(find, &entry));
+    FindClose(find);
 }
 
 int sv_file_write(int fd, const void *data, size_t len) {

@@ -2,7 +2,7 @@
  * modules.
  *
  * The modules call one another one way only (tests/openfx/test_ofx_modules.py checks it):
- *   entry.c    -> describe.c, instance.c, geometry.c, render.c   (the dispatcher: nobody calls it)
+ *   entry.c    -> describe.c, instance.c, geometry.c, render.c, platform (the dispatcher)
  *   render.c   -> geometry.c, instance.c, params.c, memo.c, gateway.c, pixels.c, platform
  *   geometry.c -> instance.c, params.c         describe.c -> params.c      instance.c -> memo.c
  *   gateway.c  -> http.c, pixels.c, platform   http.c -> http_reply.c, platform
