@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 """Called with (frames done, frames in total) after each finished frame."""
 
+CancelCheck = Callable[[], None]
+"""Raises JobCancelledError once the job was cancelled; called before each costly step."""
+
 
 @dataclass(frozen=True)
 class FileJobResult:
@@ -50,7 +53,11 @@ class FileJobResult:
 
 
 def upscale_file(
-    job: FileJob, runner: Runner | None = None, *, progress: Progress | None = None
+    job: FileJob,
+    runner: Runner | None = None,
+    *,
+    progress: Progress | None = None,
+    check_cancelled: CancelCheck | None = None,
 ) -> FileJobResult:
     """Decodes the source range, upscales it, and writes the output; nothing partial is left behind.
 
@@ -58,15 +65,17 @@ def upscale_file(
         job: what to upscale and where to.
         runner: where the job runs (see sparkvsr.runners); None = in this process.
         progress: called after each finished frame.
+        check_cancelled: called before each keyframe restoration (a paid service, say), which
+            runs before the engine job exists; it stops the job by raising.
 
     Raises:
         SparkVSRError subclasses with a message naming the bad input.
     """
     if runner is None:
         with LocalRunner() as local:
-            return upscale_file(job, local, progress=progress)
+            return upscale_file(job, local, progress=progress, check_cancelled=check_cancelled)
     info, frames, rules = check_file_job(job, runner)
-    keyframes = gather_keyframes(job, info, frames, rules)
+    keyframes = gather_keyframes(job, info, frames, rules, check_cancelled)
     spec = file_job_spec(job, info, frames, rules, [key.index for key in keyframes])
     outputs = runner.run(spec, _inputs(job.source, frames, keyframes))
     try:
@@ -173,7 +182,11 @@ def check_file_job(job: FileJob, runner: Runner) -> tuple[VideoInfo, FrameRange,
 
 
 def gather_keyframes(
-    job: FileJob, info: VideoInfo, frames: FrameRange, rules: EngineInfo
+    job: FileJob,
+    info: VideoInfo,
+    frames: FrameRange,
+    rules: EngineInfo,
+    check_cancelled: CancelCheck | None = None,
 ) -> list[Keyframe]:
     """The job's keyframes, indexed from the first frame of `frames`: user stills, then frames
     the strategy picks (and, with keyframe_every_chunk, one per window that needs one), restored
@@ -184,7 +197,7 @@ def gather_keyframes(
             supply (no still and no provider).
     """
     indices = keyframe_indices(job, frames, rules)
-    return keyframe_images(job, info, frames, indices)
+    return keyframe_images(job, info, frames, indices, check_cancelled=check_cancelled)
 
 
 def keyframe_indices(job: FileJob, frames: FrameRange, rules: EngineInfo) -> list[int]:
@@ -230,9 +243,12 @@ def keyframe_images(
     frames: FrameRange,
     indices: list[int],
     wanted: Container[int] | None = None,
+    *,
+    check_cancelled: CancelCheck | None = None,
 ) -> list[Keyframe]:
     """The images of keyframes `indices` (source frames; those in `wanted` only, when given),
-    indexed from the first frame of `frames`: the user's stills, else restored by the provider."""
+    indexed from the first frame of `frames`: the user's stills, else restored by the provider
+    (`check_cancelled` is called before each restoration)."""
     stills = user_stills(job, frames)
     indices = [index for index in indices if wanted is None or index in wanted]
     target = info.layout.scaled(job.settings.scale)
@@ -248,6 +264,8 @@ def keyframe_images(
                 f"keyframe {index} has no still; give one, or restore it with --provider"
             )
         else:
+            if check_cancelled:
+                check_cancelled()
             logger.info("keyframe %d: restoring it with the %s provider", index, restorer.name)
             source = next(read_frames(job.source, FrameRange(index, index + 1)))
             image = restorer.provide(index, source, target)

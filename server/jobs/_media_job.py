@@ -53,6 +53,10 @@ class MediaJob:
         self._store = store
         self._waiters: list[asyncio.Future] = []
         self._cancelled = threading.Event()
+        # Orders a cancel against the last frame: once that is written the movie goes into
+        # place, so a later cancel lets the job finish (the files and the state then agree).
+        self._commit_lock = threading.Lock()
+        self._committed = False
         self._keep_for_restart = False
         self._thread: threading.Thread | None = None
 
@@ -97,10 +101,15 @@ class MediaJob:
 
     def cancel(self, reason: str, *, keep_for_restart: bool = False) -> None:
         """Stops the job (its thread removes what it had written). `keep_for_restart` leaves
-        its journal unfinished, so a server restarted on the same spool runs it again."""
+        its journal unfinished, so a server restarted on the same spool runs it again. A cancel
+        that comes after the last frame was written changes nothing: the job finishes."""
         if self.state.finished:
             return
-        self._cancelled.set()
+        with self._commit_lock:
+            if self._committed:
+                logger.info("media job %s: %s after its last frame; it finishes", self.id, reason)
+                return
+            self._cancelled.set()
         self._keep_for_restart = keep_for_restart
         self._runner.cancel(reason)
         self._set(state=JobState.CANCELLED, error=JobCancelledError(reason), stage="cancelled")
@@ -152,7 +161,12 @@ class MediaJob:
     def _work(self) -> None:
         self._report(state=JobState.RUNNING, stage="restoring keyframes")
         try:
-            result = upscale_file(self.file_job, self._runner, progress=self._on_frame)
+            result = upscale_file(
+                self.file_job,
+                self._runner,
+                progress=self._on_frame,
+                check_cancelled=self._check_cancelled,
+            )
             self._report(stage="writing the sidecar")
             sidecar = write_sidecar(result.output, job_record(self.file_job, result))
         except SparkVSRError as error:
@@ -166,9 +180,14 @@ class MediaJob:
         self._report(state=JobState.SUCCEEDED, sidecar=sidecar, stage="done")
 
     def _on_frame(self, done: int, total: int) -> None:
+        with self._commit_lock:
+            self._check_cancelled()
+            self._committed = done == total  # no cancel stops the movie from here on
+        self._report(frames_done=done, frame_count=total, stage="upscaling")
+
+    def _check_cancelled(self) -> None:
         if self._cancelled.is_set():
             raise JobCancelledError(f"job {self.id} was cancelled")
-        self._report(frames_done=done, frame_count=total, stage="upscaling")
 
 
 def _ended_state(error: SparkVSRError) -> JobState:
