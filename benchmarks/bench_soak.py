@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import random
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from _soak_gateway import make_media_clip, run_gateway_clients
+from _soak_gateway import digest, make_media_clip, run_gateway_clients
 
 from sparkvsr.client import Client
 from sparkvsr.engines import load_engine
@@ -71,10 +70,6 @@ class Tally:
         with self.lock:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
-
-
-def digest(image: np.ndarray) -> str:
-    return hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
 
 
 def make_templates(count: int) -> list[Template]:
